@@ -1,0 +1,1 @@
+"""quotebot's front ends: the command line and the Discord bot, thin adapters over `index`."""

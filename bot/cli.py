@@ -1,0 +1,214 @@
+"""The `quotebot` command line: build | ask | chat | serve | run."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import TextIO
+
+from bot.render import answer_to_json, answer_to_text
+from bot.settings import Settings, load_settings
+from index import (
+    MAX_QUESTION_CHARS,
+    QuotebotError,
+    QuoteEngine,
+    SentenceTransformerEmbedder,
+    build_index,
+    check_index,
+    open_engine,
+    validate_question,
+)
+
+__all__ = ["main"]
+
+log = logging.getLogger("quotebot")
+
+
+def _parser() -> argparse.ArgumentParser:
+    """Describe the commands and their flags."""
+    parser = argparse.ArgumentParser(prog="quotebot", description="Answer questions by quoting your documents.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def add(name: str, help_text: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help_text, description=help_text)
+        sub.add_argument("--corpus", type=Path, help="corpus folder (default: QUOTEBOT_CORPUS_DIR or corpus/)")
+        sub.add_argument("--index", type=Path, help="index folder (default: QUOTEBOT_INDEX_DIR or .quotebot/index)")
+        sub.add_argument("--quiet", action="store_true", help="no progress bar")
+        return sub
+
+    build = add("build", "build the index of the corpus")
+    build.add_argument("--check", action="store_true", help="only report whether the index is up to date")
+    ask = add("ask", "answer a question with quotes from the corpus")
+    ask.add_argument("question", nargs="?", help="the question (omit with --batch)")
+    ask.add_argument("--top-k", type=int, metavar="N", help="passages to show (1-10, default 3)")
+    ask.add_argument("--json", action="store_true", help="print one JSON object")
+    ask.add_argument("--batch", metavar="FILE", help="with --json: one question per line of FILE ('-' for stdin)")
+    add("chat", "answer questions typed in the terminal (or piped on stdin)")
+    add("serve", "run the Discord bot (needs DISCORD_TOKEN)")
+    add("run", "build if needed, then serve with DISCORD_TOKEN set, else chat")
+    return parser
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    """Merge settings with the flags given."""
+    return load_settings(corpus_dir=args.corpus, index_dir=args.index, top_k=getattr(args, "top_k", None))
+
+
+def _progress(quiet: bool) -> Callable[[int, int], None] | None:
+    """Return a tqdm progress callback on stderr, or None when quiet or not a terminal."""
+    if quiet or not sys.stderr.isatty():
+        return None
+    from tqdm import tqdm
+
+    bar: list[tqdm[None]] = []
+
+    def update(done: int, total: int) -> None:
+        if not bar:
+            bar.append(tqdm(total=total, desc="embedding", unit="chunk", file=sys.stderr, leave=False))
+        bar[0].update(done - bar[0].n)
+        if done >= total:
+            bar[0].close()
+
+    return update
+
+
+def _engine(settings: Settings, quiet: bool) -> QuoteEngine:
+    """Open the engine, rebuilding a missing or stale index with a note on stderr."""
+    embedder = SentenceTransformerEmbedder(settings.model, device=settings.device)
+    return open_engine(
+        settings.corpus_dir,
+        settings.index_dir,
+        embedder,
+        chunk_tokens=settings.chunk_tokens,
+        progress=_progress(quiet),
+        on_rebuild=lambda reason: print(f"building the index ({reason})…", file=sys.stderr),
+    )
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    """Build the index, or with --check report whether it is current (exit 1 when stale)."""
+    settings = _settings(args)
+    if args.check:
+        reason = check_index(
+            settings.corpus_dir, settings.index_dir, model=settings.model, chunk_tokens=settings.chunk_tokens
+        )
+        print(f"stale: {reason}" if reason else f"up to date: {settings.index_dir}")
+        return 1 if reason else 0
+    embedder = SentenceTransformerEmbedder(settings.model, device=settings.device)
+    manifest = build_index(
+        settings.corpus_dir, settings.index_dir, embedder, chunk_tokens=settings.chunk_tokens,
+        progress=_progress(args.quiet),
+    )
+    print(f"indexed {manifest.chunk_count} passages from {len(manifest.documents)} documents into {settings.index_dir}")
+    return 0
+
+
+def _lines(name: str) -> Iterator[str]:
+    """Yield the lines of a file, or of stdin for '-'."""
+    if name == "-":
+        yield from (line.rstrip("\r\n") for line in sys.stdin)
+        return
+    try:
+        with open(name, encoding="utf-8") as handle:
+            yield from (line.rstrip("\r\n") for line in handle)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise QuotebotError(f"cannot read batch file {name}: {exc}; pass a UTF-8 text file or '-'") from exc
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    """Answer one question, or a batch of them as JSON lines."""
+    settings = _settings(args)
+    if args.batch is not None:
+        if not args.json or args.question:
+            raise QuotebotError("--batch goes with --json and no QUESTION: quotebot ask --json --batch FILE")
+        engine = _engine(settings, args.quiet)
+        for line in _lines(args.batch):
+            try:
+                record = answer_to_json(engine.answer(line, settings.top_k))
+            except QuotebotError as exc:
+                record = {"question": line[:MAX_QUESTION_CHARS], "error": str(exc)}
+            print(json.dumps(record, ensure_ascii=False), flush=True)
+        return 0
+    if args.question is None:
+        raise QuotebotError('no question given: quotebot ask "What should ICT providers not do?"')
+    validate_question(args.question)  # fail fast, before loading the model
+    answer = _engine(settings, args.quiet).answer(args.question, settings.top_k)
+    if args.json:
+        print(json.dumps(answer_to_json(answer), ensure_ascii=False))
+    else:
+        print(answer_to_text(answer, bold=sys.stdout.isatty()))
+    return 0
+
+
+def _chat(engine: QuoteEngine, settings: Settings, stdin: TextIO) -> int:
+    """Answer questions line by line; interactive with a prompt on a terminal, else until end of input."""
+    interactive = stdin.isatty()
+    if interactive:
+        print("Ask a question about the corpus (Ctrl-D or 'quit' to leave).")
+    while True:
+        try:
+            line = input("question> ") if interactive else stdin.readline()
+        except EOFError:
+            break
+        if not interactive and not line:
+            break
+        line = line.strip()
+        if not line:
+            continue
+        if interactive and line.lower() in ("quit", "exit"):
+            break
+        if not interactive:
+            print(f"? {line}")
+        try:
+            print(answer_to_text(engine.answer(line, settings.top_k), bold=sys.stdout.isatty()), end="\n\n")
+        except QuotebotError as exc:
+            print(f"error: {exc}", end="\n\n")
+    return 0
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    """Run the terminal Q&A."""
+    settings = _settings(args)
+    return _chat(_engine(settings, args.quiet), settings, sys.stdin)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Run the Discord bot."""
+    settings = _settings(args)
+    if settings.discord_token is None:
+        raise QuotebotError("DISCORD_TOKEN is not set: put your bot token in the environment or .env")
+    raise QuotebotError("the Discord bot is not part of this build yet; use `quotebot chat` meanwhile")
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Do what `make run` promises: the bot with a token, the terminal Q&A without."""
+    settings = _settings(args)
+    if settings.discord_token is not None:
+        return cmd_serve(args)
+    print("DISCORD_TOKEN is not set: starting the terminal Q&A instead of the Discord bot.", file=sys.stderr)
+    return _chat(_engine(settings, args.quiet), settings, sys.stdin)
+
+
+_COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "build": cmd_build, "ask": cmd_ask, "chat": cmd_chat, "serve": cmd_serve, "run": cmd_run,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; every error a user can cause becomes one line on stderr."""
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="warning: %(message)s", stream=sys.stderr)
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    try:
+        return _COMMANDS[args.command](args)
+    except QuotebotError as exc:
+        print(f"quotebot: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("quotebot: interrupted", file=sys.stderr)
+        return 130

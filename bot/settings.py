@@ -1,0 +1,41 @@
+"""Typed settings from QUOTEBOT_* environment variables and a .env file; CLI flags override them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import AliasChoices, Field, SecretStr, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from index import DEFAULT_CHUNK_TOKENS, DEFAULT_MODEL, QuotebotError
+
+__all__ = ["Settings", "load_settings"]
+
+
+class Settings(BaseSettings):
+    """Everything configurable, with safe defaults; the Discord token has none."""
+
+    model_config = SettingsConfigDict(env_prefix="QUOTEBOT_", env_file=".env", extra="ignore")
+
+    corpus_dir: Path = Field(Path("corpus"), description="folder of .txt/.md documents")
+    index_dir: Path = Field(Path(".quotebot/index"), description="where the built index lives (git-ignored)")
+    data_dir: Path = Field(Path(".quotebot"), description="logs of feedback and unanswered questions")
+    model: str = Field(DEFAULT_MODEL, description="sentence-transformers model name or folder")
+    device: str = Field("cpu", description="torch device for embedding: cpu or cuda")
+    top_k: int = Field(3, ge=1, le=10, description="passages per answer")
+    chunk_tokens: int = Field(DEFAULT_CHUNK_TOKENS, ge=32, le=512, description="longest chunk, in word-pieces")
+    discord_token: SecretStr | None = Field(
+        None, validation_alias=AliasChoices("DISCORD_TOKEN", "QUOTEBOT_DISCORD_TOKEN")
+    )
+    dev_guild: int | None = Field(None, description="sync slash commands to this guild only (instant)")
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read settings, applying non-None overrides; raise QuotebotError on an invalid value."""
+    values = {k: v for k, v in overrides.items() if v is not None}
+    try:
+        return Settings(**values)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = "QUOTEBOT_" + str(first["loc"][0]).upper() if first["loc"] else "a setting"
+        raise QuotebotError(f"invalid setting {name}: {first['msg']}; fix it in the environment or .env") from exc

@@ -1,0 +1,59 @@
+"""quotebot's retrieval library: corpus → paragraphs → embeddings → FAISS + BM25 → verbatim quotes.
+
+Typical use::
+
+    embedder = SentenceTransformerEmbedder()
+    engine = open_engine(Path("corpus"), Path(".quotebot/index"), embedder)
+    answer = engine.answer("What should ICT providers not do?")
+"""
+
+from index.builder import DEFAULT_CHUNK_TOKENS, build_index, check_index, chunk_document
+from index.embedder import DEFAULT_MODEL, Embedder, SentenceTransformerEmbedder
+from index.engine import MAX_QUESTION_CHARS, DeclineRule, QuoteEngine, Ranked, open_engine, validate_question
+from index.errors import (
+    CorpusError,
+    IndexCorruptError,
+    IndexNotFoundError,
+    IndexStateError,
+    ModelError,
+    QuestionError,
+    QuotebotError,
+    StaleIndexError,
+)
+from index.loader import load_corpus
+from index.manifest import Manifest
+from index.models import Answer, Chunk, Document, Passage
+from index.storage import StoredIndex, load_index, read_manifest
+
+__all__ = [
+    "DEFAULT_CHUNK_TOKENS",
+    "DEFAULT_MODEL",
+    "MAX_QUESTION_CHARS",
+    "Answer",
+    "Chunk",
+    "CorpusError",
+    "DeclineRule",
+    "Document",
+    "Embedder",
+    "IndexCorruptError",
+    "IndexNotFoundError",
+    "IndexStateError",
+    "Manifest",
+    "ModelError",
+    "Passage",
+    "QuestionError",
+    "QuotebotError",
+    "QuoteEngine",
+    "Ranked",
+    "SentenceTransformerEmbedder",
+    "StaleIndexError",
+    "StoredIndex",
+    "build_index",
+    "check_index",
+    "chunk_document",
+    "load_corpus",
+    "load_index",
+    "open_engine",
+    "read_manifest",
+    "validate_question",
+]

@@ -1,0 +1,108 @@
+"""Build an index from a corpus folder, and tell whether a stored one is stale."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+
+from index.chunker import CHUNKER_VERSION, body_paragraphs, chunk_paragraphs, split_paragraphs
+from index.embedder import Embedder
+from index.errors import IndexStateError
+from index.lexical import LexicalIndex
+from index.loader import corpus_files, load_corpus, read_text
+from index.manifest import DocumentRecord, Manifest, staleness
+from index.metadata import front_matter, read_metadata
+from index.models import Chunk, Document
+from index.storage import read_manifest, save_index
+from index.store import VectorStore
+
+__all__ = ["DEFAULT_CHUNK_TOKENS", "Progress", "build_index", "check_index", "chunk_document", "corpus_fingerprints"]
+
+log = logging.getLogger(__name__)
+
+DEFAULT_CHUNK_TOKENS = 200
+_BATCH = 64
+
+Progress = Callable[[int, int], None]  # (chunks embedded so far, total)
+
+
+def chunk_document(document: Document, *, chunk_tokens: int, count_tokens: Callable[[str], int]) -> list[Chunk]:
+    """Cut one document into chunks (body paragraphs only, furniture left out)."""
+    text = document.text
+    _, _, body_start = front_matter(text)
+    meta = read_metadata(text, split_paragraphs(text, body_start), document.path.suffix.lower() == ".md", body_start)
+    paragraphs = body_paragraphs(text, body_start, set(meta.reserved))
+    return chunk_paragraphs(document.doc_id, text, paragraphs, max_tokens=chunk_tokens, count_tokens=count_tokens)
+
+
+def build_index(
+    corpus_dir: Path,
+    index_dir: Path,
+    embedder: Embedder,
+    *,
+    chunk_tokens: int = DEFAULT_CHUNK_TOKENS,
+    progress: Progress | None = None,
+) -> Manifest:
+    """Load, chunk, embed and store the corpus; the new build answers only once it is complete."""
+    documents = load_corpus(corpus_dir)
+    chunks: list[Chunk] = []
+    for document in documents:
+        found = chunk_document(document, chunk_tokens=chunk_tokens, count_tokens=embedder.count_tokens)
+        if not found:
+            log.warning("skipped %s: no paragraph of text in it", document.path)
+        chunks.extend(found)
+    texts = [c.search_text for c in chunks]
+    vectors = VectorStore(embedder.dimension)
+    for start in range(0, len(texts), _BATCH):
+        batch = texts[start : start + _BATCH]
+        ids = np.arange(start, start + len(batch), dtype=np.int64)
+        vectors.add(ids, embedder.embed_batch(batch))
+        if progress:
+            progress(start + len(batch), len(texts))
+    manifest = Manifest(
+        model=embedder.name,
+        dimension=embedder.dimension,
+        chunker_version=CHUNKER_VERSION,
+        chunk_tokens=chunk_tokens,
+        created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        chunk_count=len(chunks),
+        documents=tuple(DocumentRecord.of(d) for d in documents),
+    )
+    save_index(index_dir, manifest, chunks, vectors, LexicalIndex.build(texts))
+    return manifest
+
+
+def corpus_fingerprints(corpus_dir: Path, known: Manifest | None = None) -> dict[str, tuple[int, str]]:
+    """Fingerprint (size, sha256) every file the builder would index; reuse hashes of untouched files."""
+    records = {d.doc_id: d for d in known.documents} if known else {}
+    prints: dict[str, tuple[int, str]] = {}
+    for path in corpus_files(corpus_dir):
+        doc_id = path.relative_to(corpus_dir).as_posix()
+        try:
+            stat = path.stat()
+            record = records.get(doc_id)
+            if record and record.size == stat.st_size and record.mtime_ns == stat.st_mtime_ns:
+                prints[doc_id] = (record.size, record.sha256)
+                continue
+            data = path.read_bytes()
+            if read_text(data).strip():
+                prints[doc_id] = (len(data), hashlib.sha256(data).hexdigest())
+        except (OSError, UnicodeDecodeError):
+            continue  # the builder skips it too
+    return prints
+
+
+def check_index(corpus_dir: Path, index_dir: Path, *, model: str, chunk_tokens: int) -> str | None:
+    """Say why the stored index cannot answer for this corpus and model, or None when it can."""
+    try:
+        manifest = read_manifest(index_dir)
+    except IndexStateError as exc:
+        return str(exc).split(":")[0]
+    return staleness(
+        manifest, model=model, chunk_tokens=chunk_tokens, fingerprints=corpus_fingerprints(corpus_dir, manifest)
+    )

@@ -1,0 +1,148 @@
+"""Split a document into paragraphs and retrievable chunks with exact character offsets.
+
+A paragraph ends at a blank line, or at a single line break when the next line does not
+continue the sentence (files with one paragraph per line, like scraped pages). Page
+furniture (navigation, "Print", bare salutations, the title and date lines) is never a
+chunk. A lead-in that ends with a colon is joined with the paragraph after it, and is
+carried as context into the enumerated paragraphs that follow. Paragraphs longer than
+the window are cut into consecutive windows at sentence boundaries.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from index.metadata import is_date_line, is_furniture
+from index.models import Chunk
+from index.text import Span, iter_lines, split_sentences, strip_span
+
+__all__ = ["CHUNKER_VERSION", "Paragraph", "chunk_paragraphs", "split_paragraphs"]
+
+# Bump whenever chunk boundaries or search texts change: a stored index then reads as stale.
+CHUNKER_VERSION = 1
+
+TokenCounter = Callable[[str], int]
+
+_LIST_MARKER = re.compile(r"^\s*(?:[-*+•]\s|\d{1,3}[.)]\s|\(?[a-zA-Z][.)]\s|#{1,6}\s|>|\|)")
+_ENUMERATION = re.compile(
+    r"^\s*(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|finally|lastly|last|"
+    r"[-*+•]|\d{1,3}[.)]|\(?[a-zA-Z]\))[\s,:]",
+    re.IGNORECASE,
+)
+_SENTENCE_END = re.compile(r"[.!?:;。！？”\"')\]]$")
+
+
+@dataclass(frozen=True, slots=True)
+class Paragraph:
+    """A paragraph span of the source and whether it is body text."""
+
+    start: int
+    end: int
+    body: bool
+
+
+def _continues(previous: str, line: str, wrapped: bool) -> bool:
+    """Tell whether `line` continues the paragraph of `previous` (a soft line break)."""
+    if _LIST_MARKER.match(line) or is_furniture(previous) or is_furniture(line):
+        return False
+    first = line.lstrip()[:1]
+    if first.islower():
+        return True  # a sentence never starts in lower case
+    return wrapped and not _SENTENCE_END.search(previous.rstrip())
+
+
+def _is_wrapped(text: str, lines: Sequence[Span]) -> bool:
+    """Tell whether the file is hard-wrapped prose (lines cut near a fixed width)."""
+    lengths = [e - s for s, e in lines if text[s:e].strip()]
+    if len(lengths) < 3:
+        return False
+    return max(lengths) <= 100
+
+
+def split_paragraphs(text: str, skip_until: int = 0) -> list[Span]:
+    """Return the paragraph spans of `text` after offset `skip_until`, stripped of outer whitespace."""
+    lines = [(s, e) for s, e in iter_lines(text) if s >= skip_until]
+    wrapped = _is_wrapped(text, lines)
+    spans: list[Span] = []
+    current: Span | None = None
+    for s, e in lines:
+        s, e = strip_span(text, s, e)
+        if s == e:
+            if current:
+                spans.append(current)
+            current = None
+        elif current and _continues(text[current[0] : current[1]].splitlines()[-1], text[s:e], wrapped):
+            current = (current[0], e)
+        else:
+            if current:
+                spans.append(current)
+            current = (s, e)
+    if current:
+        spans.append(current)
+    return spans
+
+
+def _windows(text: str, start: int, end: int, max_tokens: int, count: TokenCounter) -> list[Span]:
+    """Cut text[start:end] into consecutive windows of whole sentences under `max_tokens`."""
+    if count(text[start:end]) <= max_tokens:
+        return [(start, end)]
+    windows: list[Span] = []
+    win_start: int | None = None
+    win_end = start
+    for s, e in split_sentences(text, start, end):
+        if win_start is not None and count(text[win_start:e]) > max_tokens:
+            windows.append((win_start, win_end))
+            win_start = None
+        if win_start is None:
+            win_start = s
+        win_end = e
+    if win_start is not None:
+        windows.append((win_start, win_end))
+    return windows
+
+
+def chunk_paragraphs(
+    doc_id: str,
+    text: str,
+    paragraphs: Sequence[Span],
+    *,
+    max_tokens: int = 200,
+    count_tokens: TokenCounter | None = None,
+) -> list[Chunk]:
+    """Turn body paragraph spans (in order) into chunks: lead-ins joined, long ones windowed."""
+    count = count_tokens or approximate_tokens
+    chunks: list[Chunk] = []
+    lead_in = ""
+    index = 0
+    while index < len(paragraphs):
+        start, end = paragraphs[index]
+        number = last = index + 1
+        body = text[start:end]
+        context = lead_in if lead_in and _ENUMERATION.match(body) else ""
+        if not context:
+            lead_in = ""
+        if body.rstrip().endswith(":") and index + 1 < len(paragraphs):
+            lead_in = body  # carried into the enumerated paragraphs after the one it joins
+            end = paragraphs[index + 1][1]
+            last = number + 1
+            index += 1
+        for w_start, w_end in _windows(text, start, end, max_tokens, count):
+            chunks.append(Chunk(doc_id, number, last, w_start, w_end, text[w_start:w_end], context))
+        index += 1
+    return chunks
+
+
+def approximate_tokens(text: str) -> int:
+    """Estimate word-pieces without a tokenizer: words and punctuation, with a margin for sub-words."""
+    return int(len(re.findall(r"\w+|[^\w\s]", text)) * 1.3)
+
+
+def body_paragraphs(text: str, skip_until: int, reserved: set[Span]) -> list[Span]:
+    """Return the paragraphs a reader counts: all but furniture, dates and the reserved spans."""
+    return [
+        (s, e)
+        for s, e in split_paragraphs(text, skip_until)
+        if (s, e) not in reserved and not is_furniture(text[s:e]) and not is_date_line(text[s:e])
+    ]

@@ -1,0 +1,73 @@
+"""The lexical side of hybrid retrieval: BM25 (bm25s) over stemmed words, names and numbers."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+import bm25s
+import numpy as np
+import numpy.typing as npt
+import Stemmer
+
+from index.errors import IndexCorruptError
+
+__all__ = ["LexicalIndex", "tokenize"]
+
+_STEMMER = Stemmer.Stemmer("english")
+_STOPWORDS = frozenset(bm25s.stopwords.STOPWORDS_EN)
+# Words, plus identifiers kept whole ("73/266", "covid-19", "v2.1") beside their parts.
+_TOKEN = re.compile(r"\w+(?:[/.\-]\w+)*")
+
+logging.getLogger("bm25s").setLevel(logging.WARNING)
+
+
+def tokenize(text: str) -> list[str]:
+    """Lower-case, drop stop words, stem; keep compound identifiers and their parts."""
+    tokens: list[str] = []
+    for match in _TOKEN.finditer(text.lower()):
+        word = match.group()
+        parts = re.findall(r"\w+", word) if not word.isalnum() else [word]
+        if len(parts) > 1:
+            tokens.append(word)
+        tokens.extend(p for p in parts if p not in _STOPWORDS and (len(p) > 1 or p.isdigit()))
+    return list(_STEMMER.stemWords(tokens))
+
+
+class LexicalIndex:
+    """BM25 scores of a query against every stored text."""
+
+    def __init__(self, retriever: bm25s.BM25, count: int) -> None:
+        self._retriever = retriever
+        self.count = count
+
+    @classmethod
+    def build(cls, texts: Sequence[str]) -> LexicalIndex:
+        """Index the texts; row i of the scores is texts[i]."""
+        retriever = bm25s.BM25()
+        retriever.index([tokenize(t) for t in texts], show_progress=False)
+        return cls(retriever, len(texts))
+
+    def scores(self, query: str) -> npt.NDArray[np.float32]:
+        """Return the BM25 score of the query for every row (zeros when no word is known)."""
+        ids = self._retriever.get_tokens_ids(tokenize(query))
+        if not ids:
+            return np.zeros(self.count, dtype=np.float32)
+        return np.asarray(self._retriever.get_scores(ids), dtype=np.float32)
+
+    def save(self, folder: Path) -> None:
+        """Write the index into a folder."""
+        self._retriever.save(str(folder), show_progress=False)
+
+    @classmethod
+    def load(cls, folder: Path, count: int) -> LexicalIndex:
+        """Read an index folder, checking it covers `count` rows."""
+        try:
+            retriever = bm25s.BM25.load(str(folder), show_progress=False)
+        except Exception as exc:  # numpy/json errors of every kind mean the same: unreadable
+            raise IndexCorruptError(f"lexical index {folder} cannot be read: run `quotebot build`") from exc
+        if int(retriever.scores["num_docs"]) != count:
+            raise IndexCorruptError(f"lexical index {folder} does not match the chunk table: run `quotebot build`")
+        return cls(retriever, count)

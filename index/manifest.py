@@ -1,0 +1,86 @@
+"""The index manifest: what an index was built from, and whether it still matches."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from index.chunker import CHUNKER_VERSION
+from index.errors import IndexCorruptError
+from index.models import Document
+
+__all__ = ["FORMAT_VERSION", "DocumentRecord", "Manifest", "staleness"]
+
+FORMAT_VERSION = 1
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentRecord:
+    """A document's fingerprint and metadata as indexed."""
+
+    doc_id: str
+    size: int
+    sha256: str
+    mtime_ns: int
+    title: str
+    date: str | None
+
+    @classmethod
+    def of(cls, document: Document) -> DocumentRecord:
+        """Record a loaded document."""
+        return cls(document.doc_id, document.size, document.sha256, document.mtime_ns, document.title, document.date)
+
+
+@dataclass(frozen=True, slots=True)
+class Manifest:
+    """Everything that decides whether a stored index can answer for the current corpus and settings."""
+
+    model: str
+    dimension: int
+    chunker_version: int
+    chunk_tokens: int
+    created_at: str
+    chunk_count: int
+    documents: tuple[DocumentRecord, ...]
+    format_version: int = FORMAT_VERSION
+
+    def to_json(self) -> str:
+        """Serialize to indented JSON."""
+        return json.dumps(asdict(self), indent=2, ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, text: str) -> Manifest:
+        """Parse a manifest, raising IndexCorruptError on anything malformed."""
+        try:
+            raw: dict[str, Any] = json.loads(text)
+            documents = tuple(DocumentRecord(**d) for d in raw.pop("documents"))
+            return cls(documents=documents, **raw)
+        except (ValueError, TypeError, KeyError, AttributeError) as exc:
+            raise IndexCorruptError("the index manifest is malformed: run `quotebot build`") from exc
+
+    def document(self, doc_id: str) -> DocumentRecord | None:
+        """Return the record of a document, if it was indexed."""
+        return next((d for d in self.documents if d.doc_id == doc_id), None)
+
+
+def staleness(
+    manifest: Manifest, *, model: str, chunk_tokens: int, fingerprints: dict[str, tuple[int, str]]
+) -> str | None:
+    """Say why the index no longer matches (model, chunker, corpus), or None when it does."""
+    if manifest.format_version != FORMAT_VERSION:
+        return f"index format {manifest.format_version} is not the current {FORMAT_VERSION}"
+    if manifest.model != model:
+        return f"built with model {manifest.model!r}, settings ask for {model!r}"
+    if manifest.chunker_version != CHUNKER_VERSION or manifest.chunk_tokens != chunk_tokens:
+        return "built with another chunker version or window size"
+    indexed = {d.doc_id: (d.size, d.sha256) for d in manifest.documents}
+    added = sorted(set(fingerprints) - set(indexed))
+    removed = sorted(set(indexed) - set(fingerprints))
+    changed = sorted(k for k in set(indexed) & set(fingerprints) if indexed[k] != fingerprints[k])
+    for label, names in (("added", added), ("removed", removed), ("changed", changed)):
+        if names:
+            more = f" and {len(names) - 1} more" if len(names) > 1 else ""
+            return f"corpus file {label} since the last build: {names[0]}{more}"
+    return None
+

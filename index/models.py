@@ -1,0 +1,77 @@
+"""Small frozen value objects passed between the modules of the library."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+__all__ = ["Answer", "Chunk", "Document", "Passage"]
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """One source file of the corpus, decoded, with its metadata."""
+
+    doc_id: str  # path relative to the corpus folder, with forward slashes
+    path: Path  # absolute path of the file on disk
+    text: str  # the decoded text; every offset in the library indexes this string
+    title: str
+    date: str | None  # ISO date (YYYY-MM-DD) when one was found
+    size: int  # bytes on disk
+    sha256: str
+    mtime_ns: int
+
+
+@dataclass(frozen=True, slots=True)
+class Chunk:
+    """A retrievable unit: one paragraph (or a window of one), an exact slice of its document."""
+
+    doc_id: str
+    paragraph: int  # 1-based, as a reader counts the document's paragraphs
+    last_paragraph: int  # equals `paragraph` unless a lead-in was joined with what follows it
+    start: int
+    end: int
+    text: str  # == document.text[start:end]
+    context: str = ""  # carried into the embedding and the lexical index, never quoted
+
+    @property
+    def search_text(self) -> str:
+        """Return the text that is embedded and indexed lexically."""
+        return f"{self.context}\n{self.text}" if self.context else self.text
+
+
+@dataclass(frozen=True, slots=True)
+class Passage:
+    """A verified quote returned to the user."""
+
+    text: str
+    doc_id: str
+    source: Path  # absolute path of the source file
+    title: str
+    date: str | None
+    paragraph: int
+    last_paragraph: int
+    start: int
+    end: int
+    score: float
+    highlight: tuple[int, int] | None = None  # the best-matching sentence, offsets into `text`
+
+    @property
+    def paragraph_label(self) -> str:
+        """Return the paragraph citation, e.g. '¶ 7' or '¶ 7–8'."""
+        if self.last_paragraph != self.paragraph:
+            return f"¶ {self.paragraph}–{self.last_paragraph}"
+        return f"¶ {self.paragraph}"
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """The result of a question: whether the corpus answers it, and the passages, best first.
+
+    When `answered` is false the passages are only the closest ones, never an answer.
+    """
+
+    question: str
+    answered: bool
+    passages: tuple[Passage, ...] = field(default_factory=tuple)
+    stale: bool = False  # a source file changed since indexing; its passages were withheld

@@ -1,0 +1,74 @@
+"""Text primitives with exact character offsets: lines and sentences."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+__all__ = ["Span", "iter_lines", "split_sentences", "strip_span"]
+
+Span = tuple[int, int]
+
+_NEWLINE = re.compile(r"\r\n|\r|\n")
+
+# Words that end with a period without ending a sentence ("Mr. Chair", "e.g. this").
+_ABBREVIATIONS = frozenset(
+    "mr mrs ms dr prof st sr jr vs etc eg ie no nos vol pp p fig art para sec ch ed eds inc ltd co corp "
+    "dept gov gen col lt sgt capt rev hon amb approx est jan feb mar apr jun jul aug sep sept oct nov dec "
+    "u.s u.k u.n e.g i.e a.m p.m".split()
+)
+# A sentence ends at . ! ? (or their CJK forms) plus closing quotes/brackets.
+_END = re.compile(r"[.!?…]+[\"'”’»)\]]*|[。！？]+[」』”’)]*")
+_NEXT_STARTS = re.compile(r"\s+[\"'“‘«(\[]*[\w¿¡]")
+
+
+def iter_lines(text: str) -> Iterator[Span]:
+    """Yield (start, end) of every line, without its line break (CRLF, CR or LF)."""
+    pos = 0
+    for match in _NEWLINE.finditer(text):
+        yield pos, match.start()
+        pos = match.end()
+    yield pos, len(text)
+
+
+def strip_span(text: str, start: int, end: int) -> Span:
+    """Shrink a span so it neither starts nor ends with whitespace (NBSP and zero-width included)."""
+    while start < end and (text[start].isspace() or text[start] in "\u200b\ufeff"):
+        start += 1
+    while end > start and (text[end - 1].isspace() or text[end - 1] in "\u200b\ufeff"):
+        end -= 1
+    return start, end
+
+
+def _is_abbreviation(text: str, dot: int) -> bool:
+    """Tell whether the period at `dot` closes an abbreviation or an initial rather than a sentence."""
+    word_start = dot
+    while word_start > 0 and (text[word_start - 1].isalpha() or text[word_start - 1] == "."):
+        word_start -= 1
+    word = text[word_start:dot].lower()
+    if not word:
+        return False
+    return word in _ABBREVIATIONS or word.rstrip(".") in _ABBREVIATIONS or (len(word) == 1 and word.isalpha())
+
+
+def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[Span]:
+    """Split text[start:end] into sentence spans that cover all its non-space text, in order."""
+    end = len(text) if end is None else end
+    spans: list[Span] = []
+    cursor = start
+    for match in _END.finditer(text, start, end):
+        stop = match.end()
+        is_cjk = match.group()[0] in "。！？"
+        if not is_cjk:
+            if stop < end and not _NEXT_STARTS.match(text, stop, end):
+                continue  # "3.5", "73/266.x", a period inside a token
+            if match.group()[0] == "." and len(match.group()) == 1 and _is_abbreviation(text, match.start()):
+                continue
+        s, e = strip_span(text, cursor, stop)
+        if s < e:
+            spans.append((s, e))
+        cursor = stop
+    s, e = strip_span(text, cursor, end)
+    if s < e:
+        spans.append((s, e))
+    return spans
