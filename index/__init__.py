@@ -9,7 +9,7 @@ Typical use::
 
 from index.builder import DEFAULT_CHUNK_TOKENS, build_index, check_index, chunk_document
 from index.embedder import DEFAULT_MODEL, Embedder, SentenceTransformerEmbedder
-from index.engine import MAX_QUESTION_CHARS, DeclineRule, QuoteEngine, Ranked, open_engine, validate_question
+from index.engine import MAX_QUESTION_CHARS, DeclineRule, Fusion, QuoteEngine, Ranked, open_engine, validate_question
 from index.errors import (
     CorpusError,
     IndexCorruptError,
@@ -35,6 +35,7 @@ __all__ = [
     "DeclineRule",
     "Document",
     "Embedder",
+    "Fusion",
     "IndexCorruptError",
     "IndexNotFoundError",
     "IndexStateError",
@@ -42,8 +43,8 @@ __all__ = [
     "ModelError",
     "Passage",
     "QuestionError",
-    "QuotebotError",
     "QuoteEngine",
+    "QuotebotError",
     "Ranked",
     "SentenceTransformerEmbedder",
     "StaleIndexError",

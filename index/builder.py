@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
+import numpy.typing as npt
 
 from index.chunker import CHUNKER_VERSION, body_paragraphs, chunk_paragraphs, split_paragraphs
 from index.embedder import Embedder
@@ -18,8 +19,9 @@ from index.loader import corpus_files, load_corpus, read_text
 from index.manifest import DocumentRecord, Manifest, staleness
 from index.metadata import front_matter, read_metadata
 from index.models import Chunk, Document
-from index.storage import read_manifest, save_index
+from index.storage import SentenceTable, read_manifest, save_index
 from index.store import VectorStore
+from index.text import split_sentences
 
 __all__ = ["DEFAULT_CHUNK_TOKENS", "Progress", "build_index", "check_index", "chunk_document", "corpus_fingerprints"]
 
@@ -50,6 +52,12 @@ def build_index(
 ) -> Manifest:
     """Load, chunk, embed and store the corpus; the new build answers only once it is complete."""
     documents = load_corpus(corpus_dir)
+    try:  # fail before the slow part when the index folder cannot be written
+        (index_dir / "builds").mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise IndexStateError(
+            f"cannot write the index to {index_dir} ({exc.strerror or exc}): pass a writable folder with --index"
+        ) from exc
     chunks: list[Chunk] = []
     for document in documents:
         found = chunk_document(document, chunk_tokens=chunk_tokens, count_tokens=embedder.count_tokens)
@@ -57,13 +65,10 @@ def build_index(
             log.warning("skipped %s: no paragraph of text in it", document.path)
         chunks.extend(found)
     texts = [c.search_text for c in chunks]
-    vectors = VectorStore(embedder.dimension)
-    for start in range(0, len(texts), _BATCH):
-        batch = texts[start : start + _BATCH]
-        ids = np.arange(start, start + len(batch), dtype=np.int64)
-        vectors.add(ids, embedder.embed_batch(batch))
-        if progress:
-            progress(start + len(batch), len(texts))
+    sentences, owners = _sentences(chunks)
+    total = len(texts) + len(sentences)
+    vectors = _embed_all(embedder, texts, progress, done=0, total=total)
+    sentence_vectors = _embed_all(embedder, sentences, progress, done=len(texts), total=total)
     manifest = Manifest(
         model=embedder.name,
         dimension=embedder.dimension,
@@ -73,8 +78,40 @@ def build_index(
         chunk_count=len(chunks),
         documents=tuple(DocumentRecord.of(d) for d in documents),
     )
-    save_index(index_dir, manifest, chunks, vectors, LexicalIndex.build(texts))
+    titles = {d.doc_id: d.title for d in documents}
+    # The title joins the lexical text so names said only in it ("Chinese", "Committee") are known words.
+    lexical = LexicalIndex.build([f"{titles[c.doc_id]}\n{t}" for c, t in zip(chunks, texts, strict=True)])
+    try:
+        save_index(index_dir, manifest, chunks, vectors, lexical, SentenceTable(sentence_vectors, owners))
+    except OSError as exc:
+        raise IndexStateError(
+            f"cannot write the index to {index_dir} ({exc.strerror or exc}): pass a writable folder with --index"
+        ) from exc
     return manifest
+
+
+def _sentences(chunks: list[Chunk]) -> tuple[list[str], npt.NDArray[np.int64]]:
+    """List every chunk's sentences (a passage is also scored by its best one) and their chunk rows."""
+    texts: list[str] = []
+    owners: list[int] = []
+    for row, chunk in enumerate(chunks):
+        for s, e in split_sentences(chunk.text):
+            texts.append(chunk.text[s:e])
+            owners.append(row)
+    return texts, np.asarray(owners, dtype=np.int64)
+
+
+def _embed_all(
+    embedder: Embedder, texts: list[str], progress: Progress | None, *, done: int, total: int
+) -> VectorStore:
+    """Embed texts in batches into a new store (ids = positions), reporting progress."""
+    store = VectorStore(embedder.dimension)
+    for start in range(0, len(texts), _BATCH):
+        batch = texts[start : start + _BATCH]
+        store.add(np.arange(start, start + len(batch), dtype=np.int64), embedder.embed_batch(batch))
+        if progress:
+            progress(done + start + len(batch), total)
+    return store
 
 
 def corpus_fingerprints(corpus_dir: Path, known: Manifest | None = None) -> dict[str, tuple[int, str]]:

@@ -70,20 +70,25 @@ class SentenceTransformerEmbedder(Embedder):
         path = resolve_model(model)
         looks_like_path = os.sep in model or model.startswith(".") or Path(model).exists()
         if looks_like_path and not Path(path).is_dir():
-            raise ModelError(f"model folder {model} does not exist: set QUOTEBOT_MODEL to a sentence-transformers model folder")
+            raise ModelError(
+                f"model folder {model} does not exist: set QUOTEBOT_MODEL to a sentence-transformers model folder"
+            )
         try:
             from sentence_transformers import SentenceTransformer
             from transformers.utils import logging as hf_logging
 
-            hf_logging.disable_progress_bar()  # "Loading weights" bars would clutter every answer
-            hf_logging.set_verbosity_error()
+            hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]  # "Loading weights" bars would clutter every answer
+            hf_logging.set_verbosity_error()  # type: ignore[no-untyped-call]
             self._model: Any = SentenceTransformer(path, device=device, local_files_only=True)
         except Exception as exc:  # the library raises OSError, ValueError, HF errors… all mean "not loadable"
             raise ModelError(
                 f"cannot load model {model!r} offline ({type(exc).__name__}): set QUOTEBOT_MODEL to a "
                 "sentence-transformers model folder"
             ) from exc
-        self._dimension = int(self._model.get_embedding_dimension())
+        dimension = self._model.get_embedding_dimension()
+        if not dimension:
+            raise ModelError(f"model {model!r} does not say its embedding size: use a sentence-transformers model")
+        self._dimension = int(dimension)
 
     @property
     def dimension(self) -> int:

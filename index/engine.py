@@ -20,7 +20,7 @@ from index.models import Answer, Chunk, Passage
 from index.storage import StoredIndex, load_index
 from index.text import split_sentences
 
-__all__ = ["MAX_QUESTION_CHARS", "DeclineRule", "QuoteEngine", "Ranked", "open_engine", "validate_question"]
+__all__ = ["MAX_QUESTION_CHARS", "DeclineRule", "Fusion", "QuoteEngine", "Ranked", "open_engine", "validate_question"]
 
 MAX_QUESTION_CHARS = 2000
 
@@ -43,7 +43,8 @@ class Ranked:
 
     row: int
     score: float  # fused, in [0, 1]
-    dense: float  # cosine similarity with the question
+    dense: float  # cosine similarity of the chunk with the question
+    sentence: float  # best cosine of one of its sentences
     lexical: float  # raw BM25
     overlap: float  # share of the question's content words found in the chunk
 
@@ -57,15 +58,40 @@ class DeclineRule:
     semantic match suffices; a fair one needs the question's words in the passage.
     """
 
-    strong_dense: float = 0.55
-    fair_dense: float = 0.30
-    fair_overlap: float = 0.34
+    strong: float = 0.40
+    fair: float = 0.20
+    fair_overlap: float = 0.50
+    despite_names: float = 0.70
 
-    def answers(self, best: Ranked) -> bool:
-        """Tell whether the best-ranked chunk answers the question."""
-        if best.dense >= self.strong_dense:
-            return True
-        return best.dense >= self.fair_dense and best.overlap >= self.fair_overlap
+    def answers(self, best: Ranked, unknown_names: int = 0) -> bool:
+        """Tell whether the best-ranked chunk answers the question.
+
+        A question naming someone or something the corpus never mentions ("GDPR", "Huawei",
+        "2018") is not answered by it unless the meaning matches very closely (an alias such as
+        "Beijing" for "China").
+        """
+        similarity = max(best.dense, best.sentence)
+        if unknown_names and similarity < self.despite_names:
+            return False
+        return similarity >= self.strong or (similarity >= self.fair and best.overlap >= self.fair_overlap)
+
+
+@dataclass(frozen=True, slots=True)
+class Fusion:
+    """Weights of the three scores fused per query; BM25 is scaled by the query's best BM25 score."""
+
+    dense: float = 0.2
+    sentence: float = 0.4
+    lexical: float = 0.4
+
+    def combine(
+        self, dense: npt.NDArray[np.float64], sentence: npt.NDArray[np.float64], lexical: npt.NDArray[np.float64]
+    ) -> npt.NDArray[np.float64]:
+        """Return the fused score of each candidate, in [0, 1] when cosines are non-negative."""
+        top = lexical.max() if lexical.size else 0.0
+        lex = lexical / top if top > 0 else np.zeros_like(lexical)
+        total = self.dense + self.sentence + self.lexical
+        return np.asarray((self.dense * dense + self.sentence * sentence + self.lexical * lex) / total)
 
 
 class _SourceCheck:
@@ -106,20 +132,20 @@ class QuoteEngine:
         embedder: Embedder,
         corpus_dir: Path,
         *,
-        dense_weight: float = 0.5,
+        fusion: Fusion | None = None,
         candidates: int = 50,
         rule: DeclineRule | None = None,
     ) -> None:
         self.stored = stored
         self.embedder = embedder
         self.corpus_dir = corpus_dir.resolve()
-        self.dense_weight = dense_weight
+        self.fusion = fusion or Fusion()
         self.candidates = candidates
         self.rule = rule or DeclineRule()
         self._records = {d.doc_id: d for d in stored.manifest.documents}
 
     def rank(self, question: str, k: int = 10, vector: npt.NDArray[np.float32] | None = None) -> list[Ranked]:
-        """Return the k best chunks for a question by fused dense and lexical score."""
+        """Return the k best chunks for a question by fused dense, best-sentence and lexical score."""
         if vector is None:
             vector = self.embedder.embed_batch([question])[0]
         lexical = self.stored.lexical.scores(question)
@@ -131,17 +157,26 @@ class QuoteEngine:
             return []
         ids = list(rows)
         dense = np.array([rows[i] for i in ids], dtype=np.float64)
+        sentence = np.array(self.stored.sentences.best(ids, vector), dtype=np.float64)
         lex = np.array([lexical[i] for i in ids], dtype=np.float64)
-        span = dense.max() - dense.min()
-        dense_norm = (dense - dense.min()) / span if span > 0 else np.ones_like(dense)
-        lex_norm = lex / lex.max() if lex.max() > 0 else np.zeros_like(lex)
-        fused = self.dense_weight * dense_norm + (1 - self.dense_weight) * lex_norm
+        fused = self.fusion.combine(dense, sentence, lex)
         order = np.argsort(-fused, kind="stable")[:k]
         words = set(tokenize(question))
         return [
-            Ranked(ids[j], float(fused[j]), float(dense[j]), float(lex[j]), self._overlap(words, ids[j]))
+            Ranked(
+                ids[j],
+                float(fused[j]),
+                float(dense[j]),
+                float(sentence[j]),
+                float(lex[j]),
+                self._overlap(words, ids[j]),
+            )
             for j in order
         ]
+
+    def is_answer(self, question: str, ranked: Ranked) -> bool:
+        """Tell whether a ranked chunk answers the question, by the decline rule."""
+        return self.rule.answers(ranked, len(self.stored.lexical.unknown_names(question)))
 
     def _overlap(self, words: set[str], row: int) -> float:
         """Return the share of the question's content words present in a chunk."""
@@ -164,9 +199,9 @@ class QuoteEngine:
                 stale = True  # the file changed since indexing: never quote it
             if len(chosen) == top_k:
                 break
-        answered = bool(chosen) and self.rule.answers(chosen[0])
+        answered = bool(chosen) and self.is_answer(question, chosen[0])
         if answered:  # later passages are quoted only if each would answer on its own evidence
-            chosen = [chosen[0]] + [r for r in chosen[1:] if self.rule.answers(r)]
+            chosen = [chosen[0]] + [r for r in chosen[1:] if self.is_answer(question, r)]
         highlights = self._highlights(vector, [self.stored.chunks[r.row] for r in chosen])
         passages = tuple(self._passage(r, h) for r, h in zip(chosen, highlights, strict=True))
         return Answer(question, answered, passages, stale)

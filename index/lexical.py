@@ -21,6 +21,8 @@ _STOPWORDS = frozenset(bm25s.stopwords.STOPWORDS_EN)
 # Words, plus identifiers kept whole ("73/266", "covid-19", "v2.1") beside their parts.
 _TOKEN = re.compile(r"\w+(?:[/.\-]\w+)*")
 
+_NAME = re.compile(r"\b(?:[A-Z][\w/-]*|\w*\d[\w/-]*)")
+
 logging.getLogger("bm25s").setLevel(logging.WARNING)
 
 
@@ -42,6 +44,7 @@ class LexicalIndex:
     def __init__(self, retriever: bm25s.BM25, count: int) -> None:
         self._retriever = retriever
         self.count = count
+        self._prefixes: set[str] | None = None
 
     @classmethod
     def build(cls, texts: Sequence[str]) -> LexicalIndex:
@@ -56,6 +59,25 @@ class LexicalIndex:
         if not ids:
             return np.zeros(self.count, dtype=np.float32)
         return np.asarray(self._retriever.get_scores(ids), dtype=np.float32)
+
+    def unknown_names(self, text: str) -> list[str]:
+        """Return the names and numbers in a question that occur nowhere in the indexed texts.
+
+        A name is a capitalised word not opening the question, an acronym, or a token with a
+        digit. A stem known as the start of an indexed word counts as known ("Russia" → "russian").
+        """
+        vocab: dict[str, int] = self._retriever.vocab_dict
+        if self._prefixes is None:
+            self._prefixes = {w[:n] for w in vocab for n in range(4, len(w) + 1)}
+        unknown = []
+        for match in _NAME.finditer(text):
+            word = match.group()
+            if match.start() == 0 and not (word.isupper() and len(word) > 1) and not any(c.isdigit() for c in word):
+                continue  # the first word is capitalised anyway
+            stems = tokenize(word)
+            if stems and not any(s in vocab or (len(s) >= 4 and s in self._prefixes) for s in stems):
+                unknown.append(word)
+        return unknown
 
     def save(self, folder: Path) -> None:
         """Write the index into a folder."""

@@ -8,10 +8,10 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
+from index.chunker import split_paragraphs
 from index.errors import CorpusError
 from index.metadata import front_matter, read_metadata
 from index.models import Document
-from index.chunker import split_paragraphs
 
 __all__ = ["SUFFIXES", "corpus_files", "load_corpus", "load_document", "read_text"]
 

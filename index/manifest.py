@@ -83,4 +83,3 @@ def staleness(
             more = f" and {len(names) - 1} more" if len(names) > 1 else ""
             return f"corpus file {label} since the last build: {names[0]}{more}"
     return None
-

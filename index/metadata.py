@@ -13,9 +13,20 @@ __all__ = ["Metadata", "is_date_line", "is_furniture", "is_heading", "parse_date
 _MONTHS = {
     m: i + 1
     for i, names in enumerate(
-        [("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",),
-         ("jun", "june"), ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"),
-         ("oct", "october"), ("nov", "november"), ("dec", "december")]
+        [
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ]
     )
     for m in names
 }
@@ -81,18 +92,21 @@ def is_heading(text: str) -> bool:
     return bool(_MD_HEADING.match(text)) and "\n" not in text.strip()
 
 
-def is_furniture(text: str) -> bool:
-    """Tell whether a paragraph is page furniture that must never be an answer on its own."""
-    stripped = " ".join(text.split())
-    if not stripped:
-        return True
-    words = stripped.split()
-    if _SALUTATION.match(stripped) or _BOILERPLATE.match(stripped):
+def _is_navigation(stripped: str) -> bool:
+    """Tell whether a line is navigation, boilerplate, a salutation or a separator."""
+    if not stripped or _SALUTATION.match(stripped) or _BOILERPLATE.match(stripped):
         return True
     if len(_BREADCRUMB.findall(stripped)) >= 2 or re.match(r"(?i)^home\b", stripped):
         return True
-    if re.fullmatch(r"[\W\d_]+", stripped):
-        return True  # rules, separators, page numbers
+    return bool(re.fullmatch(r"[\W\d_]+", stripped))  # rules, separators, page numbers
+
+
+def is_furniture(text: str) -> bool:
+    """Tell whether a paragraph is page furniture that must never be an answer on its own."""
+    stripped = " ".join(text.split())
+    if _is_navigation(stripped):
+        return True
+    words = stripped.split()
     # A few words without a sentence ending: a menu entry, a label, a caption fragment.
     return len(words) <= 4 and not re.search(r"[.!?:。！？]$", stripped) and not re.match(r"^[-*+•]\s", stripped)
 
@@ -119,11 +133,7 @@ def _front_matter(text: str) -> tuple[dict[str, str], int]:
 def _heading_like(text: str) -> bool:
     """Tell whether a paragraph reads as a title: one line, a few words, no sentence punctuation."""
     one_line = " ".join(text.split())
-    return (
-        "\n" not in text.strip()
-        and 2 <= len(one_line.split()) <= 40
-        and not re.search(r"[.!?:;,。！？]$", one_line)
-    )
+    return "\n" not in text.strip() and 2 <= len(one_line.split()) <= 40 and not re.search(r"[.!?:;,。！？]$", one_line)
 
 
 def read_metadata(text: str, paragraphs: list[Span], markdown: bool, body_start: int) -> Metadata:
@@ -138,7 +148,14 @@ def read_metadata(text: str, paragraphs: list[Span], markdown: bool, body_start:
         if title is None and heading and heading["marks"] == "#":
             title = heading["text"].strip()
             reserved.add((s, e))
-        elif title is None and not seen_body and not markdown and not is_furniture(para) and _heading_like(para):
+        elif (
+            title is None
+            and not seen_body
+            and not markdown
+            and _heading_like(para)
+            and not is_date_line(para)
+            and not _is_navigation(" ".join(para.split()))
+        ):
             title = " ".join(para.split())
             reserved.add((s, e))
         elif date is None and is_date_line(para):

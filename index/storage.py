@@ -3,7 +3,8 @@
 Layout of the index folder::
 
     CURRENT                 the name of the build that answers (replaced atomically)
-    builds/<name>/          manifest.json, chunks.jsonl, vectors.faiss, lexical/
+    builds/<name>/          manifest.json, chunks.jsonl, vectors.faiss, lexical/,
+                            sentences.faiss + sentence_owners.npy (sentence vectors, their chunk rows)
     builds/.tmp-<name>/     a build in progress; never read, removed by the next build
 
 A build is written in full under a temporary name, renamed, and only then named in
@@ -20,15 +21,40 @@ import uuid
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+import numpy as np
+import numpy.typing as npt
+
 from index.errors import IndexCorruptError, IndexNotFoundError
 from index.lexical import LexicalIndex
 from index.manifest import Manifest
 from index.models import Chunk
 from index.store import VectorStore
 
-__all__ = ["StoredIndex", "load_index", "read_manifest", "save_index"]
+__all__ = ["SentenceTable", "StoredIndex", "load_index", "read_manifest", "save_index"]
 
 _CURRENT = "CURRENT"
+
+
+@dataclass(frozen=True, slots=True)
+class SentenceTable:
+    """Vectors of every chunk's sentences (id = position) and the chunk row each belongs to."""
+
+    vectors: VectorStore
+    owners: npt.NDArray[np.int64]
+
+    def best(self, rows: list[int], query: npt.NDArray[np.float32]) -> list[float]:
+        """Return, for each chunk row, the best cosine of any of its sentences with the query."""
+        starts = np.searchsorted(self.owners, rows, side="left")
+        ends = np.searchsorted(self.owners, rows, side="right")
+        ids = [i for s, e in zip(starts, ends, strict=True) for i in range(int(s), int(e))]
+        scores = self.vectors.scores(query, ids)
+        result: list[float] = []
+        offset = 0
+        for s, e in zip(starts, ends, strict=True):
+            n = int(e - s)
+            result.append(max(scores[offset : offset + n]) if n else -1.0)
+            offset += n
+        return result
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +65,7 @@ class StoredIndex:
     chunks: tuple[Chunk, ...]
     vectors: VectorStore
     lexical: LexicalIndex
+    sentences: SentenceTable
     folder: Path
 
 
@@ -92,11 +119,29 @@ def load_index(index_dir: Path) -> StoredIndex:
     if vectors.count != manifest.chunk_count:
         raise IndexCorruptError(f"vector file in {folder} does not match the chunk table: run `quotebot build`")
     lexical = LexicalIndex.load(folder / "lexical", manifest.chunk_count)
-    return StoredIndex(manifest, chunks, vectors, lexical, folder)
+    return StoredIndex(manifest, chunks, vectors, lexical, _load_sentences(folder, manifest), folder)
+
+
+def _load_sentences(folder: Path, manifest: Manifest) -> SentenceTable:
+    """Load the sentence vectors and their owner rows, checking they agree."""
+    try:
+        owners = np.load(folder / "sentence_owners.npy", allow_pickle=False)
+    except (OSError, ValueError) as exc:
+        raise IndexCorruptError(f"sentence table in {folder} is unreadable: run `quotebot build`") from exc
+    vectors = VectorStore.load(folder / "sentences.faiss", manifest.dimension)
+    sorted_ok = owners.ndim == 1 and (owners.size == 0 or bool(np.all(owners[1:] >= owners[:-1])))
+    if not sorted_ok or vectors.count != owners.size or (owners.size and owners.max() >= manifest.chunk_count):
+        raise IndexCorruptError(f"sentence table in {folder} does not match the chunks: run `quotebot build`")
+    return SentenceTable(vectors, owners.astype(np.int64))
 
 
 def save_index(
-    index_dir: Path, manifest: Manifest, chunks: list[Chunk], vectors: VectorStore, lexical: LexicalIndex
+    index_dir: Path,
+    manifest: Manifest,
+    chunks: list[Chunk],
+    vectors: VectorStore,
+    lexical: LexicalIndex,
+    sentences: SentenceTable,
 ) -> Path:
     """Write a complete build, then switch CURRENT to it atomically; return its folder."""
     builds = index_dir / "builds"
@@ -107,6 +152,8 @@ def save_index(
     _fsync_write(tmp / "chunks.jsonl", "".join(json.dumps(asdict(c), ensure_ascii=False) + "\n" for c in chunks))
     vectors.save(tmp / "vectors.faiss")
     lexical.save(tmp / "lexical")
+    sentences.vectors.save(tmp / "sentences.faiss")
+    np.save(tmp / "sentence_owners.npy", sentences.owners, allow_pickle=False)
     _fsync_write(tmp / "manifest.json", manifest.to_json())  # written last: its presence marks a whole build
     final = builds / name
     tmp.rename(final)

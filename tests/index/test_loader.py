@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+
+from index import CorpusError, load_corpus
+
+
+def test_skips_bad_files_with_one_warning_each(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    (tmp_path / "good.txt").write_text("A Good Title\n\nSome body text here.\n", encoding="utf-8")
+    (tmp_path / "latin1.txt").write_bytes("caf\xe9 au lait".encode("latin-1"))
+    (tmp_path / "empty.md").write_text("  \n", encoding="utf-8")
+    (tmp_path / "image.png").write_bytes(b"\x89PNG")
+    nested = tmp_path / "sub" / "deeper"
+    nested.mkdir(parents=True)
+    (nested / "bom.md").write_bytes("\ufeff# Nested\n\nNested body text.\n".encode())
+    with caplog.at_level(logging.WARNING):
+        documents = load_corpus(tmp_path)
+    assert [d.doc_id for d in documents] == ["good.txt", "sub/deeper/bom.md"]
+    assert documents[1].text.startswith("# Nested")
+    messages = [r.getMessage() for r in caplog.records]
+    assert any("latin1.txt" in m and "UTF-8" in m for m in messages)
+    assert any("empty.md" in m and "empty" in m for m in messages)
+    assert len(messages) == 2
+
+
+def test_missing_and_empty_corpus_are_clear_errors(tmp_path: Path) -> None:
+    with pytest.raises(CorpusError, match="does not exist"):
+        load_corpus(tmp_path / "nope")
+    with pytest.raises(CorpusError, match="no readable"):
+        load_corpus(tmp_path)
