@@ -1,4 +1,4 @@
-"""The `quotebot` command line: build | ask | chat | serve | run."""
+"""The `quotebot` command line: build | ask | chat | serve | run | gaps."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from bot.render import answer_to_json, answer_to_text
 from bot.settings import Settings, load_settings
@@ -48,15 +48,27 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("--top-k", type=int, metavar="N", help="passages to show (1-10, default 3)")
     ask.add_argument("--json", action="store_true", help="print one JSON object")
     ask.add_argument("--batch", metavar="FILE", help="with --json: one question per line of FILE ('-' for stdin)")
+    ask.add_argument(
+        "--format", choices=("text", "discord"), default="text", help="discord: the message payload the bot would post"
+    )
     add("chat", "answer questions typed in the terminal (or piped on stdin)")
     add("serve", "run the Discord bot (needs DISCORD_TOKEN)")
     add("run", "build if needed, then serve with DISCORD_TOKEN set, else chat")
+    gaps_help = "list the questions the corpus could not answer, and the 👍 / 👎 feedback"
+    gaps = commands.add_parser("gaps", help=gaps_help, description=gaps_help)
+    gaps.add_argument("--data", type=Path, help="data folder (default: QUOTEBOT_DATA_DIR or .quotebot)")
+    gaps.add_argument("--json", action="store_true", help="print the records as JSON lines")
     return parser
 
 
 def _settings(args: argparse.Namespace) -> Settings:
     """Merge settings with the flags given."""
-    return load_settings(corpus_dir=args.corpus, index_dir=args.index, top_k=getattr(args, "top_k", None))
+    return load_settings(
+        corpus_dir=getattr(args, "corpus", None),
+        index_dir=getattr(args, "index", None),
+        data_dir=getattr(args, "data", None),
+        top_k=getattr(args, "top_k", None),
+    )
 
 
 def _progress(quiet: bool) -> Callable[[int, int], None] | None:
@@ -101,7 +113,10 @@ def cmd_build(args: argparse.Namespace) -> int:
         return 1 if reason else 0
     embedder = SentenceTransformerEmbedder(settings.model, device=settings.device)
     manifest = build_index(
-        settings.corpus_dir, settings.index_dir, embedder, chunk_tokens=settings.chunk_tokens,
+        settings.corpus_dir,
+        settings.index_dir,
+        embedder,
+        chunk_tokens=settings.chunk_tokens,
         progress=_progress(args.quiet),
     )
     print(f"indexed {manifest.chunk_count} passages from {len(manifest.documents)} documents into {settings.index_dir}")
@@ -120,6 +135,13 @@ def _lines(name: str) -> Iterator[str]:
         raise QuotebotError(f"cannot read batch file {name}: {exc}; pass a UTF-8 text file or '-'") from exc
 
 
+def _discord_payload(engine: QuoteEngine, question: str, per_page: int) -> dict[str, Any]:
+    """Return the message the Discord bot would post for a question, as sent to Discord."""
+    from bot.replies import build_reply, fetch_count, reply_payload
+
+    return reply_payload(build_reply(engine.answer(question, fetch_count(per_page)), per_page=per_page))
+
+
 def cmd_ask(args: argparse.Namespace) -> int:
     """Answer one question, or a batch of them as JSON lines."""
     settings = _settings(args)
@@ -129,7 +151,10 @@ def cmd_ask(args: argparse.Namespace) -> int:
         engine = _engine(settings, args.quiet)
         for line in _lines(args.batch):
             try:
-                record = answer_to_json(engine.answer(line, settings.top_k))
+                if args.format == "discord":
+                    record = _discord_payload(engine, line, settings.top_k)
+                else:
+                    record = answer_to_json(engine.answer(line, settings.top_k))
             except QuotebotError as exc:
                 record = {"question": line[:MAX_QUESTION_CHARS], "error": str(exc)}
             print(json.dumps(record, ensure_ascii=False), flush=True)
@@ -137,7 +162,12 @@ def cmd_ask(args: argparse.Namespace) -> int:
     if args.question is None:
         raise QuotebotError('no question given: quotebot ask "What should ICT providers not do?"')
     validate_question(args.question)  # fail fast, before loading the model
-    answer = _engine(settings, args.quiet).answer(args.question, settings.top_k)
+    engine = _engine(settings, args.quiet)
+    if args.format == "discord":
+        payload = _discord_payload(engine, args.question, settings.top_k)
+        print(json.dumps(payload, ensure_ascii=False, indent=None if args.json else 2))
+        return 0
+    answer = engine.answer(args.question, settings.top_k)
     if args.json:
         print(json.dumps(answer_to_json(answer), ensure_ascii=False))
     else:
@@ -182,7 +212,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     settings = _settings(args)
     if settings.discord_token is None:
         raise QuotebotError("DISCORD_TOKEN is not set: put your bot token in the environment or .env")
-    raise QuotebotError("the Discord bot is not part of this build yet; use `quotebot chat` meanwhile")
+    from bot.client import run_bot  # imported here: the other commands don't need discord.py
+
+    return run_bot(settings)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -194,8 +226,26 @@ def cmd_run(args: argparse.Namespace) -> int:
     return _chat(_engine(settings, args.quiet), settings, sys.stdin)
 
 
+def cmd_gaps(args: argparse.Namespace) -> int:
+    """Print the knowledge-gaps log: unanswered questions and feedback, oldest first."""
+    from bot.gaps import GAPS_FILE, GapLog, format_gap
+
+    log_file = GapLog(_settings(args).data_dir / GAPS_FILE)
+    records = list(log_file.records())
+    for record in records:
+        print(json.dumps(record, ensure_ascii=False) if args.json else format_gap(record))
+    if not records and not args.json:
+        print(f"no unanswered questions or feedback yet ({log_file.path})", file=sys.stderr)
+    return 0
+
+
 _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
-    "build": cmd_build, "ask": cmd_ask, "chat": cmd_chat, "serve": cmd_serve, "run": cmd_run,
+    "build": cmd_build,
+    "ask": cmd_ask,
+    "chat": cmd_chat,
+    "serve": cmd_serve,
+    "run": cmd_run,
+    "gaps": cmd_gaps,
 }
 
 

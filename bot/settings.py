@@ -28,6 +28,8 @@ class Settings(BaseSettings):
         None, validation_alias=AliasChoices("DISCORD_TOKEN", "QUOTEBOT_DISCORD_TOKEN")
     )
     dev_guild: int | None = Field(None, description="sync slash commands to this guild only (instant)")
+    cooldown_rate: int = Field(5, ge=1, le=100, description="questions one user may ask per cooldown window")
+    cooldown_per: float = Field(30.0, gt=0, le=3600, description="the cooldown window, in seconds")
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -12,7 +12,7 @@ import numpy.typing as npt
 
 from index.builder import DEFAULT_CHUNK_TOKENS, Progress, build_index, check_index
 from index.embedder import Embedder
-from index.errors import QuestionError, StaleIndexError
+from index.errors import IndexCorruptError, QuestionError, StaleIndexError
 from index.lexical import tokenize
 from index.loader import read_text
 from index.manifest import Manifest
@@ -254,10 +254,17 @@ def open_engine(
 ) -> QuoteEngine:
     """Load the index for a corpus, rebuilding it first when it is missing or stale (unless told not to)."""
     reason = check_index(corpus_dir, index_dir, model=embedder.name, chunk_tokens=chunk_tokens)
-    if reason:
+    stored = None
+    if not reason:
+        try:
+            stored = load_index(index_dir)
+        except IndexCorruptError as exc:  # the manifest was fine but a data file is not
+            reason = str(exc).split(":")[0]
+    if stored is None:
         if not rebuild:
             raise StaleIndexError(f"the index is stale ({reason}): run `quotebot build`")
         if on_rebuild:
-            on_rebuild(reason)
+            on_rebuild(reason or "index missing")
         build_index(corpus_dir, index_dir, embedder, chunk_tokens=chunk_tokens, progress=progress)
-    return QuoteEngine(load_index(index_dir), embedder, corpus_dir)
+        stored = load_index(index_dir)
+    return QuoteEngine(stored, embedder, corpus_dir)

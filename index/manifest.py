@@ -12,7 +12,7 @@ from index.models import Document
 
 __all__ = ["FORMAT_VERSION", "DocumentRecord", "Manifest", "staleness"]
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: sentence vectors stored beside the chunk vectors
 
 
 @dataclass(frozen=True, slots=True)

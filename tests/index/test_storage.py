@@ -94,3 +94,15 @@ def test_a_failed_build_leaves_the_previous_index_answering(
     assert after == before
     _build(seed_corpus, index, fake_embedder)  # the next build completes and cleans the leftovers
     assert [p.name for p in (index / "builds").iterdir()] == [load_index(index).folder.name]
+
+
+def test_a_corrupt_data_file_behind_a_good_manifest_is_rebuilt(
+    seed_corpus: Path, tmp_path: Path, fake_embedder: FakeEmbedder
+) -> None:
+    index = tmp_path / "index"
+    _build(seed_corpus, index, fake_embedder)
+    (load_index(index).folder / "sentence_owners.npy").write_bytes(b"junk")
+    reasons: list[str] = []
+    engine = open_engine(seed_corpus, index, fake_embedder, on_rebuild=reasons.append)
+    assert reasons and "sentence table" in reasons[0]
+    assert engine.answer("Should ICT providers install backdoors?").passages

@@ -1,0 +1,83 @@
+"""The corpus as the bot lists it: one row per document, paginated into embeds."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from math import ceil
+from pathlib import Path
+from typing import Any
+
+import discord
+
+from bot.loader import Engine
+from bot.render import PROJECT_ROOT, display_source
+from bot.replies import Reply, fit_text
+
+__all__ = ["NEXT_ID", "PREV_ID", "SOURCES_PER_PAGE", "SourceRow", "index_summary", "source_rows", "sources_buttons",
+           "sources_reply"]
+
+SOURCES_PER_PAGE = 10
+PREV_ID, NEXT_ID = "quotebot:sources:prev", "quotebot:sources:next"
+_TITLE_ROOM, _DETAILS_ROOM = 180, 160  # 10 rows of at most 345 characters fit a 4,096 description
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRow:
+    """One document of the corpus: what /sources shows."""
+
+    title: str
+    date: str | None
+    paragraphs: int
+    file: str
+
+
+def source_rows(engine: Engine, root: Path = PROJECT_ROOT) -> list[SourceRow]:
+    """List the indexed documents with their paragraph counts (the highest ¶ cited in each)."""
+    counts: dict[str, int] = {}
+    for chunk in engine.stored.chunks:
+        counts[chunk.doc_id] = max(counts.get(chunk.doc_id, 0), chunk.last_paragraph)
+    documents = engine.stored.manifest.documents
+    files = [display_source(engine.corpus_dir / d.doc_id, root) for d in documents]
+    return [
+        SourceRow(d.title or d.doc_id, d.date, counts.get(d.doc_id, 0), file)
+        for d, file in zip(documents, files, strict=True)
+    ]
+
+
+def _row_text(row: SourceRow) -> str:
+    """Render a row: the title in bold, then date, paragraphs and file, all escaped."""
+    plural = "paragraph" if row.paragraphs == 1 else "paragraphs"
+    details = " · ".join(x for x in (row.date, f"{row.paragraphs} {plural}", row.file) if x)
+    return f"**{fit_text(row.title, _TITLE_ROOM)}**\n{fit_text(details, _DETAILS_ROOM)}"
+
+
+def sources_reply(rows: list[SourceRow], page: int = 0, per_page: int = SOURCES_PER_PAGE) -> Reply:
+    """Build one page of the document list."""
+    if not rows:
+        return Reply("The corpus has no indexed documents yet: add .txt or .md files and run /reindex.", [])
+    pages = ceil(len(rows) / per_page)
+    page = max(0, min(page, pages - 1))
+    shown = rows[page * per_page : (page + 1) * per_page]
+    noun = "document" if len(rows) == 1 else "documents"
+    embed = discord.Embed(title=f"The corpus: {len(rows)} {noun}", description="\n\n".join(map(_row_text, shown)))
+    if pages > 1:
+        embed.set_footer(text=f"page {page + 1} of {pages}")
+    return Reply(None, [embed], page, pages)
+
+
+def sources_buttons(reply: Reply) -> list[discord.ui.Button[Any]]:
+    """Return the previous / next buttons of a multi-page list (none for one page)."""
+    if reply.page_count <= 1:
+        return []
+    grey = discord.ButtonStyle.secondary
+    return [
+        discord.ui.Button(label="Previous", emoji="◀️", custom_id=PREV_ID, style=grey, disabled=reply.page == 0),
+        discord.ui.Button(label="Next", emoji="▶️", custom_id=NEXT_ID, style=grey, disabled=not reply.has_more),
+    ]
+
+
+def index_summary(engine: Engine) -> str:
+    """Say what an index holds, e.g. '12 passages from 1 document'."""
+    manifest = engine.stored.manifest
+    documents = len(manifest.documents)
+    return f"{manifest.chunk_count} passages from {documents} document{'' if documents == 1 else 's'}"

@@ -1,0 +1,146 @@
+"""The Discord client: holds the engine, loads the cogs, syncs the slash commands, runs until stopped."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+
+import aiohttp
+import discord
+from discord.ext import commands
+
+from bot.gaps import GAPS_FILE, GapLog
+from bot.limits import RateLimiter
+from bot.loader import Engine, EngineLoader, EngineSource
+from bot.replies import fetch_count
+from bot.settings import Settings
+from index import Answer, IndexStateError, QuotebotError
+
+__all__ = ["EXTENSIONS", "QuoteBot", "ReindexBusyError", "run_bot"]
+
+log = logging.getLogger("quotebot")
+
+EXTENSIONS = (
+    "bot.exts.errors",
+    "bot.exts.ask",
+    "bot.exts.mentions",
+    "bot.exts.find_source",
+    "bot.exts.sources",
+    "bot.exts.reindex",
+)
+
+
+class ReindexBusyError(QuotebotError):
+    """A reindex is already running."""
+
+
+class QuoteBot(commands.Bot):
+    """quotebot on Discord: slash commands, a context menu and mentions, answered from one engine."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        loader: EngineSource | None = None,
+        engine: Engine | None = None,
+        sync_commands: bool = True,
+    ) -> None:
+        discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False  # text only: no voice libraries
+        super().__init__(
+            command_prefix=commands.when_mentioned,  # required by commands.Bot; no prefix commands exist
+            intents=discord.Intents.default(),  # no privileged intent: mentions and DMs carry their content
+            allowed_mentions=discord.AllowedMentions.none(),
+            help_command=None,
+        )
+        self.settings = settings
+        self.loader: EngineSource = loader or EngineLoader(settings)
+        self._engine = engine
+        self.sync_commands = sync_commands
+        self.gaps = GapLog(settings.data_dir / GAPS_FILE)
+        self.limiter = RateLimiter(settings.cooldown_rate, settings.cooldown_per)
+        self._reindexing = asyncio.Lock()
+
+    @property
+    def engine(self) -> Engine:
+        """Return the engine that answers now."""
+        if self._engine is None:
+            raise IndexStateError("the index is still loading: try again in a moment")
+        return self._engine
+
+    async def setup_hook(self) -> None:
+        """Load the engine off the event loop, load the cogs, then sync the slash commands."""
+        if self._engine is None:
+            started = time.perf_counter()
+            self._engine = await asyncio.to_thread(self.loader.open)
+            log.info("index loaded in %.1f s", time.perf_counter() - started)
+        for extension in EXTENSIONS:
+            await self.load_extension(extension)
+        if self.sync_commands:
+            await self.sync_tree()
+
+    async def sync_tree(self) -> None:
+        """Sync the commands to the dev guild when one is set (instant), else globally (up to an hour)."""
+        if self.settings.dev_guild:
+            guild = discord.Object(id=self.settings.dev_guild)
+            self.tree.copy_global_to(guild=guild)
+            synced = await self.tree.sync(guild=guild)
+            log.info("synced %d commands to guild %s", len(synced), self.settings.dev_guild)
+        else:
+            synced = await self.tree.sync()
+            log.info("synced %d commands globally", len(synced))
+
+    async def on_message(self, message: discord.Message, /) -> None:
+        """Leave messages to the mentions cog: this bot has no prefix commands."""
+
+    async def answer(self, question: str, *, per_page: int, via: str) -> Answer:
+        """Answer off the event loop, fetching every page at once; log the question when unanswered."""
+        answer = await asyncio.to_thread(self.engine.answer, question, fetch_count(per_page))
+        if not answer.answered:
+            self.gaps.unanswered(answer, via=via)
+        return answer
+
+    async def reindex(self) -> Engine:
+        """Build a new engine off the loop and swap it in once complete; the old one answers meanwhile."""
+        if self._reindexing.locked():
+            raise ReindexBusyError("a reindex is already running; the bot answers from the current index until it ends")
+        async with self._reindexing:
+            engine = await asyncio.to_thread(self.loader.rebuild)
+            self._engine = engine  # one reference assignment: every later question sees the new index
+        return engine
+
+
+def _setup_logging() -> None:
+    """Log discord.py and quotebot at INFO on stderr, once each (not again through the CLI's root handler)."""
+    handler = logging.StreamHandler()
+    discord.utils.setup_logging(handler=handler, level=logging.INFO, root=False)
+    logging.getLogger("quotebot").setLevel(logging.INFO)
+    for name in ("discord", "quotebot"):
+        logger = logging.getLogger(name)
+        if handler not in logger.handlers:
+            logger.addHandler(handler)
+        logger.propagate = False
+
+
+async def _serve(settings: Settings, token: str) -> None:
+    """Log in and run until the connection is closed."""
+    async with QuoteBot(settings) as bot:
+        await bot.start(token)
+
+
+def run_bot(settings: Settings) -> int:
+    """Run the bot until stopped; raise QuotebotError when the token is missing or rejected."""
+    if settings.discord_token is None:
+        raise QuotebotError("DISCORD_TOKEN is not set: put your bot token in the environment or .env")
+    _setup_logging()
+    try:
+        asyncio.run(_serve(settings, settings.discord_token.get_secret_value()))
+    except discord.LoginFailure as exc:
+        raise QuotebotError(
+            "Discord rejected DISCORD_TOKEN: copy the token again (Developer Portal › your app › Bot › Reset Token)"
+        ) from exc
+    except (aiohttp.ClientError, discord.GatewayNotFound, discord.DiscordServerError) as exc:
+        raise QuotebotError(f"cannot reach Discord ({exc}): check the network, then run it again") from exc
+    except discord.PrivilegedIntentsRequired as exc:  # not expected: the bot asks for no privileged intent
+        raise QuotebotError(f"Discord refused the gateway intents: {exc}") from exc
+    return 0

@@ -1,0 +1,50 @@
+"""/ask: answer a question with verbatim quotes from the corpus."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.checks import rate_limited, valid_question
+from bot.limits import MAX_QUESTION_CHARS
+from bot.views import send_answer
+
+if TYPE_CHECKING:
+    from bot.client import QuoteBot
+
+
+class Ask(commands.Cog):
+    """The /ask slash command."""
+
+    def __init__(self, bot: QuoteBot) -> None:
+        self.bot = bot
+
+    @app_commands.command(name="ask")
+    @app_commands.describe(
+        question="What you want to know; the answer is quoted word for word from the documents",
+        results="How many passages to show per page (1-5)",
+        private="Only you see the answer",
+    )
+    @rate_limited()
+    @valid_question()
+    async def ask(
+        self,
+        interaction: discord.Interaction[Any],
+        question: app_commands.Range[str, 1, MAX_QUESTION_CHARS],
+        results: app_commands.Range[int, 1, 5] = 3,
+        private: bool = False,
+    ) -> None:
+        """Answer a question with verbatim quotes from the corpus."""
+        await interaction.response.defer(ephemeral=private, thinking=True)  # first: the 3-second deadline
+        answer = await self.bot.answer(question, per_page=results, via="slash")
+        await send_answer(
+            interaction, answer, gaps=self.bot.gaps, per_page=results, kind="question", via="slash", ephemeral=private
+        )
+
+
+async def setup(bot: QuoteBot) -> None:
+    """Load the /ask command."""
+    await bot.add_cog(Ask(bot))

@@ -1,0 +1,49 @@
+"""The "Find source" message command: check a message against the corpus, privately."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.checks import rate_limited
+from bot.limits import check_question
+from bot.views import send_answer
+
+if TYPE_CHECKING:
+    from bot.client import QuoteBot
+
+PER_PAGE = 3
+
+
+class FindSource(commands.Cog):
+    """Apps › Find source on any message."""
+
+    def __init__(self, bot: QuoteBot) -> None:
+        self.bot = bot
+        self.menu = app_commands.ContextMenu(name="Find source", callback=self.find_source)
+
+    async def cog_load(self) -> None:
+        """Register the context menu (a cog cannot declare one with a decorator)."""
+        self.bot.tree.add_command(self.menu)
+
+    async def cog_unload(self) -> None:
+        """Remove the context menu."""
+        self.bot.tree.remove_command(self.menu.name, type=self.menu.type)
+
+    @rate_limited()
+    async def find_source(self, interaction: discord.Interaction[Any], message: discord.Message) -> None:
+        """Show the passages that bear on the message's claim, or say that none does."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        claim = check_question(message.content, kind="claim")
+        answer = await self.bot.answer(claim, per_page=PER_PAGE, via="find-source")
+        await send_answer(
+            interaction, answer, gaps=self.bot.gaps, per_page=PER_PAGE, kind="claim", via="find-source", ephemeral=True
+        )
+
+
+async def setup(bot: QuoteBot) -> None:
+    """Load the "Find source" context menu."""
+    await bot.add_cog(FindSource(bot))

@@ -1,0 +1,85 @@
+"""Answer questions asked by mentioning the bot, or in a DM, as a reply to the message.
+
+Needs no privileged intent: Discord sends a bot the content of messages that mention it and of its DMs.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import TYPE_CHECKING
+
+import discord
+from discord.ext import commands
+
+from bot.checks import APOLOGY, as_sentence, cooldown_text
+from bot.limits import check_question
+from bot.replies import build_reply
+from bot.views import AnswerView, send_kwargs
+from index import QuotebotError
+
+if TYPE_CHECKING:
+    from bot.client import QuoteBot
+
+log = logging.getLogger("quotebot.mentions")
+
+PER_PAGE = 3
+NONE = discord.AllowedMentions.none()
+
+
+def mention_question(message: discord.Message, me: discord.abc.User | None) -> str | None:
+    """Return the question of a DM or of a message that mentions the bot, mention removed; else None."""
+    if me is None or message.author.bot or message.author.id == me.id:
+        return None
+    mention = re.compile(rf"<@!?{me.id}>")
+    if message.guild is not None and not mention.search(message.content):
+        return None  # a reply-ping or @everyone is not a question to the bot
+    return " ".join(mention.sub(" ", message.content).split())
+
+
+class Mentions(commands.Cog):
+    """Reply to mentions and DMs with quotes."""
+
+    def __init__(self, bot: QuoteBot) -> None:
+        self.bot = bot
+
+    async def _say(self, message: discord.Message, text: str) -> None:
+        """Reply with one short line, pinging nobody."""
+        await message.reply(text, allowed_mentions=NONE, mention_author=False)
+
+    @commands.Cog.listener()
+    async def on_message(self, message: discord.Message) -> None:
+        """Answer a question addressed to the bot."""
+        question = mention_question(message, self.bot.user)
+        if question is None:
+            return
+        try:
+            await self._answer(message, question)
+        except discord.Forbidden:
+            log.warning("no permission to reply in channel %s", message.channel.id)
+        except QuotebotError as exc:
+            await self._say(message, as_sentence(str(exc)))
+        except Exception:
+            log.exception("answering message %s failed", message.id)
+            await self._say(message, APOLOGY)
+
+    async def _answer(self, message: discord.Message, question: str) -> None:
+        """Check the question and the cooldown, then reply with the first page and its buttons."""
+        question = check_question(question)
+        wait = self.bot.limiter.retry_after(message.author.id)
+        if wait:
+            await self._say(message, cooldown_text(wait, self.bot.limiter.rate, self.bot.limiter.per))
+            return
+        via = "mention" if message.guild else "dm"
+        async with message.channel.typing():
+            answer = await self.bot.answer(question, per_page=PER_PAGE, via=via)
+        reply = build_reply(answer, per_page=PER_PAGE)
+        view = AnswerView(
+            answer, reply, per_page=PER_PAGE, kind="question", asker_id=message.author.id, gaps=self.bot.gaps, via=via
+        )
+        view.message = await message.reply(**send_kwargs(reply, view), mention_author=False)
+
+
+async def setup(bot: QuoteBot) -> None:
+    """Load the mention and DM handler."""
+    await bot.add_cog(Mentions(bot))

@@ -1,0 +1,37 @@
+"""/sources: list the documents of the corpus."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.catalog import source_rows, sources_reply
+from bot.views import SourcesView, send_kwargs
+
+if TYPE_CHECKING:
+    from bot.client import QuoteBot
+
+
+class Sources(commands.Cog):
+    """The /sources slash command."""
+
+    def __init__(self, bot: QuoteBot) -> None:
+        self.bot = bot
+
+    @app_commands.command(name="sources")
+    async def sources(self, interaction: discord.Interaction[Any]) -> None:
+        """List the documents the bot quotes from: title, date, paragraphs, file."""
+        rows = source_rows(self.bot.engine)
+        reply = sources_reply(rows)
+        view = SourcesView(rows, reply)
+        await interaction.response.send_message(**send_kwargs(reply, view), ephemeral=True)
+        if view.children:
+            view.message = await interaction.original_response()
+
+
+async def setup(bot: QuoteBot) -> None:
+    """Load the /sources command."""
+    await bot.add_cog(Sources(bot))

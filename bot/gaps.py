@@ -1,0 +1,83 @@
+"""The knowledge-gaps log: unanswered questions and 👍 / 👎 feedback, one JSON object per line."""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from index import Answer, Passage, QuotebotError
+
+__all__ = ["GAPS_FILE", "GapLog", "format_gap"]
+
+GAPS_FILE = "gaps.jsonl"
+
+log = logging.getLogger("quotebot.gaps")
+
+
+def _cited(passages: Sequence[Passage]) -> list[dict[str, Any]]:
+    """Return the passages as short references (file and paragraph), never their text."""
+    return [{"doc_id": p.doc_id, "paragraph": p.paragraph, "score": p.score} for p in passages]
+
+
+class GapLog:
+    """Append records to a JSONL file; reading skips lines that are not valid records."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._lock = threading.Lock()
+
+    def _append(self, record: dict[str, Any]) -> None:
+        """Write one record as a line; a failure is logged, never raised at a user."""
+        record = {"time": datetime.now(UTC).isoformat(timespec="seconds"), **record}
+        try:
+            with self._lock:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                with self.path.open("a", encoding="utf-8") as handle:
+                    handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+        except OSError as exc:
+            log.error("cannot write the gaps log %s: %s", self.path, exc)
+
+    def unanswered(self, answer: Answer, *, via: str) -> None:
+        """Record a question the corpus did not answer, with the closest passages."""
+        closest = _cited(answer.passages)
+        self._append({"kind": "unanswered", "via": via, "question": answer.question, "closest": closest})
+
+    def feedback(self, question: str, vote: int, passages: Sequence[Passage], *, via: str, answered: bool) -> None:
+        """Record a 👍 (+1) or 👎 (-1) on the passages shown for a question."""
+        cited = _cited(passages)
+        record = {"kind": "feedback", "via": via, "question": question, "vote": vote, "answered": answered}
+        self._append({**record, "passages": cited})
+
+    def records(self) -> Iterator[dict[str, Any]]:
+        """Yield the records in the order written; a missing log yields nothing."""
+        try:
+            handle = self.path.open(encoding="utf-8")
+        except FileNotFoundError:
+            return
+        except OSError as exc:
+            raise QuotebotError(f"cannot read the gaps log {self.path}: {exc}") from exc
+        with handle:
+            for number, line in enumerate(handle, 1):
+                try:
+                    record = json.loads(line)
+                except ValueError:
+                    log.warning("skipped line %d of %s: not JSON", number, self.path)
+                    continue
+                if isinstance(record, dict):
+                    yield record
+
+
+def format_gap(record: dict[str, Any]) -> str:
+    """Render a record as one line for people."""
+    when = str(record.get("time", "?"))[:16].replace("T", " ")
+    question = " ".join(str(record.get("question", "")).split())
+    if record.get("kind") == "feedback":
+        vote = "👍" if record.get("vote", 0) > 0 else "👎"
+        cited = ", ".join(f"{p.get('doc_id')} ¶ {p.get('paragraph')}" for p in record.get("passages", []))
+        return f"{when}  {vote} feedback    “{question}” → {cited or 'no passage'}"
+    return f"{when}  unanswered     “{question}” (via {record.get('via', '?')})"

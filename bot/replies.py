@@ -1,0 +1,305 @@
+"""Build what the bot posts for an answer: escaped, verbatim quotes that fit Discord's limits.
+
+Pure functions, no network: the cogs send a `Reply`, and `quotebot ask --format discord --json`
+prints `reply_payload(reply)`, so the corpus owner sees exactly what the bot would post.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from math import ceil
+from pathlib import Path
+from typing import Any, Literal
+
+import discord
+
+from bot.render import PROJECT_ROOT, display_source, match_label
+from index import Answer, Passage
+from index.text import Span, split_sentences
+
+__all__ = [
+    "CONTENT_LIMIT",
+    "DESCRIPTION_LIMIT",
+    "DOWN_ID",
+    "EMBED_TOTAL_LIMIT",
+    "FIELD_LIMIT",
+    "MAX_PAGES",
+    "MORE_ID",
+    "UP_ID",
+    "Kind",
+    "Reply",
+    "build_reply",
+    "escape_text",
+    "fetch_count",
+    "fit_text",
+    "reply_buttons",
+    "reply_payload",
+    "shown_passages",
+]
+
+# Discord's limits, in characters (counted here as UTF-16 units, which is never less).
+CONTENT_LIMIT = 2000
+DESCRIPTION_LIMIT = 4096
+FIELD_LIMIT = 1024
+EMBED_TOTAL_LIMIT = 6000
+EMBEDS_PER_MESSAGE = 10
+MAX_PAGES = 3  # pages the "More passages" button can reach
+ELLIPSIS = "…"
+QUOTE = ">>> "  # block-quotes everything after it, blank lines included
+
+MORE_ID, UP_ID, DOWN_ID = "quotebot:more", "quotebot:up", "quotebot:down"
+
+Kind = Literal["question", "claim"]
+
+_COLOURS = {"strong match": 0x2ECC71, "fair match": 0xF1C40F, "weak match": 0x95A5A6}
+_NOT_AN_ANSWER_COLOUR = 0x4F545C
+_NOT_FOUND = {"question": "I couldn't find this in the corpus.", "claim": "No passage in the corpus addresses this."}
+_LABEL = {"question": "Question", "claim": "Claim"}
+_STALE = "-# Some passages were left out: their files changed since indexing. A moderator can run /reindex."
+
+_ESCAPE = re.compile(
+    r"(?P<url>(?:https?|steam)://[^\s<`|*~]+[^<.,:;\"'\]\s`|*~])"  # left intact: escaping breaks a link
+    r"|(?P<char>[\\*_~|`\[\]])"  # emphasis, spoilers, code and fences, masked links
+    r"|(?P<tag><(?=[@#:/]|a:|t:|id:))"  # <@1> <@&1> <#1> <:emoji:1> <t:0> </cmd:1> <id:home>
+    r"|^(?P<indent>[ \t]*)(?:(?P<line>[>#+-])|(?P<num>\d+)(?P<dot>[.)])(?=\s))",  # quotes, headings, lists
+    re.MULTILINE,
+)
+
+
+def _escape_match(match: re.Match[str]) -> str:
+    """Return the escaped form of one markdown-significant match."""
+    if match["url"]:
+        return match["url"]
+    if match["num"] is not None:
+        return f"{match['indent']}{match['num']}\\{match['dot']}"
+    if match["line"] is not None:
+        return f"{match['indent']}\\{match['line']}"
+    return "\\" + match.group()
+
+
+def escape_text(text: str) -> str:
+    """Neutralise markdown, masked links and every kind of mention; un-escaping gives the text back."""
+    return discord.utils.escape_mentions(_ESCAPE.sub(_escape_match, text))
+
+
+def _units(text: str) -> int:
+    """Count UTF-16 code units: never fewer than the characters Discord counts."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _bold(text: str) -> str:
+    """Escape text and embolden each of its lines (bold never spans a line break)."""
+    lines = []
+    for line in text.split("\n"):
+        core = line.strip()
+        lead, trail = line[: len(line) - len(line.lstrip())], line[len(line.rstrip()) :]
+        lines.append(f"{lead}**{escape_text(core)}**{trail}" if core else line)
+    return "\n".join(lines)
+
+
+def _marked(text: str, start: int, end: int, highlight: Span | None) -> str:
+    """Escape text[start:end], the part inside the highlight in bold."""
+    hs, he = (max(highlight[0], start), min(highlight[1], end)) if highlight else (end, end)
+    if hs >= he:
+        return escape_text(text[start:end])
+    return escape_text(text[start:hs]) + _bold(text[hs:he]) + escape_text(text[he:end])
+
+
+def _window(text: str, spans: list[Span], a: int, b: int, highlight: Span | None) -> str:
+    """Render sentences a..b-1, with '…' where sentences were left out."""
+    head = ELLIPSIS + " " if a > 0 else ""
+    tail = " " + ELLIPSIS if b < len(spans) else ""
+    return head + _marked(text, spans[a][0], spans[b - 1][1], highlight) + tail
+
+
+def _focus(spans: list[Span], highlight: Span | None) -> int:
+    """Return the index of the sentence holding the highlight (0 without one)."""
+    if highlight:
+        for i, (s, e) in enumerate(spans):
+            if s <= highlight[0] < e or highlight[0] < s:
+                return i
+    return 0
+
+
+def _cut_words(text: str, spans: list[Span], focus: int, budget: int, highlight: Span | None) -> str:
+    """Cut one sentence longer than the budget at a word boundary (at a character if it has no spaces)."""
+    s, e = spans[focus]
+    head = ELLIPSIS + " " if focus > 0 else ""
+    cuts = [s + m.start() for m in re.finditer(r"\s+", text[s:e])] or list(range(s + 1, e))
+
+    def render(i: int) -> str:
+        return head + _marked(text, s, cuts[i], highlight).rstrip() + " " + ELLIPSIS
+
+    lo, hi = 0, len(cuts)  # find the longest prefix that fits: render(i) grows with i
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if _units(render(mid)) <= budget:
+            lo = mid + 1
+        else:
+            hi = mid
+    return render(lo - 1) if lo > 0 else ELLIPSIS[: max(budget, 0)]
+
+
+def fit_text(text: str, budget: int, highlight: Span | None = None) -> str:
+    """Escape text into at most `budget` units, leaving out whole sentences (marked '…') around the highlight.
+
+    What is shown is always a verbatim slice of `text`; a single sentence longer than the budget is the
+    only thing ever cut inside a sentence, at a word boundary.
+    """
+    spans = split_sentences(text)
+    if not spans:
+        return ""
+    if _units(whole := _window(text, spans, 0, len(spans), highlight)) <= budget:
+        return whole
+    a = _focus(spans, highlight)
+    b = a + 1
+    if _units(_window(text, spans, a, b, highlight)) > budget:
+        return _cut_words(text, spans, a, budget, highlight)
+    grew = True
+    while grew:  # add a sentence after, then one before, keeping the best sentence near the middle
+        grew = False
+        if b < len(spans) and _units(_window(text, spans, a, b + 1, highlight)) <= budget:
+            b, grew = b + 1, True
+        if a > 0 and _units(_window(text, spans, a - 1, b, highlight)) <= budget:
+            a, grew = a - 1, True
+    return _window(text, spans, a, b, highlight)
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One page of an answer as a Discord message."""
+
+    content: str | None
+    embeds: list[discord.Embed]
+    page: int = 0
+    page_count: int = 1
+    feedback: bool = False  # show the 👍 / 👎 buttons
+
+    @property
+    def has_more(self) -> bool:
+        """Tell whether a next page exists."""
+        return self.page + 1 < self.page_count
+
+
+def fetch_count(per_page: int) -> int:
+    """Return how many passages to ask the engine for, so that every page can be served."""
+    return per_page * MAX_PAGES
+
+
+def _source_field(passage: Passage, root: Path) -> str:
+    """Return the citation: the title in bold, then date, paragraph and file."""
+    raw = " · ".join(x for x in (passage.date, passage.paragraph_label, display_source(passage.source, root)) if x)
+    details = fit_text(raw, FIELD_LIMIT // 2)
+    title = fit_text(passage.title or passage.doc_id, FIELD_LIMIT - _units(details) - 6)
+    return f"**{title}**\n{details}"
+
+
+def _skeleton(passage: Passage, *, answered: bool, number: int, total: int, root: Path) -> discord.Embed:
+    """Build a passage's embed without its quote: colour, citation field and score footer."""
+    label = match_label(passage.score)
+    if answered:
+        embed = discord.Embed(colour=_COLOURS[label])
+        footer = f"{label} ({passage.score:.2f}) · passage {number} of {total}"
+    else:
+        embed = discord.Embed(colour=_NOT_AN_ANSWER_COLOUR, title="Closest passage — not an answer")
+        footer = f"{label} ({passage.score:.2f}) · not an answer"
+    embed.add_field(name="Source", value=_source_field(passage, root), inline=False)
+    return embed.set_footer(text=footer)
+
+
+def _embed_units(embed: discord.Embed) -> int:
+    """Count an embed's characters the way Discord's 6,000 limit does, in UTF-16 units."""
+    parts = [embed.title, embed.description, embed.footer.text, embed.author.name]
+    parts += [f"{field.name}{field.value}" for field in embed.fields]
+    return sum(_units(p) for p in parts if p)
+
+
+def _allot(needs: list[int], total: int, cap: int) -> list[int]:
+    """Share a budget: needs below the fair share are met in full, the others split what is left."""
+    allot = [0] * len(needs)
+    left = total
+    order = sorted(range(len(needs)), key=needs.__getitem__)
+    for done, i in enumerate(order):
+        allot[i] = min(needs[i], cap, left // (len(order) - done))
+        left -= allot[i]
+    return allot
+
+
+def _embeds(
+    passages: tuple[Passage, ...], *, answered: bool, first: int, total: int, root: Path
+) -> list[discord.Embed]:
+    """Build one embed per passage, sharing the message's character budget between the quotes."""
+    embeds = [
+        _skeleton(p, answered=answered, number=first + i + 1, total=total, root=root) for i, p in enumerate(passages)
+    ]
+    room = EMBED_TOTAL_LIMIT - sum(_embed_units(e) for e in embeds)
+    needs = [_units(QUOTE + fit_text(p.text, 1 << 30, p.highlight)) for p in passages]
+    for embed, passage, budget in zip(embeds, passages, _allot(needs, room, DESCRIPTION_LIMIT), strict=True):
+        embed.description = QUOTE + fit_text(passage.text, budget - len(QUOTE), passage.highlight)
+    return embeds
+
+
+def _content(answer: Answer, kind: Kind) -> str:
+    """Echo the question (escaped), then say when the corpus has no answer or sources changed."""
+    lines = []
+    if not answer.answered:
+        closest = " The closest passages are below; they are **not an answer**." if answer.passages else ""
+        lines.append(_NOT_FOUND[kind] + closest)
+    if answer.stale:
+        lines.append(_STALE)
+    label = f"**{_LABEL[kind]}:** "
+    room = CONTENT_LIMIT - _units(label) - sum(_units(line) + 1 for line in lines)
+    return "\n".join([label + fit_text(answer.question, room), *lines])
+
+
+def _page_count(answer: Answer, per_page: int) -> int:
+    """Return the pages an answer has; an unanswered question has one page of closest passages."""
+    if not answer.answered:
+        return 1
+    return max(1, min(MAX_PAGES, ceil(len(answer.passages) / per_page)))
+
+
+def shown_passages(answer: Answer, page: int, per_page: int) -> tuple[Passage, ...]:
+    """Return the passages on a page of the answer."""
+    return answer.passages[page * per_page : (page + 1) * per_page]
+
+
+def build_reply(
+    answer: Answer, *, page: int = 0, per_page: int = 3, kind: Kind = "question", root: Path = PROJECT_ROOT
+) -> Reply:
+    """Build page `page` of an answer; an unanswered question gets one page of closest passages, labelled."""
+    per_page = max(1, min(per_page, EMBEDS_PER_MESSAGE))
+    pages = _page_count(answer, per_page)
+    page = max(0, min(page, pages - 1))
+    shown = shown_passages(answer, page, per_page)
+    total = min(len(answer.passages), pages * per_page)
+    embeds = _embeds(shown, answered=answer.answered, first=page * per_page, total=total, root=root)
+    return Reply(_content(answer, kind), embeds, page, pages, feedback=bool(shown))
+
+
+def reply_buttons(reply: Reply) -> list[discord.ui.Button[Any]]:
+    """Return the buttons under a reply: "More passages" when it has pages, then 👍 / 👎."""
+    grey = discord.ButtonStyle.secondary
+    buttons: list[discord.ui.Button[Any]] = []
+    if reply.page_count > 1:
+        more: discord.ui.Button[Any] = discord.ui.Button(
+            label="More passages", custom_id=MORE_ID, style=grey, disabled=not reply.has_more
+        )
+        buttons.append(more)
+    if reply.feedback:
+        buttons.append(discord.ui.Button(emoji="👍", custom_id=UP_ID, style=grey))
+        buttons.append(discord.ui.Button(emoji="👎", custom_id=DOWN_ID, style=grey))
+    return buttons
+
+
+def reply_payload(reply: Reply) -> dict[str, Any]:
+    """Return the JSON body the bot sends for a reply (what `--format discord --json` prints)."""
+    buttons = reply_buttons(reply)
+    components = [{"type": 1, "components": [b.to_component_dict() for b in buttons]}] if buttons else []
+    return {
+        "content": reply.content,
+        "embeds": [e.to_dict() for e in reply.embeds],
+        "allowed_mentions": discord.AllowedMentions.none().to_dict(),
+        "components": components,
+    }

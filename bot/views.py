@@ -1,0 +1,150 @@
+"""The buttons under the bot's messages: "More passages", 👍 / 👎, and paging through /sources."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+import discord
+
+from bot.catalog import NEXT_ID, PREV_ID, SourceRow, sources_buttons, sources_reply
+from bot.gaps import GapLog
+from bot.replies import DOWN_ID, MORE_ID, UP_ID, Kind, Reply, build_reply, reply_buttons, shown_passages
+from index import Answer
+
+__all__ = ["AnswerView", "SourcesView", "send_answer", "send_kwargs"]
+
+log = logging.getLogger("quotebot.views")
+
+Handler = Callable[[discord.Interaction[Any]], Coroutine[Any, Any, None]]
+NONE = discord.AllowedMentions.none()
+TIMEOUT = 600.0  # seconds without a click before the buttons are disabled
+
+NOT_YOURS = "Only the person who asked can page through these passages; ask your own with /ask."
+
+
+def send_kwargs(reply: Reply, view: discord.ui.View | None) -> dict[str, Any]:
+    """Return the keyword arguments that send a reply, never pinging anyone."""
+    kwargs: dict[str, Any] = {"content": reply.content, "embeds": reply.embeds, "allowed_mentions": NONE}
+    if view is not None and view.children:
+        kwargs["view"] = view
+    return kwargs
+
+
+class _ReplyView(discord.ui.View):
+    """A view whose buttons are rebuilt from a list of buttons and a table of handlers."""
+
+    message: discord.Message | None = None
+
+    def _install(self, buttons: list[discord.ui.Button[Any]], handlers: dict[str, Handler]) -> None:
+        """Replace the buttons, wiring each to its handler by custom id."""
+        self.clear_items()
+        for button in buttons:
+            button.callback = handlers[str(button.custom_id)]  # type: ignore[method-assign,assignment]
+            self.add_item(button)
+
+    async def on_timeout(self) -> None:
+        """Grey the buttons out once nobody can use them any more."""
+        if self.message is None or not self.children:
+            return
+        for item in self.children:
+            if isinstance(item, discord.ui.Button):
+                item.disabled = True
+        with contextlib.suppress(discord.HTTPException):
+            await self.message.edit(view=self)
+
+    async def on_error(self, interaction: discord.Interaction[Any], error: Exception, item: Any) -> None:
+        """Log a failed click and apologise to the one who clicked."""
+        log.error("button %s failed", getattr(item, "custom_id", item), exc_info=error)
+        text = "Sorry, that button failed on my side; the error was logged."
+        with contextlib.suppress(discord.HTTPException):
+            if interaction.response.is_done():
+                await interaction.followup.send(text, ephemeral=True)
+            else:
+                await interaction.response.send_message(text, ephemeral=True)
+
+
+class AnswerView(_ReplyView):
+    """Page an answer for its asker; take 👍 / 👎 from anyone, once each."""
+
+    def __init__(
+        self, answer: Answer, reply: Reply, *, per_page: int, kind: Kind, asker_id: int, gaps: GapLog, via: str
+    ) -> None:
+        super().__init__(timeout=TIMEOUT)
+        self.answer, self.per_page, self.kind = answer, per_page, kind
+        self.asker_id, self.gaps, self.via = asker_id, gaps, via
+        self.page = reply.page
+        self.voters: set[int] = set()
+        self._install(reply_buttons(reply), {MORE_ID: self.more, UP_ID: self.up, DOWN_ID: self.down})
+
+    async def more(self, interaction: discord.Interaction[Any]) -> None:
+        """Show the next page of passages, in place; only the asker may page."""
+        if interaction.user.id != self.asker_id:
+            await interaction.response.send_message(NOT_YOURS, ephemeral=True)
+            return
+        reply = build_reply(self.answer, page=self.page + 1, per_page=self.per_page, kind=self.kind)
+        self.page = reply.page
+        self._install(reply_buttons(reply), {MORE_ID: self.more, UP_ID: self.up, DOWN_ID: self.down})
+        await interaction.response.edit_message(**send_kwargs(reply, self))
+
+    async def up(self, interaction: discord.Interaction[Any]) -> None:
+        """Record that the passages shown helped."""
+        await self._vote(interaction, 1)
+
+    async def down(self, interaction: discord.Interaction[Any]) -> None:
+        """Record that the passages shown did not help."""
+        await self._vote(interaction, -1)
+
+    async def _vote(self, interaction: discord.Interaction[Any], vote: int) -> None:
+        """Log one vote per person on the page shown, and thank them privately."""
+        if interaction.user.id in self.voters:
+            await interaction.response.send_message("You already rated this answer. Thanks!", ephemeral=True)
+            return
+        self.voters.add(interaction.user.id)
+        shown = shown_passages(self.answer, self.page, self.per_page)
+        self.gaps.feedback(self.answer.question, vote, shown, via=self.via, answered=self.answer.answered)
+        await interaction.response.send_message("Thanks, your feedback was noted.", ephemeral=True)
+
+
+class SourcesView(_ReplyView):
+    """Page through the document list."""
+
+    def __init__(self, rows: list[SourceRow], reply: Reply) -> None:
+        super().__init__(timeout=TIMEOUT)
+        self.rows = rows
+        self.page = reply.page
+        self._install(sources_buttons(reply), {PREV_ID: self.previous, NEXT_ID: self.next})
+
+    async def _show(self, interaction: discord.Interaction[Any], page: int) -> None:
+        """Replace the list with another page."""
+        reply = sources_reply(self.rows, page)
+        self.page = reply.page
+        self._install(sources_buttons(reply), {PREV_ID: self.previous, NEXT_ID: self.next})
+        await interaction.response.edit_message(**send_kwargs(reply, self))
+
+    async def previous(self, interaction: discord.Interaction[Any]) -> None:
+        """Show the previous page."""
+        await self._show(interaction, self.page - 1)
+
+    async def next(self, interaction: discord.Interaction[Any]) -> None:
+        """Show the next page."""
+        await self._show(interaction, self.page + 1)
+
+
+async def send_answer(
+    interaction: discord.Interaction[Any],
+    answer: Answer,
+    *,
+    gaps: GapLog,
+    per_page: int,
+    kind: Kind,
+    via: str,
+    ephemeral: bool,
+) -> None:
+    """Send the first page of an answer as the follow-up of a deferred interaction, with its buttons."""
+    reply = build_reply(answer, per_page=per_page, kind=kind)
+    view = AnswerView(answer, reply, per_page=per_page, kind=kind, asker_id=interaction.user.id, gaps=gaps, via=via)
+    message = await interaction.followup.send(**send_kwargs(reply, view), ephemeral=ephemeral, wait=True)
+    view.message = message

@@ -1,0 +1,119 @@
+"""Questions asked by mentioning the bot or in a DM, through dpytest's fake gateway and HTTP."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import Any
+
+import discord
+import discord.abc
+import discord.ext.test as dpytest
+import pytest
+import pytest_asyncio
+
+from bot.client import QuoteBot
+from bot.settings import Settings
+from index import Answer
+from tests.bot.discord_fakes import FakeEngine, FakeLoader
+
+
+@pytest_asyncio.fixture
+async def live(settings: Settings, loader: FakeLoader) -> AsyncIterator[QuoteBot]:
+    """Return a bot wired to dpytest, with one guild, one text channel and one member."""
+    client = QuoteBot(settings, loader=loader, engine=loader.engine, sync_commands=False)
+    await client._async_setup_hook()
+    await client.setup_hook()
+    # dpytest resolves <@id> in a message through its member cache, which only fills with the members
+    # intent. That is a limit of the fake, not of the bot: Discord sends the mentions in the payload, and
+    # the bot reads the question from the content (test_client_asks_for_no_privileged_intent_and_pings_nobody).
+    state = client._connection
+    state._intents.members = True
+    state.member_cache_flags = discord.MemberCacheFlags.from_intents(state._intents)
+    dpytest.configure(client)
+    client._connection.loop = asyncio.get_running_loop()  # dpytest's state leaves it unset; typing() needs it
+    yield client
+    await dpytest.empty_queue()
+    client.ws = None  # type: ignore[assignment]  # dpytest's fake socket cannot report being open
+    await client.close()
+
+
+@pytest.fixture
+def payloads(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
+    """Record the JSON body of every message the bot sends (dpytest drops what it doesn't model)."""
+    sent: list[dict[str, Any]] = []
+    real = discord.abc.handle_message_parameters
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        params = real(*args, **kwargs)
+        sent.append(params.payload or {})
+        return params
+
+    monkeypatch.setattr(discord.abc, "handle_message_parameters", spy)
+    return sent
+
+
+def mention(bot: QuoteBot) -> str:
+    """Return the bot's mention as Discord writes it in message content."""
+    assert bot.user is not None
+    return f"<@{bot.user.id}>"
+
+
+async def test_mention_is_answered_with_a_reply(live: QuoteBot, engine: FakeEngine, payloads: list[Any]) -> None:
+    config = dpytest.get_config()
+    asked = await dpytest.message(f"{mention(live)} what did China say about backdoors?", channel=config.channels[0])
+    reply = dpytest.get_message()
+    assert reply.content == "**Question:** what did China say about backdoors?"
+    assert len(reply.embeds) == 3 and reply.embeds[0].description.startswith(">>> Passage number 1")
+    assert engine.calls == [("what did China say about backdoors?", 9)]
+    [body] = payloads
+    assert body["allowed_mentions"] == {"parse": [], "replied_user": False}
+    assert body["message_reference"]["message_id"] == asked.id
+    assert [c["custom_id"] for c in body["components"][0]["components"]] == [
+        "quotebot:more", "quotebot:up", "quotebot:down"
+    ]
+
+
+async def test_messages_not_addressed_to_the_bot_are_ignored(live: QuoteBot, engine: FakeEngine) -> None:
+    config = dpytest.get_config()
+    await dpytest.message("what did China say about backdoors?", channel=config.channels[0])
+    await dpytest.message("@everyone look", channel=config.channels[0])
+    assert dpytest.verify().message().nothing()
+    assert engine.calls == []
+
+
+async def test_direct_message_is_answered(live: QuoteBot, engine: FakeEngine) -> None:
+    member = dpytest.get_config().members[0]
+    channel = await member.create_dm()
+    await dpytest.message("What about sovereignty?", channel=channel, member=member)
+    reply = dpytest.get_message()
+    assert reply.content == "**Question:** What about sovereignty?" and reply.embeds
+    assert engine.calls == [("What about sovereignty?", 9)]
+
+
+async def test_bare_mention_gets_help(live: QuoteBot, engine: FakeEngine) -> None:
+    await dpytest.message(mention(live), channel=dpytest.get_config().channels[0])
+    assert dpytest.verify().message().content(
+        "Ask me a question about the corpus, e.g. `/ask question: What should ICT providers not do?`"
+    )
+    assert engine.calls == []
+
+
+async def test_hostile_question_is_echoed_harmlessly(live: QuoteBot, engine: FakeEngine) -> None:
+    engine.respond = lambda q, k: Answer(q, False, ())
+    await dpytest.message(f"{mention(live)} @everyone <@&1> **why**?", channel=dpytest.get_config().channels[0])
+    reply = dpytest.get_message()
+    assert reply.content == (
+        "**Question:** @\u200beveryone \\<@&1> \\*\\*why\\*\\*?\nI couldn't find this in the corpus."
+    )
+    assert [r["question"] for r in live.gaps.records()] == ["@everyone <@&1> **why**?"]
+
+
+async def test_mention_cooldown(live: QuoteBot, engine: FakeEngine) -> None:
+    live.limiter.rate = 1
+    channel = dpytest.get_config().channels[0]
+    await dpytest.message(f"{mention(live)} first?", channel=channel)
+    await dpytest.message(f"{mention(live)} second?", channel=channel)
+    dpytest.get_message()
+    assert dpytest.get_message().content.startswith("Easy there: you can ask 1 question every 30 s")
+    assert len(engine.calls) == 1
