@@ -3,8 +3,8 @@
 A paragraph ends at a blank line, or at a single line break when the next line does not
 continue the sentence (files with one paragraph per line, like scraped pages). Page
 furniture (navigation, "Print", bare salutations, the title and date lines) is never a
-chunk. A lead-in that ends with a colon is joined with the paragraph after it, and is
-carried as context into the enumerated paragraphs that follow. Paragraphs longer than
+chunk. A lead-in that ends with a colon is joined with the paragraph after it (and, on
+request, carried as embedding context into the enumerated paragraphs that follow). Paragraphs longer than
 the window are cut into consecutive windows at sentence boundaries.
 """
 
@@ -21,7 +21,7 @@ from index.text import Span, iter_lines, split_sentences, strip_span
 __all__ = ["CHUNKER_VERSION", "Paragraph", "chunk_paragraphs", "split_paragraphs"]
 
 # Bump whenever chunk boundaries or search texts change: a stored index then reads as stale.
-CHUNKER_VERSION = 1
+CHUNKER_VERSION = 2
 
 TokenCounter = Callable[[str], int]
 
@@ -110,6 +110,7 @@ def chunk_paragraphs(
     *,
     max_tokens: int = 200,
     count_tokens: TokenCounter | None = None,
+    carry_lead_in: bool = False,
 ) -> list[Chunk]:
     """Turn body paragraph spans (in order) into chunks: lead-ins joined, long ones windowed."""
     count = count_tokens or approximate_tokens
@@ -120,7 +121,7 @@ def chunk_paragraphs(
         start, end = paragraphs[index]
         number = last = index + 1
         body = text[start:end]
-        context = lead_in if lead_in and _ENUMERATION.match(body) else ""
+        context = lead_in if carry_lead_in and lead_in and _ENUMERATION.match(body) else ""
         if not context:
             lead_in = ""
         if body.rstrip().endswith(":") and index + 1 < len(paragraphs):

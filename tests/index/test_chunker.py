@@ -78,7 +78,17 @@ def test_seed_paragraphs_skip_furniture_and_join_the_lead_in() -> None:
     assert lead_in.last_paragraph == 8
     assert lead_in.text.startswith("With regard to") and lead_in.text.endswith("a basis for future work.")
     second = next(c for c in chunks if c.paragraph == 9)
-    assert second.context.endswith("following elements:") and "following elements" not in second.text
+    assert second.context == "" and "following elements" not in second.text
+
+
+def test_lead_in_can_be_carried_as_context_into_enumerated_items() -> None:
+    from index.chunker import chunk_paragraphs
+
+    text = "We ask for the following:\n\nFirst, one thing.\n\nSecond, another.\n\nUnrelated closing words here."
+    spans = split_paragraphs(text)
+    chunks = chunk_paragraphs("d", text, spans, carry_lead_in=True)
+    assert [c.context for c in chunks] == ["", "We ask for the following:", ""]
+    assert chunks[0].text == "We ask for the following:\n\nFirst, one thing." and chunks[0].last_paragraph == 2
 
 
 def test_paragraph_spans_strip_surrounding_whitespace() -> None:
