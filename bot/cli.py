@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
+from bot.loader import EngineLoader
 from bot.render import answer_to_json, answer_to_text
 from bot.settings import Settings, load_settings
 from index import (
@@ -20,7 +21,6 @@ from index import (
     SentenceTransformerEmbedder,
     build_index,
     check_index,
-    open_engine,
     validate_question,
 )
 
@@ -91,12 +91,7 @@ def _progress(quiet: bool) -> Callable[[int, int], None] | None:
 
 def _engine(settings: Settings, quiet: bool) -> QuoteEngine:
     """Open the engine, rebuilding a missing or stale index with a note on stderr."""
-    embedder = SentenceTransformerEmbedder(settings.model, device=settings.device)
-    return open_engine(
-        settings.corpus_dir,
-        settings.index_dir,
-        embedder,
-        chunk_tokens=settings.chunk_tokens,
+    return EngineLoader(settings).open(
         progress=_progress(quiet),
         on_rebuild=lambda reason: print(f"building the index ({reason})…", file=sys.stderr),
     )

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
 
 from bot.settings import Settings
-from index import Answer, Embedder, SentenceTransformerEmbedder, StoredIndex, build_index, open_engine
+from index import Answer, Embedder, QuoteEngine, SentenceTransformerEmbedder, StoredIndex, build_index, open_engine
+from index.builder import Progress
 
 __all__ = ["Engine", "EngineLoader", "EngineSource"]
 
@@ -47,14 +49,15 @@ class EngineLoader:
             self._embedder = SentenceTransformerEmbedder(self.settings.model, device=self.settings.device)
         return self._embedder
 
-    def open(self) -> Engine:
-        """Load the index, building it first when it is missing or stale."""
+    def open(self, *, progress: Progress | None = None, on_rebuild: Callable[[str], None] | None = None) -> QuoteEngine:
+        """Load the index, building it first when it is missing or stale (logged unless told otherwise)."""
         return open_engine(
             self.settings.corpus_dir,
             self.settings.index_dir,
             self.embedder(),
             chunk_tokens=self.settings.chunk_tokens,
-            on_rebuild=lambda reason: log.info("building the index (%s)", reason),
+            progress=progress,
+            on_rebuild=on_rebuild or (lambda reason: log.info("building the index (%s)", reason)),
         )
 
     def rebuild(self) -> Engine:

@@ -11,13 +11,12 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from index.chunker import CHUNKER_VERSION, body_paragraphs, chunk_paragraphs, split_paragraphs
+from index.chunker import CHUNKER_VERSION, body_paragraphs, chunk_paragraphs, read_layout
 from index.embedder import Embedder
 from index.errors import IndexStateError
 from index.lexical import LexicalIndex
 from index.loader import corpus_files, load_corpus, read_text
 from index.manifest import DocumentRecord, Manifest, staleness
-from index.metadata import front_matter, read_metadata
 from index.models import Chunk, Document
 from index.storage import SentenceTable, read_manifest, save_index
 from index.store import VectorStore
@@ -36,9 +35,8 @@ Progress = Callable[[int, int], None]  # (chunks embedded so far, total)
 def chunk_document(document: Document, *, chunk_tokens: int, count_tokens: Callable[[str], int]) -> list[Chunk]:
     """Cut one document into chunks (body paragraphs only, furniture left out)."""
     text = document.text
-    _, _, body_start = front_matter(text)
-    meta = read_metadata(text, split_paragraphs(text, body_start), document.path.suffix.lower() == ".md", body_start)
-    paragraphs = body_paragraphs(text, body_start, set(meta.reserved))
+    _, _, meta = read_layout(text, document.path.suffix.lower() == ".md")
+    paragraphs = body_paragraphs(text, meta.body_start, set(meta.reserved))
     return chunk_paragraphs(document.doc_id, text, paragraphs, max_tokens=chunk_tokens, count_tokens=count_tokens)
 
 
@@ -55,9 +53,7 @@ def build_index(
     try:  # fail before the slow part when the index folder cannot be written
         (index_dir / "builds").mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise IndexStateError(
-            f"cannot write the index to {index_dir} ({exc.strerror or exc}): pass a writable folder with --index"
-        ) from exc
+        raise _unwritable(index_dir, exc) from exc
     chunks: list[Chunk] = []
     for document in documents:
         found = chunk_document(document, chunk_tokens=chunk_tokens, count_tokens=embedder.count_tokens)
@@ -84,10 +80,15 @@ def build_index(
     try:
         save_index(index_dir, manifest, chunks, vectors, lexical, SentenceTable(sentence_vectors, owners))
     except OSError as exc:
-        raise IndexStateError(
-            f"cannot write the index to {index_dir} ({exc.strerror or exc}): pass a writable folder with --index"
-        ) from exc
+        raise _unwritable(index_dir, exc) from exc
     return manifest
+
+
+def _unwritable(index_dir: Path, exc: OSError) -> IndexStateError:
+    """Describe an index folder that cannot be written, and what to do."""
+    return IndexStateError(
+        f"cannot write the index to {index_dir} ({exc.strerror or exc}): pass a writable folder with --index"
+    )
 
 
 def _sentences(chunks: list[Chunk]) -> tuple[list[str], npt.NDArray[np.int64]]:

@@ -14,11 +14,11 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from index.metadata import is_date_line, is_furniture
+from index.metadata import Metadata, front_matter, is_date_line, is_furniture, read_metadata
 from index.models import Chunk
 from index.text import Span, iter_lines, split_sentences, strip_span
 
-__all__ = ["CHUNKER_VERSION", "Paragraph", "chunk_paragraphs", "split_paragraphs"]
+__all__ = ["CHUNKER_VERSION", "Paragraph", "chunk_paragraphs", "read_layout", "split_paragraphs"]
 
 # Bump whenever chunk boundaries or search texts change: a stored index then reads as stale.
 CHUNKER_VERSION = 2
@@ -147,3 +147,9 @@ def body_paragraphs(text: str, skip_until: int, reserved: set[Span]) -> list[Spa
         for s, e in split_paragraphs(text, skip_until)
         if (s, e) not in reserved and not is_furniture(text[s:e]) and not is_date_line(text[s:e])
     ]
+
+
+def read_layout(text: str, markdown: bool) -> tuple[str | None, str | None, Metadata]:
+    """Return the front-matter title and date, and the metadata found in the first paragraphs."""
+    title, date, body_start = front_matter(text)
+    return title, date, read_metadata(text, split_paragraphs(text, body_start), markdown, body_start)

@@ -199,9 +199,10 @@ class QuoteEngine:
                 stale = True  # the file changed since indexing: never quote it
             if len(chosen) == top_k:
                 break
-        answered = bool(chosen) and self.is_answer(question, chosen[0])
+        unknown = len(self.stored.lexical.unknown_names(question))
+        answered = bool(chosen) and self.rule.answers(chosen[0], unknown)
         if answered:  # later passages are quoted only if each would answer on its own evidence
-            chosen = [chosen[0]] + [r for r in chosen[1:] if self.is_answer(question, r)]
+            chosen = [chosen[0]] + [r for r in chosen[1:] if self.rule.answers(r, unknown)]
         highlights = self._highlights(vector, [self.stored.chunks[r.row] for r in chosen])
         passages = tuple(self._passage(r, h) for r, h in zip(chosen, highlights, strict=True))
         return Answer(question, answered, passages, stale)

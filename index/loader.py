@@ -8,9 +8,8 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
-from index.chunker import split_paragraphs
+from index.chunker import read_layout
 from index.errors import CorpusError
-from index.metadata import front_matter, read_metadata
 from index.models import Document
 
 __all__ = ["SUFFIXES", "corpus_files", "load_corpus", "load_document", "read_text"]
@@ -50,8 +49,7 @@ def load_document(path: Path, doc_id: str) -> Document:
     stat = path.stat()
     data = path.read_bytes()
     text = read_text(data)
-    fm_title, fm_date, body_start = front_matter(text)
-    meta = read_metadata(text, split_paragraphs(text, body_start), path.suffix.lower() == ".md", body_start)
+    fm_title, fm_date, meta = read_layout(text, path.suffix.lower() == ".md")
     return Document(
         doc_id=doc_id,
         path=path.resolve(),
