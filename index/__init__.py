@@ -22,7 +22,7 @@ from index.errors import (
 )
 from index.loader import load_corpus
 from index.manifest import Manifest
-from index.models import Answer, Chunk, Document, Passage
+from index.models import Answer, Chunk, Citation, Document, Passage
 from index.storage import StoredIndex, load_index, read_manifest
 
 __all__ = [
@@ -31,6 +31,7 @@ __all__ = [
     "MAX_QUESTION_CHARS",
     "Answer",
     "Chunk",
+    "Citation",
     "CorpusError",
     "DeclineRule",
     "Document",

@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
+from index.cache import CachingEmbedder, EmbeddingCache
 from index.chunker import CHUNKER_VERSION, body_paragraphs, chunk_paragraphs, read_layout
 from index.embedder import Embedder
 from index.errors import IndexStateError
@@ -47,13 +48,22 @@ def build_index(
     *,
     chunk_tokens: int = DEFAULT_CHUNK_TOKENS,
     progress: Progress | None = None,
+    cache: bool = True,
 ) -> Manifest:
-    """Load, chunk, embed and store the corpus; the new build answers only once it is complete."""
+    """Load, chunk, embed and store the corpus; the new build answers only once it is complete.
+
+    With `cache`, vectors are kept by content hash under the index folder, so a rebuild embeds
+    only the paragraphs and sentences that changed.
+    """
     documents = load_corpus(corpus_dir)
     try:  # fail before the slow part when the index folder cannot be written
         (index_dir / "builds").mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise _unwritable(index_dir, exc) from exc
+    cached = None
+    if cache:
+        cached = CachingEmbedder(embedder, EmbeddingCache(index_dir / "cache", embedder.name, embedder.dimension))
+        embedder = cached
     chunks: list[Chunk] = []
     for document in documents:
         found = chunk_document(document, chunk_tokens=chunk_tokens, count_tokens=embedder.count_tokens)
@@ -79,6 +89,8 @@ def build_index(
     lexical = LexicalIndex.build([f"{titles[c.doc_id]}\n{t}" for c, t in zip(chunks, texts, strict=True)])
     try:
         save_index(index_dir, manifest, chunks, vectors, lexical, SentenceTable(sentence_vectors, owners))
+        if cached:
+            cached.cache.save()
     except OSError as exc:
         raise _unwritable(index_dir, exc) from exc
     return manifest

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["Answer", "Chunk", "Document", "Passage"]
+__all__ = ["Answer", "Chunk", "Citation", "Document", "Passage"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +41,27 @@ class Chunk:
 
 
 @dataclass(frozen=True, slots=True)
+class Citation:
+    """Another place the same (or nearly the same) passage is found."""
+
+    doc_id: str
+    source: Path  # absolute path of the source file
+    title: str
+    date: str | None
+    paragraph: int
+    last_paragraph: int
+    start: int
+    end: int
+
+    @property
+    def paragraph_label(self) -> str:
+        """Return the paragraph citation, e.g. '¶ 7' or '¶ 7–8'."""
+        if self.last_paragraph != self.paragraph:
+            return f"¶ {self.paragraph}–{self.last_paragraph}"
+        return f"¶ {self.paragraph}"
+
+
+@dataclass(frozen=True, slots=True)
 class Passage:
     """A verified quote returned to the user."""
 
@@ -55,6 +76,7 @@ class Passage:
     end: int
     score: float
     highlight: tuple[int, int] | None = None  # the best-matching sentence, offsets into `text`
+    also_in: tuple[Citation, ...] = ()  # duplicates collapsed into this passage, best first
 
     @property
     def paragraph_label(self) -> str:
@@ -75,3 +97,4 @@ class Answer:
     answered: bool
     passages: tuple[Passage, ...] = field(default_factory=tuple)
     stale: bool = False  # a source file changed since indexing; its passages were withheld
+    confidence: float | None = None  # calibrated probability that the best passage answers, in [0, 1]
