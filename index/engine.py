@@ -184,8 +184,8 @@ class QuoteEngine:
             return 0.0
         return len(words & set(tokenize(self.stored.chunks[row].search_text))) / len(words)
 
-    def answer(self, question: str, top_k: int = 3) -> Answer:
-        """Answer a question with up to top_k verified passages, best first."""
+    def answer(self, question: str, top_k: int = 3, *, claim: bool = False) -> Answer:
+        """Answer a question (or, with `claim`, find the passages bearing on a claim), best first."""
         question = validate_question(question)
         vector = self.embedder.embed_batch([question])[0]
         ranked = self.rank(question, max(top_k * 4, 10), vector)
