@@ -13,8 +13,16 @@ from bot.loader import Engine
 from bot.render import PROJECT_ROOT, display_source
 from bot.replies import Reply, fit_text
 
-__all__ = ["NEXT_ID", "PREV_ID", "SOURCES_PER_PAGE", "SourceRow", "index_summary", "source_rows", "sources_buttons",
-           "sources_reply"]
+__all__ = [
+    "NEXT_ID",
+    "PREV_ID",
+    "SOURCES_PER_PAGE",
+    "SourceRow",
+    "index_summary",
+    "source_rows",
+    "sources_buttons",
+    "sources_reply",
+]
 
 SOURCES_PER_PAGE = 10
 PREV_ID, NEXT_ID = "quotebot:sources:prev", "quotebot:sources:next"

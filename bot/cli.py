@@ -12,10 +12,11 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from bot.loader import EngineLoader
-from bot.render import answer_to_json, answer_to_text
+from bot.render import answer_to_json, answer_to_markdown, answer_to_text
 from bot.settings import Settings, load_settings
 from index import (
     MAX_QUESTION_CHARS,
+    Answer,
     QuotebotError,
     QuoteEngine,
     SentenceTransformerEmbedder,
@@ -44,12 +45,23 @@ def _parser() -> argparse.ArgumentParser:
     build = add("build", "build the index of the corpus")
     build.add_argument("--check", action="store_true", help="only report whether the index is up to date")
     ask = add("ask", "answer a question with quotes from the corpus")
-    ask.add_argument("question", nargs="?", help="the question (omit with --batch)")
+    ask.add_argument("question", nargs="?", help="the question (omit with --batch or --claim)")
+    ask.add_argument(
+        "--claim",
+        nargs="?",
+        const="",
+        metavar="CLAIM",
+        help="rank the passages that bear on CLAIM, a statement to check, instead of answering a question; "
+        "bare with --batch: every line is a claim",
+    )
     ask.add_argument("--top-k", type=int, metavar="N", help="passages to show (1-10, default 3)")
     ask.add_argument("--json", action="store_true", help="print one JSON object")
     ask.add_argument("--batch", metavar="FILE", help="with --json: one question per line of FILE ('-' for stdin)")
     ask.add_argument(
-        "--format", choices=("text", "discord"), default="text", help="discord: the message payload the bot would post"
+        "--format",
+        choices=("text", "markdown", "discord"),
+        default="text",
+        help="markdown: quotes as Markdown; discord: the message payload the bot would post",
     )
     add("chat", "answer questions typed in the terminal (or piped on stdin)")
     add("serve", "run the Discord bot (needs DISCORD_TOKEN)")
@@ -130,43 +142,69 @@ def _lines(name: str) -> Iterator[str]:
         raise QuotebotError(f"cannot read batch file {name}: {exc}; pass a UTF-8 text file or '-'") from exc
 
 
-def _discord_payload(engine: QuoteEngine, question: str, per_page: int) -> dict[str, Any]:
-    """Return the message the Discord bot would post for a question, as sent to Discord."""
+def _discord_payload(engine: QuoteEngine, text: str, per_page: int, *, claim: bool = False) -> dict[str, Any]:
+    """Return the message the Discord bot would post for a question (or a claim), as sent to Discord."""
     from bot.replies import build_reply, fetch_count, reply_payload
 
-    return reply_payload(build_reply(engine.answer(question, fetch_count(per_page)), per_page=per_page))
+    answer = engine.answer(text, fetch_count(per_page), claim=claim)
+    return reply_payload(build_reply(answer, per_page=per_page, kind="claim" if claim else "question"))
 
 
-def cmd_ask(args: argparse.Namespace) -> int:
-    """Answer one question, or a batch of them as JSON lines."""
-    settings = _settings(args)
+def _asked(args: argparse.Namespace) -> tuple[str | None, bool]:
+    """Return the text to answer (None with --batch) and whether it is a claim; refuse mixed or missing input."""
+    claim = args.claim is not None
     if args.batch is not None:
         if not args.json or args.question:
             raise QuotebotError("--batch goes with --json and no QUESTION: quotebot ask --json --batch FILE")
-        engine = _engine(settings, args.quiet)
-        for line in _lines(args.batch):
-            try:
-                if args.format == "discord":
-                    record = _discord_payload(engine, line, settings.top_k)
-                else:
-                    record = answer_to_json(engine.answer(line, settings.top_k))
-            except QuotebotError as exc:
-                record = {"question": line[:MAX_QUESTION_CHARS], "error": str(exc)}
-            print(json.dumps(record, ensure_ascii=False), flush=True)
-        return 0
-    if args.question is None:
+        if args.claim:
+            raise QuotebotError("--batch reads the claims from FILE: give --claim without text")
+        return None, claim
+    if claim and args.question is not None:
+        raise QuotebotError('give a QUESTION or --claim "CLAIM", not both')
+    if claim and not args.claim.strip():
+        raise QuotebotError('no claim given: quotebot ask --claim "China voted against resolution 73/266."')
+    if not claim and args.question is None:
         raise QuotebotError('no question given: quotebot ask "What should ICT providers not do?"')
-    validate_question(args.question)  # fail fast, before loading the model
+    return (args.claim if claim else args.question), claim
+
+
+def _batch(args: argparse.Namespace, settings: Settings, *, claim: bool) -> int:
+    """Answer each line of the batch file (each a claim with --claim) as one JSON line."""
+    engine = _engine(settings, args.quiet)
+    for line in _lines(args.batch):
+        try:
+            if args.format == "discord":
+                record = _discord_payload(engine, line, settings.top_k, claim=claim)
+            else:
+                record = answer_to_json(engine.answer(line, settings.top_k, claim=claim))
+        except QuotebotError as exc:
+            record = {"question": line[:MAX_QUESTION_CHARS], "error": str(exc)}
+        print(json.dumps(record, ensure_ascii=False), flush=True)
+    return 0
+
+
+def _render(answer: Answer, args: argparse.Namespace, *, claim: bool) -> str:
+    """Render an answer the way the flags ask: JSON, Markdown, or text (the highlight bold on a terminal)."""
+    if args.json:
+        return json.dumps(answer_to_json(answer), ensure_ascii=False)
+    if args.format == "markdown":
+        return answer_to_markdown(answer, claim=claim)
+    return answer_to_text(answer, bold=sys.stdout.isatty(), claim=claim)
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    """Answer one question or claim, or a batch of them as JSON lines."""
+    settings = _settings(args)
+    text, claim = _asked(args)
+    if text is None:
+        return _batch(args, settings, claim=claim)
+    validate_question(text)  # fail fast, before loading the model
     engine = _engine(settings, args.quiet)
     if args.format == "discord":
-        payload = _discord_payload(engine, args.question, settings.top_k)
+        payload = _discord_payload(engine, text, settings.top_k, claim=claim)
         print(json.dumps(payload, ensure_ascii=False, indent=None if args.json else 2))
         return 0
-    answer = engine.answer(args.question, settings.top_k)
-    if args.json:
-        print(json.dumps(answer_to_json(answer), ensure_ascii=False))
-    else:
-        print(answer_to_text(answer, bold=sys.stdout.isatty()))
+    print(_render(engine.answer(text, settings.top_k, claim=claim), args, claim=claim))
     return 0
 
 

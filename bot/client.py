@@ -93,9 +93,9 @@ class QuoteBot(commands.Bot):
     async def on_message(self, message: discord.Message, /) -> None:
         """Leave messages to the mentions cog: this bot has no prefix commands."""
 
-    async def answer(self, question: str, *, per_page: int, via: str) -> Answer:
-        """Answer off the event loop, fetching every page at once; log the question when unanswered."""
-        answer = await asyncio.to_thread(self.engine.answer, question, fetch_count(per_page))
+    async def answer(self, question: str, *, per_page: int, via: str, claim: bool = False) -> Answer:
+        """Answer (a claim with `claim`) off the event loop, fetching every page at once; log it when unanswered."""
+        answer = await asyncio.to_thread(self.engine.answer, question, fetch_count(per_page), claim=claim)
         if not answer.answered:
             self.gaps.unanswered(answer, via=via)
         return answer

@@ -1,18 +1,36 @@
-"""Render answers for the terminal and as the `--json` object."""
+"""Render answers for the terminal, as Markdown, and as the `--json` object."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
-from index import Answer, Passage
+from index import Answer, Citation, Passage
+from index.text import Span, iter_lines, strip_span
 
-__all__ = ["PROJECT_ROOT", "answer_to_json", "answer_to_text", "display_source", "match_label"]
+__all__ = [
+    "PROJECT_ROOT",
+    "also_in",
+    "answer_to_json",
+    "answer_to_markdown",
+    "answer_to_text",
+    "citation",
+    "citation_to_json",
+    "confidence_words",
+    "display_source",
+    "escape_markdown",
+    "match_label",
+    "passage_to_json",
+]
 
 # The checkout this package runs from (editable install); sources inside it print relative to it.
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 _BOLD, _RESET = "\033[1m", "\033[0m"
+_NO_ANSWER = "I couldn't find an answer to this in the corpus."
+_NO_CLAIM = "No passage in the corpus addresses this claim."
+_CLAIM_HEADING = "Passages that bear on the claim:"
 
 
 def display_source(path: Path, root: Path = PROJECT_ROOT) -> str:
@@ -32,6 +50,18 @@ def match_label(score: float) -> str:
     return "weak match"
 
 
+def citation_to_json(cited: Citation, root: Path = PROJECT_ROOT) -> dict[str, Any]:
+    """Return the JSON form of another place a passage is found."""
+    return {
+        "source": display_source(cited.source, root),
+        "title": cited.title,
+        "date": cited.date,
+        "paragraph": cited.paragraph,
+        "start": cited.start,
+        "end": cited.end,
+    }
+
+
 def passage_to_json(passage: Passage, root: Path = PROJECT_ROOT) -> dict[str, Any]:
     """Return the JSON form of a passage."""
     return {
@@ -43,6 +73,8 @@ def passage_to_json(passage: Passage, root: Path = PROJECT_ROOT) -> dict[str, An
         "start": passage.start,
         "end": passage.end,
         "score": passage.score,
+        "highlight": list(passage.highlight) if passage.highlight else None,
+        "also_in": [citation_to_json(c, root) for c in passage.also_in],
     }
 
 
@@ -51,6 +83,7 @@ def answer_to_json(answer: Answer, root: Path = PROJECT_ROOT) -> dict[str, Any]:
     return {
         "question": answer.question,
         "answered": answer.answered,
+        "confidence": None if answer.confidence is None else round(answer.confidence, 3),
         "passages": [passage_to_json(p, root) for p in answer.passages],
     }
 
@@ -64,24 +97,107 @@ def _quote(passage: Passage, bold: bool) -> str:
     return "\n".join("> " + line if line.strip() else ">" for line in text.splitlines())
 
 
+def _place(cited: Passage | Citation, root: Path) -> str:
+    """Return where a passage is found: title, date, paragraph, file."""
+    parts = [cited.title]
+    if cited.date:
+        parts.append(cited.date)
+    parts += [cited.paragraph_label, display_source(cited.source, root)]
+    return ", ".join(parts)
+
+
 def citation(passage: Passage, root: Path = PROJECT_ROOT) -> str:
     """Return the one-line citation: title, date, paragraph, file."""
-    parts = [passage.title]
-    if passage.date:
-        parts.append(passage.date)
-    parts += [passage.paragraph_label, display_source(passage.source, root)]
-    return "— " + ", ".join(parts)
+    return "— " + _place(passage, root)
 
 
-def answer_to_text(answer: Answer, *, bold: bool = False, root: Path = PROJECT_ROOT) -> str:
-    """Render an answer for people: quotes, citations, and a clear line when there is none."""
+def also_in(passage: Passage, root: Path = PROJECT_ROOT) -> str | None:
+    """Return the line citing the other places the passage is found, or None when there are none."""
+    if not passage.also_in:
+        return None
+    return "also in: " + "; ".join(_place(c, root) for c in passage.also_in)
+
+
+def confidence_words(answer: Answer) -> str | None:
+    """Return the answer's confidence in words, e.g. 'confidence 0.87', or None when it has none."""
+    return None if answer.confidence is None else f"confidence {answer.confidence:.2f}"
+
+
+def _score(passage: Passage) -> str:
+    """Return the match label and score shown after a citation."""
+    return f"{match_label(passage.score)} ({passage.score:.2f})"
+
+
+def _layout(answer: Answer, blocks: list[str], claim: bool) -> list[str]:
+    """Arrange the rendered passages under the heading or the no-answer line, the confidence last."""
+    words = confidence_words(answer)
+    tail = [words] if words else []
     if not answer.answered:
-        lines = ["I couldn't find an answer to this in the corpus."]
-        if answer.passages:
-            closest = answer.passages[0]
-            lines += ["", "Closest passage (not an answer):", _quote(closest, False), citation(closest, root)]
-        return "\n".join(lines)
-    blocks = [
-        f"{_quote(p, bold)}\n{citation(p, root)} · {match_label(p.score)} ({p.score:.2f})" for p in answer.passages
-    ]
-    return "\n\n".join(blocks)
+        head = _NO_CLAIM if claim else _NO_ANSWER
+        closest = [f"Closest passage (not an answer):\n{blocks[0]}"] if blocks else []
+        return [head, *closest, *tail]
+    return [*([_CLAIM_HEADING] if claim else []), *blocks, *tail]
+
+
+def _text_block(passage: Passage, *, bold: bool, scored: bool, root: Path) -> str:
+    """Render one passage for the terminal: quote, citation line, also-in line."""
+    cite = citation(passage, root) + (f" · {_score(passage)}" if scored else "")
+    also = also_in(passage, root)
+    return "\n".join([_quote(passage, bold), cite, *(["  " + also] if also else [])])
+
+
+def answer_to_text(answer: Answer, *, bold: bool = False, root: Path = PROJECT_ROOT, claim: bool = False) -> str:
+    """Render an answer for people: quotes, citations, and a clear line when there is none."""
+    shown = answer.passages if answer.answered else answer.passages[:1]
+    blocks = [_text_block(p, bold=bold and answer.answered, scored=answer.answered, root=root) for p in shown]
+    return "\n\n".join(_layout(answer, blocks, claim))
+
+
+# Markdown: characters that mean markup anywhere, and the ones that do only at the start of a line.
+_MD_INLINE = re.compile(r"[\\`*_\[\]<>|~&$]")
+_MD_LINE_START = re.compile(r"^(?:(?P<mark>[#+=-])|(?P<num>\d+)(?P<dot>[.)]))")
+
+
+def _md_line_start(match: re.Match[str]) -> str:
+    """Return the escaped form of a line-start heading, list or setext marker."""
+    if match["num"] is not None:
+        return f"{match['num']}\\{match['dot']}"
+    return "\\" + match["mark"]
+
+
+def escape_markdown(text: str, *, line_start: bool = True) -> str:
+    """Backslash-escape Markdown markup in one line of text; un-escaping gives the text back."""
+    text = _MD_INLINE.sub(lambda m: "\\" + m.group(), text)
+    return _MD_LINE_START.sub(_md_line_start, text) if line_start else text
+
+
+def _md_line(text: str, start: int, end: int, highlight: Span | None) -> str:
+    """Escape one line of a quote (its indentation dropped: Markdown would read it as code), the highlight bold."""
+    start, end = strip_span(text, start, end)
+    hs, he = strip_span(text, max(highlight[0], start), min(highlight[1], end)) if highlight else (end, end)
+    if hs >= he:
+        return escape_markdown(text[start:end])
+    bold = "**" + escape_markdown(text[hs:he], line_start=hs == start) + "**"
+    return escape_markdown(text[start:hs]) + bold + escape_markdown(text[he:end], line_start=False)
+
+
+def _md_quote(passage: Passage, *, bold: bool) -> str:
+    """Block-quote a passage in Markdown, its best sentence in `**…**` when `bold`."""
+    highlight = passage.highlight if bold else None
+    lines = [_md_line(passage.text, s, e, highlight) for s, e in iter_lines(passage.text)]
+    return "\n".join("> " + line if line else ">" for line in lines)
+
+
+def _md_block(passage: Passage, *, scored: bool, root: Path) -> str:
+    """Render one passage in Markdown: quote, then citation and also-in lines (a hard break between them)."""
+    cite = escape_markdown(citation(passage, root), line_start=False) + (f" · {_score(passage)}" if scored else "")
+    also = also_in(passage, root)
+    lines = [cite, escape_markdown(also, line_start=False)] if also else [cite]
+    return _md_quote(passage, bold=scored) + "\n\n" + "  \n".join(lines)
+
+
+def answer_to_markdown(answer: Answer, *, root: Path = PROJECT_ROOT, claim: bool = False) -> str:
+    """Render an answer as Markdown: `>` quotes with the best sentence in bold, citations below each."""
+    shown = answer.passages if answer.answered else answer.passages[:1]
+    blocks = [_md_block(p, scored=answer.answered, root=root) for p in shown]
+    return "\n\n".join(_layout(answer, blocks, claim))

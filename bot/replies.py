@@ -47,6 +47,8 @@ EMBEDS_PER_MESSAGE = 10
 MAX_PAGES = 3  # pages the "More passages" button can reach
 ELLIPSIS = "…"
 QUOTE = ">>> "  # block-quotes everything after it, blank lines included
+_ALSO_IN_MIN = 160  # the "Also in" field's least budget; a quarter of the message's budget is shared out above it
+_MORE_ROOM = 20  # room kept for "… and N more"
 
 MORE_ID, UP_ID, DOWN_ID = "quotebot:more", "quotebot:up", "quotebot:down"
 
@@ -195,16 +197,40 @@ def _source_field(passage: Passage, root: Path) -> str:
     return f"**{title}**\n{details}"
 
 
-def _skeleton(passage: Passage, *, answered: bool, number: int, total: int, root: Path) -> discord.Embed:
-    """Build a passage's embed without its quote: colour, citation field and score footer."""
-    label = match_label(passage.score)
+def _also_in_field(passage: Passage, root: Path, budget: int) -> str:
+    """Return the other places the passage is found, one a line, as many as fit `budget` ('… and N more')."""
+    lines: list[str] = []
+    count = len(passage.also_in)
+    for i, cited in enumerate(passage.also_in):
+        raw = " · ".join(
+            x for x in (cited.title, cited.date, cited.paragraph_label, display_source(cited.source, root)) if x
+        )
+        line = fit_text(raw, min(FIELD_LIMIT // 4, budget - _MORE_ROOM))
+        rest = [f"… and {count - i - 1} more"] if i + 1 < count else []
+        if _units("\n".join([*lines, line, *rest])) > budget:  # the previous round checked this marker fits
+            return "\n".join([*lines, f"… and {count - i} more"])
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def _footer(passage: Passage, *, answered: bool, number: int, total: int, confidence: float | None) -> str:
+    """Return the footer: match label and score, the answer's confidence, the passage's place or 'not an answer'."""
+    parts = [f"{match_label(passage.score)} ({passage.score:.2f})"]
+    if confidence is not None:
+        parts.append(f"confidence {confidence:.2f}")
+    parts.append(f"passage {number} of {total}" if answered else "not an answer")
+    return " · ".join(parts)
+
+
+def _skeleton(passage: Passage, *, answered: bool, footer: str, also_budget: int, root: Path) -> discord.Embed:
+    """Build a passage's embed without its quote: colour, citation fields and score footer."""
     if answered:
-        embed = discord.Embed(colour=_COLOURS[label])
-        footer = f"{label} ({passage.score:.2f}) · passage {number} of {total}"
+        embed = discord.Embed(colour=_COLOURS[match_label(passage.score)])
     else:
         embed = discord.Embed(colour=_NOT_AN_ANSWER_COLOUR, title="Closest passage — not an answer")
-        footer = f"{label} ({passage.score:.2f}) · not an answer"
     embed.add_field(name="Source", value=_source_field(passage, root), inline=False)
+    if passage.also_in:
+        embed.add_field(name="Also in", value=_also_in_field(passage, root, also_budget), inline=False)
     return embed.set_footer(text=footer)
 
 
@@ -227,12 +253,18 @@ def _allot(needs: list[int], total: int, cap: int) -> list[int]:
 
 
 def _embeds(
-    passages: tuple[Passage, ...], *, answered: bool, first: int, total: int, root: Path
+    passages: tuple[Passage, ...], *, answered: bool, first: int, total: int, confidence: float | None, root: Path
 ) -> list[discord.Embed]:
-    """Build one embed per passage, sharing the message's character budget between the quotes."""
-    embeds = [
-        _skeleton(p, answered=answered, number=first + i + 1, total=total, root=root) for i, p in enumerate(passages)
-    ]
+    """Build one embed per passage, sharing the message's character budget between the quotes.
+
+    The answer's confidence is about its best passage, so only passage 1 shows it.
+    """
+    also_budget = max(_ALSO_IN_MIN, min(FIELD_LIMIT, EMBED_TOTAL_LIMIT // (4 * max(len(passages), 1))))
+    embeds = []
+    for number, p in enumerate(passages, start=first + 1):
+        shown = confidence if number == 1 else None
+        footer = _footer(p, answered=answered, number=number, total=total, confidence=shown)
+        embeds.append(_skeleton(p, answered=answered, footer=footer, also_budget=also_budget, root=root))
     room = EMBED_TOTAL_LIMIT - sum(_embed_units(e) for e in embeds)
     needs = [_units(QUOTE + fit_text(p.text, 1 << 30, p.highlight)) for p in passages]
     for embed, passage, budget in zip(embeds, passages, _allot(needs, room, DESCRIPTION_LIMIT), strict=True):
@@ -274,7 +306,8 @@ def build_reply(
     page = max(0, min(page, pages - 1))
     shown = shown_passages(answer, page, per_page)
     total = min(len(answer.passages), pages * per_page)
-    embeds = _embeds(shown, answered=answer.answered, first=page * per_page, total=total, root=root)
+    first = page * per_page
+    embeds = _embeds(shown, answered=answer.answered, first=first, total=total, confidence=answer.confidence, root=root)
     return Reply(_content(answer, kind), embeds, page, pages, feedback=bool(shown))
 
 

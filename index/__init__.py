@@ -8,8 +8,10 @@ Typical use::
 """
 
 from index.builder import DEFAULT_CHUNK_TOKENS, build_index, check_index, chunk_document
+from index.cache import CachingEmbedder, EmbeddingCache
+from index.dedupe import collapse_duplicates
 from index.embedder import DEFAULT_MODEL, Embedder, SentenceTransformerEmbedder
-from index.engine import MAX_QUESTION_CHARS, DeclineRule, Fusion, QuoteEngine, Ranked, open_engine, validate_question
+from index.engine import MAX_QUESTION_CHARS, QuoteEngine, Ranked, open_engine, validate_question
 from index.errors import (
     CorpusError,
     IndexCorruptError,
@@ -23,20 +25,24 @@ from index.errors import (
 from index.loader import load_corpus
 from index.manifest import Manifest
 from index.models import Answer, Chunk, Citation, Document, Passage
+from index.ranking import FEATURES, DeclineRule, Evidence, Ranker, Ranking, default_ranking
 from index.storage import StoredIndex, load_index, read_manifest
 
 __all__ = [
     "DEFAULT_CHUNK_TOKENS",
     "DEFAULT_MODEL",
+    "FEATURES",
     "MAX_QUESTION_CHARS",
     "Answer",
+    "CachingEmbedder",
     "Chunk",
     "Citation",
     "CorpusError",
     "DeclineRule",
     "Document",
     "Embedder",
-    "Fusion",
+    "EmbeddingCache",
+    "Evidence",
     "IndexCorruptError",
     "IndexNotFoundError",
     "IndexStateError",
@@ -47,12 +53,16 @@ __all__ = [
     "QuoteEngine",
     "QuotebotError",
     "Ranked",
+    "Ranker",
+    "Ranking",
     "SentenceTransformerEmbedder",
     "StaleIndexError",
     "StoredIndex",
     "build_index",
     "check_index",
     "chunk_document",
+    "collapse_duplicates",
+    "default_ranking",
     "load_corpus",
     "load_index",
     "open_engine",

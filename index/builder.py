@@ -19,6 +19,7 @@ from index.lexical import LexicalIndex
 from index.loader import corpus_files, load_corpus, read_text
 from index.manifest import DocumentRecord, Manifest, staleness
 from index.models import Chunk, Document
+from index.ranking import default_ranking
 from index.storage import SentenceTable, read_manifest, save_index
 from index.store import VectorStore
 from index.text import split_sentences
@@ -70,11 +71,8 @@ def build_index(
         if not found:
             log.warning("skipped %s: no paragraph of text in it", document.path)
         chunks.extend(found)
-    texts = [c.search_text for c in chunks]
-    sentences, owners = _sentences(chunks)
-    total = len(texts) + len(sentences)
-    vectors = _embed_all(embedder, texts, progress, done=0, total=total)
-    sentence_vectors = _embed_all(embedder, sentences, progress, done=len(texts), total=total)
+    titles = {d.doc_id: d.title for d in documents}
+    vectors, lexical, sentences = _represent(chunks, titles, embedder, progress)
     manifest = Manifest(
         model=embedder.name,
         dimension=embedder.dimension,
@@ -83,12 +81,10 @@ def build_index(
         created_at=datetime.now(UTC).isoformat(timespec="seconds"),
         chunk_count=len(chunks),
         documents=tuple(DocumentRecord.of(d) for d in documents),
+        ranking=default_ranking().to_dict(),
     )
-    titles = {d.doc_id: d.title for d in documents}
-    # The title joins the lexical text so names said only in it ("Chinese", "Committee") are known words.
-    lexical = LexicalIndex.build([f"{titles[c.doc_id]}\n{t}" for c, t in zip(chunks, texts, strict=True)])
     try:
-        save_index(index_dir, manifest, chunks, vectors, lexical, SentenceTable(sentence_vectors, owners))
+        save_index(index_dir, manifest, chunks, vectors, lexical, sentences)
         if cached:
             cached.cache.save()
     except OSError as exc:
@@ -101,6 +97,27 @@ def _unwritable(index_dir: Path, exc: OSError) -> IndexStateError:
     return IndexStateError(
         f"cannot write the index to {index_dir} ({exc.strerror or exc}): pass a writable folder with --index"
     )
+
+
+def _represent(
+    chunks: list[Chunk], titles: dict[str, str], embedder: Embedder, progress: Progress | None
+) -> tuple[tuple[VectorStore, VectorStore], LexicalIndex, SentenceTable]:
+    """Embed and index each chunk and each of its sentences, alone and under its document's title."""
+    texts = [c.search_text for c in chunks]
+    sentences, owners = _sentences(chunks)
+    titled = [f"{titles[c.doc_id]}\n{t}" for c, t in zip(chunks, texts, strict=True)]
+    titled_sentences = [f"{titles[chunks[o].doc_id]}: {s}" for s, o in zip(sentences, owners, strict=True)]
+    batches = (texts, titled, sentences, titled_sentences)
+    total, done, stores = sum(map(len, batches)), 0, []
+    for batch in batches:
+        stores.append(_embed_all(embedder, batch, progress, done=done, total=total))
+        done += len(batch)
+    # The title joins the lexical text so names said only in it ("Chinese", "Committee") are known words.
+    lexical = LexicalIndex.build(titled)
+    sentence_lexical = LexicalIndex.build(
+        [f"{titles[chunks[o].doc_id]}\n{s}" for s, o in zip(sentences, owners, strict=True)]
+    )
+    return (stores[0], stores[1]), lexical, SentenceTable(stores[2], stores[3], sentence_lexical, owners)
 
 
 def _sentences(chunks: list[Chunk]) -> tuple[list[str], npt.NDArray[np.int64]]:
@@ -154,5 +171,9 @@ def check_index(corpus_dir: Path, index_dir: Path, *, model: str, chunk_tokens: 
     except IndexStateError as exc:
         return str(exc).split(":")[0]
     return staleness(
-        manifest, model=model, chunk_tokens=chunk_tokens, fingerprints=corpus_fingerprints(corpus_dir, manifest)
+        manifest,
+        model=model,
+        chunk_tokens=chunk_tokens,
+        fingerprints=corpus_fingerprints(corpus_dir, manifest),
+        ranking=default_ranking().to_dict(),
     )

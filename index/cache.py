@@ -41,13 +41,13 @@ class EmbeddingCache:
     def _read(self) -> dict[bytes, Vectors]:
         """Load the cache file; a missing or damaged one is an empty cache (it is only a shortcut)."""
         try:
-            with np.load(self.path) as data:
+            with np.load(self.path, allow_pickle=False) as data:
                 keys, vectors = data["keys"], data["vectors"]
-            if vectors.ndim != 2 or vectors.shape[1] != self.dimension or len(keys) != len(vectors):
+            if vectors.ndim != 2 or vectors.shape[1] != self.dimension or keys.shape != (len(vectors), 32):
                 raise ValueError("shape mismatch")
         except FileNotFoundError:
             return {}
-        except (OSError, ValueError, KeyError) as exc:
+        except Exception as exc:  # zip, pickle, numpy and shape errors alike: the file is unusable
             log.warning("ignored the embedding cache %s (%s); texts will be embedded again", self.path, exc)
             return {}
         return {bytes(k): v for k, v in zip(keys, vectors.astype(np.float32), strict=True)}
@@ -110,5 +110,5 @@ class CachingEmbedder(Embedder):
                 self.cache.put(keys[i], vector)
                 found[i] = vector
         for i, vector in enumerate(found):
-            out[i] = vector  # type: ignore[assignment]
+            out[i] = vector
         return out

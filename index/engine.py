@@ -1,4 +1,4 @@
-"""Answer questions: hybrid retrieval, a decline rule, verbatim checks and sentence highlights."""
+"""Answer questions: fused retrieval, a calibrated decline rule, verbatim checks, highlights, no duplicates."""
 
 from __future__ import annotations
 
@@ -11,16 +11,17 @@ import numpy as np
 import numpy.typing as npt
 
 from index.builder import DEFAULT_CHUNK_TOKENS, Progress, build_index, check_index
+from index.dedupe import collapse_duplicates
 from index.embedder import Embedder
 from index.errors import IndexCorruptError, QuestionError, StaleIndexError
-from index.lexical import tokenize
 from index.loader import read_text
 from index.manifest import Manifest
 from index.models import Answer, Chunk, Passage
+from index.ranking import Candidates, Evidence, Ranker, Ranking, gather
 from index.storage import StoredIndex, load_index
 from index.text import split_sentences
 
-__all__ = ["MAX_QUESTION_CHARS", "DeclineRule", "Fusion", "QuoteEngine", "Ranked", "open_engine", "validate_question"]
+__all__ = ["MAX_QUESTION_CHARS", "QuoteEngine", "Ranked", "open_engine", "validate_question"]
 
 MAX_QUESTION_CHARS = 2000
 
@@ -43,55 +44,8 @@ class Ranked:
 
     row: int
     score: float  # fused, in [0, 1]
-    dense: float  # cosine similarity of the chunk with the question
-    sentence: float  # best cosine of one of its sentences
-    lexical: float  # raw BM25
-    overlap: float  # share of the question's content words found in the chunk
-
-
-@dataclass(frozen=True, slots=True)
-class DeclineRule:
-    """Decide from the best chunk's evidence whether the corpus answers the question.
-
-    A fixed cosine cut-off alone does not separate answerable from out-of-domain
-    questions on this corpus, so semantic and lexical evidence are combined: a strong
-    semantic match suffices; a fair one needs the question's words in the passage.
-    """
-
-    strong: float = 0.40
-    fair: float = 0.20
-    fair_overlap: float = 0.50
-    despite_names: float = 0.70
-
-    def answers(self, best: Ranked, unknown_names: int = 0) -> bool:
-        """Tell whether the best-ranked chunk answers the question.
-
-        A question naming someone or something the corpus never mentions ("GDPR", "Huawei",
-        "2018") is not answered by it unless the meaning matches very closely (an alias such as
-        "Beijing" for "China").
-        """
-        similarity = max(best.dense, best.sentence)
-        if unknown_names and similarity < self.despite_names:
-            return False
-        return similarity >= self.strong or (similarity >= self.fair and best.overlap >= self.fair_overlap)
-
-
-@dataclass(frozen=True, slots=True)
-class Fusion:
-    """Weights of the three scores fused per query; BM25 is scaled by the query's best BM25 score."""
-
-    dense: float = 0.2
-    sentence: float = 0.4
-    lexical: float = 0.4
-
-    def combine(
-        self, dense: npt.NDArray[np.float64], sentence: npt.NDArray[np.float64], lexical: npt.NDArray[np.float64]
-    ) -> npt.NDArray[np.float64]:
-        """Return the fused score of each candidate, in [0, 1] when cosines are non-negative."""
-        top = lexical.max() if lexical.size else 0.0
-        lex = lexical / top if top > 0 else np.zeros_like(lexical)
-        total = self.dense + self.sentence + self.lexical
-        return np.asarray((self.dense * dense + self.sentence * sentence + self.lexical * lex) / total)
+    evidence: Evidence
+    sentence: int  # which of split_sentences(chunk.text) matches best
 
 
 class _SourceCheck:
@@ -132,84 +86,59 @@ class QuoteEngine:
         embedder: Embedder,
         corpus_dir: Path,
         *,
-        fusion: Fusion | None = None,
-        candidates: int = 50,
-        rule: DeclineRule | None = None,
+        ranking: Ranking | None = None,
+        depth: int = 50,
     ) -> None:
         self.stored = stored
         self.embedder = embedder
         self.corpus_dir = corpus_dir.resolve()
-        self.fusion = fusion or Fusion()
-        self.candidates = candidates
-        self.rule = rule or DeclineRule()
+        self.ranking = ranking or Ranking.from_dict(stored.manifest.ranking)
+        self.depth = depth  # candidates taken from each retriever before fusion
         self._records = {d.doc_id: d for d in stored.manifest.documents}
 
-    def rank(self, question: str, k: int = 10, vector: npt.NDArray[np.float32] | None = None) -> list[Ranked]:
-        """Return the k best chunks for a question by fused dense, best-sentence and lexical score."""
+    def candidates(self, question: str, vector: npt.NDArray[np.float32] | None = None) -> Candidates:
+        """Score the chunks worth considering for a question on every ranking feature."""
         if vector is None:
             vector = self.embedder.embed_batch([question])[0]
-        lexical = self.stored.lexical.scores(question)
-        rows = {hit.id: hit.score for hit in self.stored.vectors.search(vector, self.candidates)}
-        top_lexical = np.argsort(-lexical)[: self.candidates]
-        missing = [int(r) for r in top_lexical if lexical[r] > 0 and int(r) not in rows]
-        rows.update(zip(missing, self.stored.vectors.scores(vector, missing), strict=True))
-        if not rows:
-            return []
-        ids = list(rows)
-        dense = np.array([rows[i] for i in ids], dtype=np.float64)
-        sentence = np.array(self.stored.sentences.best(ids, vector), dtype=np.float64)
-        lex = np.array([lexical[i] for i in ids], dtype=np.float64)
-        fused = self.fusion.combine(dense, sentence, lex)
-        order = np.argsort(-fused, kind="stable")[:k]
-        words = set(tokenize(question))
+        return gather(self.stored, question, vector, self.depth)
+
+    def order(self, candidates: Candidates, k: int, ranker: Ranker | None = None) -> list[Ranked]:
+        """Return the k best candidates by fused score."""
+        scores = (ranker or self.ranking.ranker).scores(candidates.values)
         return [
-            Ranked(
-                ids[j],
-                float(fused[j]),
-                float(dense[j]),
-                float(sentence[j]),
-                float(lex[j]),
-                self._overlap(words, ids[j]),
-            )
-            for j in order
+            Ranked(candidates.rows[j], float(scores[j]), Evidence.of(candidates, j), candidates.best_sentence[j])
+            for j in np.argsort(-scores, kind="stable")[:k]
         ]
 
-    def is_answer(self, question: str, ranked: Ranked) -> bool:
-        """Tell whether a ranked chunk answers the question, by the decline rule."""
-        return self.rule.answers(ranked, len(self.stored.lexical.unknown_names(question)))
+    def rank(
+        self, question: str, k: int = 10, vector: npt.NDArray[np.float32] | None = None, *, claim: bool = False
+    ) -> list[Ranked]:
+        """Return the k best chunks for a question (or, with `claim`, by their best sentence)."""
+        ranker = self.ranking.ranker.sentence_level() if claim else None
+        return self.order(self.candidates(question, vector), k, ranker)
 
-    def _overlap(self, words: set[str], row: int) -> float:
-        """Return the share of the question's content words present in a chunk."""
-        if not words:
-            return 0.0
-        return len(words & set(tokenize(self.stored.chunks[row].search_text))) / len(words)
+    def confidence(self, ranked: Ranked) -> float:
+        """Return the calibrated confidence that a ranked chunk answers its question."""
+        return self.ranking.rule.confidence(ranked.evidence)
 
     def answer(self, question: str, top_k: int = 3, *, claim: bool = False) -> Answer:
         """Answer a question (or, with `claim`, find the passages bearing on a claim), best first."""
         question = validate_question(question)
-        vector = self.embedder.embed_batch([question])[0]
-        ranked = self.rank(question, max(top_k * 4, 10), vector)
+        ranked = self.rank(question, max(top_k * 4, 10), claim=claim)
         check = _SourceCheck(self.corpus_dir, self.stored.manifest)
-        chosen: list[Ranked] = []
-        stale = False
-        for item in ranked:
-            if check.verified(self.stored.chunks[item.row]):
-                chosen.append(item)
-            else:
-                stale = True  # the file changed since indexing: never quote it
-            if len(chosen) == top_k:
-                break
-        unknown = len(self.stored.lexical.unknown_names(question))
-        answered = bool(chosen) and self.rule.answers(chosen[0], unknown)
+        verified = [r for r in ranked if check.verified(self.stored.chunks[r.row])]
+        stale = len(verified) < len(ranked)  # a file changed since indexing: never quote it
+        confidence = self.confidence(verified[0]) if verified else 0.0
+        answered = confidence >= self.ranking.rule.threshold
         if answered:  # later passages are quoted only if each would answer on its own evidence
-            chosen = [chosen[0]] + [r for r in chosen[1:] if self.rule.answers(r, unknown)]
-        highlights = self._highlights(vector, [self.stored.chunks[r.row] for r in chosen])
-        passages = tuple(self._passage(r, h) for r, h in zip(chosen, highlights, strict=True))
-        return Answer(question, answered, passages, stale)
+            verified = [verified[0]] + [r for r in verified[1:] if self.ranking.rule.answers(r.evidence)]
+        passages = collapse_duplicates([self._passage(r) for r in verified[: top_k * 2]])[:top_k]
+        return Answer(question, answered, tuple(passages), stale, round(confidence, 3))
 
-    def _passage(self, ranked: Ranked, highlight: tuple[int, int] | None) -> Passage:
+    def _passage(self, ranked: Ranked) -> Passage:
         chunk = self.stored.chunks[ranked.row]
         record = self._records[chunk.doc_id]
+        spans = split_sentences(chunk.text)
         return Passage(
             text=chunk.text,
             doc_id=chunk.doc_id,
@@ -221,26 +150,8 @@ class QuoteEngine:
             start=chunk.start,
             end=chunk.end,
             score=round(ranked.score, 4),
-            highlight=highlight,
+            highlight=spans[ranked.sentence] if ranked.sentence < len(spans) else None,
         )
-
-    def _highlights(self, vector: npt.NDArray[np.float32], chunks: list[Chunk]) -> list[tuple[int, int] | None]:
-        """Pick, in each chunk, the sentence closest to the question (one embedding call for all)."""
-        spans = [split_sentences(c.text) for c in chunks]
-        flat = [c.text[s:e] for c, chunk_spans in zip(chunks, spans, strict=True) for s, e in chunk_spans]
-        if not flat:
-            return [None] * len(chunks)
-        scores = self.embedder.embed_batch(flat) @ vector
-        result: list[tuple[int, int] | None] = []
-        offset = 0
-        for chunk_spans in spans:
-            if not chunk_spans:
-                result.append(None)
-                continue
-            best = int(np.argmax(scores[offset : offset + len(chunk_spans)]))
-            result.append(chunk_spans[best])
-            offset += len(chunk_spans)
-        return result
 
 
 def open_engine(

@@ -60,22 +60,30 @@ class LexicalIndex:
             return np.zeros(self.count, dtype=np.float32)
         return np.asarray(self._retriever.get_scores(ids), dtype=np.float32)
 
+    def _known(self, stem: str) -> bool:
+        """Tell whether a stem is indexed, or starts an indexed word ("russia" → "russian")."""
+        vocab: dict[str, int] = self._retriever.vocab_dict
+        if self._prefixes is None:
+            self._prefixes = {w[:n] for w in vocab for n in range(4, len(w) + 1)}
+        return stem in vocab or (len(stem) >= 4 and stem in self._prefixes)
+
+    def unknown_words(self, text: str) -> list[str]:
+        """Return the distinct content words (stems) of a text that occur nowhere in the indexed texts."""
+        return sorted({stem for stem in tokenize(text) if not self._known(stem)})
+
     def unknown_names(self, text: str) -> list[str]:
         """Return the names and numbers in a question that occur nowhere in the indexed texts.
 
         A name is a capitalised word not opening the question, an acronym, or a token with a
         digit. A stem known as the start of an indexed word counts as known ("Russia" → "russian").
         """
-        vocab: dict[str, int] = self._retriever.vocab_dict
-        if self._prefixes is None:
-            self._prefixes = {w[:n] for w in vocab for n in range(4, len(w) + 1)}
         unknown = []
         for match in _NAME.finditer(text):
             word = match.group()
             if match.start() == 0 and not (word.isupper() and len(word) > 1) and not any(c.isdigit() for c in word):
                 continue  # the first word is capitalised anyway
             stems = tokenize(word)
-            if stems and not any(s in vocab or (len(s) >= 4 and s in self._prefixes) for s in stems):
+            if stems and not any(self._known(s) for s in stems):
                 unknown.append(word)
         return unknown
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from index.chunker import CHUNKER_VERSION
@@ -12,7 +12,7 @@ from index.models import Document
 
 __all__ = ["FORMAT_VERSION", "DocumentRecord", "Manifest", "staleness"]
 
-FORMAT_VERSION = 2  # 2: sentence vectors stored beside the chunk vectors
+FORMAT_VERSION = 3  # 2: sentence vectors; 3: titled vectors, sentence BM25, the fitted ranking
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +43,7 @@ class Manifest:
     created_at: str
     chunk_count: int
     documents: tuple[DocumentRecord, ...]
+    ranking: dict[str, Any] = field(default_factory=dict)  # fusion weights and decline rule (index.ranking)
     format_version: int = FORMAT_VERSION
 
     def to_json(self) -> str:
@@ -65,15 +66,22 @@ class Manifest:
 
 
 def staleness(
-    manifest: Manifest, *, model: str, chunk_tokens: int, fingerprints: dict[str, tuple[int, str]]
+    manifest: Manifest,
+    *,
+    model: str,
+    chunk_tokens: int,
+    fingerprints: dict[str, tuple[int, str]],
+    ranking: dict[str, Any] | None = None,
 ) -> str | None:
-    """Say why the index no longer matches (model, chunker, corpus), or None when it does."""
+    """Say why the index no longer matches (model, chunker, ranking, corpus), or None when it does."""
     if manifest.format_version != FORMAT_VERSION:
         return f"index format {manifest.format_version} is not the current {FORMAT_VERSION}"
     if manifest.model != model:
         return f"built with model {manifest.model!r}, settings ask for {model!r}"
     if manifest.chunker_version != CHUNKER_VERSION or manifest.chunk_tokens != chunk_tokens:
         return "built with another chunker version or window size"
+    if ranking is not None and manifest.ranking != ranking:
+        return "built with another ranking (fusion weights or decline rule)"
     indexed = {d.doc_id: (d.size, d.sha256) for d in manifest.documents}
     added = sorted(set(fingerprints) - set(indexed))
     removed = sorted(set(indexed) - set(fingerprints))

@@ -3,8 +3,10 @@
 Layout of the index folder::
 
     CURRENT                 the name of the build that answers (replaced atomically)
-    builds/<name>/          manifest.json, chunks.jsonl, vectors.faiss, lexical/,
-                            sentences.faiss + sentence_owners.npy (sentence vectors, their chunk rows)
+    builds/<name>/          manifest.json, chunks.jsonl, vectors.faiss, titled.faiss, lexical/,
+                            sentences.faiss, sentences_titled.faiss, sentence_lexical/,
+                            sentence_owners.npy (every chunk's sentences: vectors, BM25, chunk rows)
+    cache/                  vectors by content hash, so a rebuild embeds only what changed
     builds/.tmp-<name>/     a build in progress; never read, removed by the next build
 
 A build is written in full under a temporary name, renamed, and only then named in
@@ -33,28 +35,24 @@ from index.store import VectorStore
 __all__ = ["SentenceTable", "StoredIndex", "load_index", "read_manifest", "save_index"]
 
 _CURRENT = "CURRENT"
+_CHUNK_FILES = ("vectors.faiss", "titled.faiss")
+_SENTENCE_FILES = ("sentences.faiss", "sentences_titled.faiss")
 
 
 @dataclass(frozen=True, slots=True)
 class SentenceTable:
-    """Vectors of every chunk's sentences (id = position) and the chunk row each belongs to."""
+    """Every chunk's sentences (id = position, in `split_sentences` order): vectors, BM25, owner rows."""
 
-    vectors: VectorStore
-    owners: npt.NDArray[np.int64]
+    vectors: VectorStore  # the sentence alone
+    titled: VectorStore  # "document title: sentence", so a sentence knows what it is about
+    lexical: LexicalIndex  # BM25 over the document title and the sentence
+    owners: npt.NDArray[np.int64]  # sorted: the chunk row of each sentence
 
-    def best(self, rows: list[int], query: npt.NDArray[np.float32]) -> list[float]:
-        """Return, for each chunk row, the best cosine of any of its sentences with the query."""
-        starts = np.searchsorted(self.owners, rows, side="left")
-        ends = np.searchsorted(self.owners, rows, side="right")
-        ids = [i for s, e in zip(starts, ends, strict=True) for i in range(int(s), int(e))]
-        scores = self.vectors.scores(query, ids)
-        result: list[float] = []
-        offset = 0
-        for s, e in zip(starts, ends, strict=True):
-            n = int(e - s)
-            result.append(max(scores[offset : offset + n]) if n else -1.0)
-            offset += n
-        return result
+    def ids(self, row: int) -> range:
+        """Return the sentence ids of one chunk row, in reading order."""
+        return range(
+            int(np.searchsorted(self.owners, row, side="left")), int(np.searchsorted(self.owners, row, side="right"))
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +61,8 @@ class StoredIndex:
 
     manifest: Manifest
     chunks: tuple[Chunk, ...]
-    vectors: VectorStore
+    vectors: VectorStore  # the chunk's text (with its lead-in)
+    titled: VectorStore  # the document title, then the chunk's text
     lexical: LexicalIndex
     sentences: SentenceTable
     folder: Path
@@ -115,11 +114,17 @@ def load_index(index_dir: Path) -> StoredIndex:
     folder = _current_build(index_dir)
     manifest = read_manifest(index_dir)
     chunks = _read_chunks(folder / "chunks.jsonl", manifest.chunk_count)
-    vectors = VectorStore.load(folder / "vectors.faiss", manifest.dimension)
-    if vectors.count != manifest.chunk_count:
-        raise IndexCorruptError(f"vector file in {folder} does not match the chunk table: run `quotebot build`")
+    vectors, titled = (_load_vectors(folder / name, manifest.dimension, manifest.chunk_count) for name in _CHUNK_FILES)
     lexical = LexicalIndex.load(folder / "lexical", manifest.chunk_count)
-    return StoredIndex(manifest, chunks, vectors, lexical, _load_sentences(folder, manifest), folder)
+    return StoredIndex(manifest, chunks, vectors, titled, lexical, _load_sentences(folder, manifest), folder)
+
+
+def _load_vectors(path: Path, dimension: int, count: int) -> VectorStore:
+    """Load a vector file, checking it holds one vector per row."""
+    store = VectorStore.load(path, dimension)
+    if store.count != count:
+        raise IndexCorruptError(f"vector file {path} does not match the chunk table: run `quotebot build`")
+    return store
 
 
 def _load_sentences(folder: Path, manifest: Manifest) -> SentenceTable:
@@ -128,18 +133,19 @@ def _load_sentences(folder: Path, manifest: Manifest) -> SentenceTable:
         owners = np.load(folder / "sentence_owners.npy", allow_pickle=False)
     except (OSError, ValueError) as exc:
         raise IndexCorruptError(f"sentence table in {folder} is unreadable: run `quotebot build`") from exc
-    vectors = VectorStore.load(folder / "sentences.faiss", manifest.dimension)
     sorted_ok = owners.ndim == 1 and (owners.size == 0 or bool(np.all(owners[1:] >= owners[:-1])))
-    if not sorted_ok or vectors.count != owners.size or (owners.size and owners.max() >= manifest.chunk_count):
+    if not sorted_ok or (owners.size and owners.max() >= manifest.chunk_count):
         raise IndexCorruptError(f"sentence table in {folder} does not match the chunks: run `quotebot build`")
-    return SentenceTable(vectors, owners.astype(np.int64))
+    vectors, titled = (_load_vectors(folder / name, manifest.dimension, owners.size) for name in _SENTENCE_FILES)
+    lexical = LexicalIndex.load(folder / "sentence_lexical", owners.size)
+    return SentenceTable(vectors, titled, lexical, owners.astype(np.int64))
 
 
 def save_index(
     index_dir: Path,
     manifest: Manifest,
     chunks: list[Chunk],
-    vectors: VectorStore,
+    vectors: tuple[VectorStore, VectorStore],
     lexical: LexicalIndex,
     sentences: SentenceTable,
 ) -> Path:
@@ -150,9 +156,11 @@ def save_index(
     tmp = builds / f".tmp-{name}"
     tmp.mkdir()
     _fsync_write(tmp / "chunks.jsonl", "".join(json.dumps(asdict(c), ensure_ascii=False) + "\n" for c in chunks))
-    vectors.save(tmp / "vectors.faiss")
+    stores = (*vectors, sentences.vectors, sentences.titled)
+    for store, file in zip(stores, _CHUNK_FILES + _SENTENCE_FILES, strict=True):
+        store.save(tmp / file)
     lexical.save(tmp / "lexical")
-    sentences.vectors.save(tmp / "sentences.faiss")
+    sentences.lexical.save(tmp / "sentence_lexical")
     np.save(tmp / "sentence_owners.npy", sentences.owners, allow_pickle=False)
     _fsync_write(tmp / "manifest.json", manifest.to_json())  # written last: its presence marks a whole build
     final = builds / name

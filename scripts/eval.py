@@ -4,9 +4,11 @@
     python scripts/eval.py --only seed     # just the seed questions
     python scripts/eval.py --squad-limit 200
 
-Seed questions: tests/data/seed_questions.jsonl (paragraph numbers; null = out of domain).
+Seed questions: tests/data/seed_questions.jsonl (paragraph numbers; null = out of domain),
+reported for the part the ranking was fitted on ("tune"), the part it never saw ("heldout"), and all.
 SQuAD: ../shared/eval/squad11_dev, read in place; each article becomes one document.
-Indexes are built under .quotebot/eval/ and reused while the corpus and model are unchanged.
+Indexes are built under .quotebot/eval/; their embedding caches make reruns fast.
+Every method is scored on the same candidates; declines use the shipped rule on its top passage.
 """
 
 from __future__ import annotations
@@ -15,25 +17,38 @@ import argparse
 import json
 import sys
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import numpy.typing as npt
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from index import Fusion, QuoteEngine, SentenceTransformerEmbedder, open_engine  # noqa: E402
+from index import (  # noqa: E402
+    DeclineRule,
+    QuoteEngine,
+    Ranker,
+    SentenceTransformerEmbedder,
+    default_ranking,
+    open_engine,
+)
+from index.ranking import Candidates  # noqa: E402
 
 SEED_QUESTIONS = ROOT / "tests" / "data" / "seed_questions.jsonl"
 SQUAD = ROOT.parent / "shared" / "eval" / "squad11_dev"
 WORK = ROOT / ".quotebot" / "eval"
-METHODS = {
-    "dense": Fusion(1.0, 0.0, 0.0),
-    "lexical": Fusion(0.0, 0.0, 1.0),
-    "dense+lexical": Fusion(0.5, 0.0, 0.5),
-    "hybrid": Fusion(),  # + best sentence: the shipped default
+# Each step of the ranking, so the gain of each is visible; the last is what quotebot ships.
+METHODS: dict[str, Ranker | None] = {
+    "dense": Ranker.of(dense=1),
+    "lexical": Ranker.of(lexical=1),
+    "dense+lexical": Ranker.of(dense=0.5, lexical=0.5),
+    "+best sentence": Ranker.of(dense=0.2, sentence=0.4, lexical=0.4),
+    "+title": Ranker.of(titled=0.2, titled_sentence=0.4, lexical=0.4),
+    "+sentence BM25": Ranker.of(titled=0.2, titled_sentence=0.4, lexical=0.3, sentence_lexical=0.1),
+    "fitted (shipped)": None,
 }
 
 
@@ -46,21 +61,37 @@ class Query:
     split: str
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """Queries with their candidates scored once, and which candidates are right."""
+
+    engine: QuoteEngine
+    queries: list[Query]
+    candidates: list[Candidates]
+    gold: list[npt.NDArray[np.bool_]]
+
+    def subset(self, keep: Callable[[Query], bool]) -> Prepared:
+        """Return the queries that pass a filter."""
+        idx = [i for i, q in enumerate(self.queries) if keep(q)]
+        return Prepared(
+            self.engine, [self.queries[i] for i in idx], [self.candidates[i] for i in idx], [self.gold[i] for i in idx]
+        )
+
+
 def _read_jsonl(path: Path) -> list[dict[str, object]]:
     with path.open(encoding="utf-8") as handle:
         return [json.loads(line) for line in handle if line.strip()]
 
 
 def seed_queries() -> list[Query]:
-    """Load the seed questions; gold keys are 'doc:paragraph'."""
-    rows = _read_jsonl(SEED_QUESTIONS)
+    """Load the seed questions; gold keys are paragraph numbers."""
     return [
         Query(
             str(r["question"]),
             frozenset() if r["paragraph"] is None else frozenset({str(r["paragraph"])}),
             str(r.get("split", "tune")),
         )
-        for r in rows
+        for r in _read_jsonl(SEED_QUESTIONS)
     ]
 
 
@@ -84,78 +115,117 @@ def write_squad_corpus(folder: Path) -> dict[str, list[tuple[int, int, str]]]:
     return spans
 
 
-def squad_queries(limit: int | None) -> list[Query]:
-    """Load the 2,000 sampled SQuAD questions."""
+def squad_queries(limit: int | None = None) -> list[Query]:
+    """Load the sampled SQuAD questions; the split is the article (for cross-validation by article)."""
     rows = _read_jsonl(SQUAD / "queries.jsonl")[:limit]
-    return [Query(str(r["question"]), frozenset(str(g) for g in r["gold"]), "all") for r in rows]  # type: ignore[attr-defined]
+    return [
+        Query(str(r["question"]), frozenset(str(g) for g in r["gold"]), str(r["gold"][0]).rsplit("_", 1)[0])  # type: ignore[index, attr-defined]
+        for r in rows
+    ]
 
 
-def evaluate(
-    engine: QuoteEngine, queries: list[Query], key: Callable[[int], set[str]], vectors: np.ndarray
-) -> dict[str, dict[str, float]]:
-    """Score every method on the queries; `key` maps a chunk row to the gold keys it covers."""
-    table: dict[str, dict[str, float]] = {}
-    for method, fusion in METHODS.items():
-        engine.fusion = fusion
-        hits1 = hits3 = rr = declined_ood = declined_ans = 0.0
-        n_ans = n_ood = 0
-        for query, vector in zip(queries, vectors, strict=True):
-            ranked = engine.rank(query.question, 10, vector)
-            answered = bool(ranked) and engine.is_answer(query.question, ranked[0])
-            if not query.gold:
-                n_ood += 1
-                declined_ood += not answered
-                continue
-            n_ans += 1
-            declined_ans += not answered
-            ranks = [i for i, r in enumerate(ranked) if key(r.row) & query.gold]
-            first = ranks[0] if ranks else None
-            hits1 += first == 0
-            hits3 += first is not None and first < 3
-            rr += 1 / (first + 1) if first is not None else 0
-        table[method] = {
-            "hit@1": hits1 / max(n_ans, 1),
-            "hit@3": hits3 / max(n_ans, 1),
-            "mrr@10": rr / max(n_ans, 1),
-            "ood_declined": declined_ood / n_ood if n_ood else float("nan"),
-            "answerable_declined": declined_ans / max(n_ans, 1),
-            "n": float(n_ans),
-            "n_ood": float(n_ood),
-        }
-    engine.fusion = METHODS["hybrid"]
-    return table
+def prepare(engine: QuoteEngine, queries: list[Query], key: Callable[[int], set[str]]) -> Prepared:
+    """Score every query's candidates once (one embedding batch for all questions)."""
+    vectors = engine.embedder.embed_batch([q.question for q in queries])
+    candidates = [engine.candidates(q.question, v) for q, v in zip(queries, vectors, strict=True)]
+    gold = [
+        np.array([bool(key(r) & q.gold) for r in c.rows], dtype=bool) for q, c in zip(queries, candidates, strict=True)
+    ]
+    return Prepared(engine, queries, candidates, gold)
 
 
-def print_table(name: str, table: dict[str, dict[str, float]]) -> None:
-    """Print one results table."""
-    print(f"\n{name}")
-    print(f"{'method':<10}{'hit@1':>8}{'hit@3':>8}{'MRR@10':>8}{'OOD declined':>14}{'ans. declined':>15}{'n':>6}")
-    for method, m in table.items():
-        ood = "-" if m["n_ood"] == 0 else f"{m['ood_declined']:.3f}"
-        print(
-            f"{method:<10}{m['hit@1']:>8.3f}{m['hit@3']:>8.3f}{m['mrr@10']:>8.3f}{ood:>14}"
-            f"{m['answerable_declined']:>15.3f}{int(m['n'] + m['n_ood']):>6}"
-        )
+def seed_index(embedder: SentenceTransformerEmbedder, corpus: Path = ROOT / "corpus") -> QuoteEngine:
+    """Open (building if needed) the index of the seed corpus."""
+    return open_engine(corpus, WORK / "seed-index", embedder)
 
 
-def _embed(embedder: SentenceTransformerEmbedder, questions: Iterable[str]) -> np.ndarray:
-    return embedder.embed_batch(list(questions))
-
-
-def run_seed(embedder: SentenceTransformerEmbedder) -> dict[str, dict[str, dict[str, float]]]:
-    """Evaluate the seed questions, per split."""
-    engine = open_engine(ROOT / "corpus", WORK / "seed-index", embedder)
+def prepare_seed(embedder: SentenceTransformerEmbedder) -> Prepared:
+    """Prepare the seed questions on the seed corpus; gold keys are paragraph numbers."""
+    engine = seed_index(embedder)
     chunks = engine.stored.chunks
 
     def key(row: int) -> set[str]:
         return {str(p) for p in range(chunks[row].paragraph, chunks[row].last_paragraph + 1)}
 
+    return prepare(engine, seed_queries(), key)
+
+
+def squad_index(embedder: SentenceTransformerEmbedder) -> tuple[QuoteEngine, Callable[[int], set[str]]]:
+    """Open (building if needed) the SQuAD index; return it and the map from chunk rows to paragraph ids."""
+    spans = write_squad_corpus(WORK / "squad-corpus")
+    started = time.perf_counter()
+    engine = open_engine(WORK / "squad-corpus", WORK / "squad-index", embedder)
+    print(f"SQuAD index ready in {time.perf_counter() - started:.1f}s ({len(engine.stored.chunks)} chunks)")
+    chunks = engine.stored.chunks
+
+    def key(row: int) -> set[str]:
+        chunk = chunks[row]
+        return {pid for s, e, pid in spans[chunk.doc_id] if s <= chunk.start < e or s < chunk.end <= e}
+
+    return engine, key
+
+
+def prepare_squad(embedder: SentenceTransformerEmbedder, limit: int | None = None) -> Prepared:
+    """Prepare the SQuAD questions on the SQuAD corpus."""
+    engine, key = squad_index(embedder)
+    return prepare(engine, squad_queries(limit), key)
+
+
+def evaluate(data: Prepared, ranker: Ranker | None, rule: DeclineRule) -> dict[str, float]:
+    """Return hit@1, hit@3, MRR@10 and the decline rates of one ranker on prepared queries."""
+    hits1 = hits3 = rr = declined_ood = declined_ans = 0.0
+    n_ans = n_ood = 0
+    for query, candidates, gold in zip(data.queries, data.candidates, data.gold, strict=True):
+        ranked = data.engine.order(candidates, 10, ranker)
+        answered = bool(ranked) and rule.answers(ranked[0].evidence)
+        if not query.gold:
+            n_ood += 1
+            declined_ood += not answered
+            continue
+        n_ans += 1
+        declined_ans += not answered
+        position = {row: i for i, row in enumerate(candidates.rows)}
+        first = next((i for i, r in enumerate(ranked) if gold[position[r.row]]), None)
+        hits1 += first == 0
+        hits3 += first is not None and first < 3
+        rr += 1 / (first + 1) if first is not None else 0
+    return {
+        "hit@1": hits1 / max(n_ans, 1),
+        "hit@3": hits3 / max(n_ans, 1),
+        "mrr@10": rr / max(n_ans, 1),
+        "ood_declined": declined_ood / n_ood if n_ood else float("nan"),
+        "answerable_declined": declined_ans / max(n_ans, 1),
+        "n": float(n_ans),
+        "n_ood": float(n_ood),
+    }
+
+
+def table(data: Prepared) -> dict[str, dict[str, float]]:
+    """Score every method on the same prepared queries (the shipped ranking, not the one the index was built with)."""
+    shipped = default_ranking()
+    return {name: evaluate(data, ranker or shipped.ranker, shipped.rule) for name, ranker in METHODS.items()}
+
+
+def print_table(name: str, results: dict[str, dict[str, float]]) -> None:
+    """Print one results table."""
+    print(f"\n{name}")
+    print(f"{'method':<18}{'hit@1':>8}{'hit@3':>8}{'MRR@10':>8}{'OOD declined':>14}{'ans. declined':>15}{'n':>6}")
+    for method, m in results.items():
+        ood = "-" if m["n_ood"] == 0 else f"{m['ood_declined']:.3f}"
+        print(
+            f"{method:<18}{m['hit@1']:>8.3f}{m['hit@3']:>8.3f}{m['mrr@10']:>8.3f}{ood:>14}"
+            f"{m['answerable_declined']:>15.3f}{int(m['n'] + m['n_ood']):>6}"
+        )
+
+
+def run_seed(embedder: SentenceTransformerEmbedder) -> dict[str, dict[str, dict[str, float]]]:
+    """Evaluate the seed questions, per split."""
+    data = prepare_seed(embedder)
     results = {}
-    queries = seed_queries()
     for split in ("tune", "heldout", "all"):
-        part = [q for q in queries if split == "all" or q.split == split]
-        results[split] = evaluate(engine, part, key, _embed(embedder, (q.question for q in part)))
-        print_table(f"seed questions — {split} ({len(part)} questions)", results[split])
+        part = data.subset(lambda q, s=split: s == "all" or q.split == s)  # type: ignore[misc]
+        results[split] = table(part)
+        print_table(f"seed questions — {split} ({len(part.queries)} questions)", results[split])
     return results
 
 
@@ -164,20 +234,10 @@ def run_squad(embedder: SentenceTransformerEmbedder, limit: int | None) -> dict[
     if not SQUAD.is_dir():
         print(f"\nSQuAD skipped: {SQUAD} not found")
         return {}
-    spans = write_squad_corpus(WORK / "squad-corpus")
-    started = time.perf_counter()
-    engine = open_engine(WORK / "squad-corpus", WORK / "squad-index", embedder)
-    print(f"\nSQuAD index ready in {time.perf_counter() - started:.1f}s ({len(engine.stored.chunks)} chunks)")
-    chunks = engine.stored.chunks
-
-    def key(row: int) -> set[str]:
-        chunk = chunks[row]
-        return {pid for s, e, pid in spans[chunk.doc_id] if s <= chunk.start < e or s < chunk.end <= e}
-
-    queries = squad_queries(limit)
-    table = evaluate(engine, queries, key, _embed(embedder, (q.question for q in queries)))
-    print_table(f"SQuAD v1.1 dev — {len(queries)} questions, 48 article documents", table)
-    return table
+    data = prepare_squad(embedder, limit)
+    results = table(data)
+    print_table(f"SQuAD v1.1 dev — {len(data.queries)} questions, 48 article documents", results)
+    return results
 
 
 def main() -> int:
@@ -189,6 +249,7 @@ def main() -> int:
     args = parser.parse_args()
     started = time.perf_counter()
     embedder = SentenceTransformerEmbedder()
+    print(f"ranking: {default_ranking().fitted_on}")
     results: dict[str, object] = {}
     if args.only in (None, "seed"):
         results["seed"] = run_seed(embedder)

@@ -38,7 +38,7 @@ class FindSource(commands.Cog):
         """Show the passages that bear on the message's claim, or say that none does."""
         await interaction.response.defer(ephemeral=True, thinking=True)
         claim = check_question(message.content, kind="claim")
-        answer = await self.bot.answer(claim, per_page=PER_PAGE, via="find-source")
+        answer = await self.bot.answer(claim, per_page=PER_PAGE, via="find-source", claim=True)
         await send_answer(
             interaction, answer, gaps=self.bot.gaps, per_page=PER_PAGE, kind="claim", via="find-source", ephemeral=True
         )

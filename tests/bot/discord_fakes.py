@@ -33,8 +33,17 @@ def passage(
 ) -> Passage:
     """Return a passage whose text is `text`, as the engine would."""
     return Passage(
-        text=text, doc_id=doc_id, source=CORPUS / doc_id, title=title, date=date, paragraph=paragraph,
-        last_paragraph=paragraph, start=0, end=len(text), score=score, highlight=highlight,
+        text=text,
+        doc_id=doc_id,
+        source=CORPUS / doc_id,
+        title=title,
+        date=date,
+        paragraph=paragraph,
+        last_paragraph=paragraph,
+        start=0,
+        end=len(text),
+        score=score,
+        highlight=highlight,
     )
 
 
@@ -59,6 +68,7 @@ class FakeEngine:
         self.respond = respond or (lambda q, k: Answer(q, True, numbered_passages(7)))
         self.name = name
         self.calls: list[tuple[str, int]] = []
+        self.claims: list[bool] = []  # the `claim` flag of each call
         self.threads: list[int] = []
         self.corpus_dir = CORPUS
         docs = tuple(
@@ -68,12 +78,13 @@ class FakeEngine:
         chunks = tuple(SimpleNamespace(doc_id=d.doc_id, paragraph=p, last_paragraph=p) for d in docs for p in (1, 2, 3))
         self.stored = SimpleNamespace(manifest=SimpleNamespace(documents=docs, chunk_count=len(chunks)), chunks=chunks)
 
-    def answer(self, question: str, top_k: int = 3) -> Answer:
+    def answer(self, question: str, top_k: int = 3, *, claim: bool = False) -> Answer:
         """Answer like QuoteEngine.answer: at most top_k passages."""
         self.calls.append((question, top_k))
+        self.claims.append(claim)
         self.threads.append(threading.get_ident())
         result = self.respond(question, top_k)
-        return Answer(question, result.answered, result.passages[:top_k], result.stale)
+        return Answer(question, result.answered, result.passages[:top_k], result.stale, result.confidence)
 
 
 class FakeLoader:

@@ -10,9 +10,13 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from tests.conftest import SEED
+from index import open_engine
+from index.text import split_sentences
+from tests.conftest import ROOT, SEED
 
 pytestmark = pytest.mark.slow
+
+PASSAGE_KEYS = ["text", "source", "title", "date", "paragraph", "start", "end", "score", "highlight", "also_in"]
 
 
 @pytest.fixture(scope="module")
@@ -49,11 +53,13 @@ def test_ask_json_has_exactly_the_documented_shape(workspace, capsys) -> None:
     )
     assert code == 0
     answer = json.loads(out)
-    assert set(answer) == {"question", "answered", "passages"}
+    assert list(answer) == ["question", "answered", "confidence", "passages"]
     assert answer["answered"] is True and 1 <= len(answer["passages"]) <= 2
     text = (corpus / SEED.name).read_text(encoding="utf-8")
     for passage in answer["passages"]:
-        assert set(passage) == {"text", "source", "title", "date", "paragraph", "start", "end", "score"}
+        assert list(passage) == PASSAGE_KEYS
+        start, end = passage["highlight"]
+        assert (start, end) in split_sentences(passage["text"])  # inside the passage, on a sentence
         assert text[passage["start"] : passage["end"]] == passage["text"]
         assert Path(passage["source"]).is_absolute()  # this corpus lies outside the repository
         assert passage["date"] == "2020-10-30" and isinstance(passage["paragraph"], int)
@@ -141,3 +147,16 @@ def test_piped_stdin_answers_each_line_then_exits(workspace, capsys, monkeypatch
     code, out, err = _run(capsys, "run", "--corpus", str(corpus), "--index", str(index))
     assert code == 0 and "DISCORD_TOKEN is not set" in err
     assert out.count("? ") == 2 and "backdoors" in out and "couldn't find" in out
+
+
+def test_seed_claims_find_the_paragraph_that_bears_on_them(workspace, real_embedder) -> None:
+    corpus, index = workspace
+    engine = open_engine(corpus, index, real_embedder, rebuild=False)
+    lines = (ROOT / "tests/data/seed_claims.jsonl").read_text(encoding="utf-8").splitlines()
+    for claim in map(json.loads, lines):
+        answer = engine.answer(claim["claim"], 3, claim=True)
+        if claim["paragraph"] is None:  # nothing in the document bears on it
+            assert not answer.answered, claim
+            continue
+        spans = [range(p.paragraph, p.last_paragraph + 1) for p in answer.passages]
+        assert answer.answered and any(claim["paragraph"] in s for s in spans), (claim, spans)

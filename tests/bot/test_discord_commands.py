@@ -6,6 +6,7 @@ import asyncio
 import json
 import logging
 import threading
+from dataclasses import replace
 from types import SimpleNamespace
 from typing import Any
 
@@ -15,8 +16,8 @@ from discord import app_commands
 
 from bot.client import QuoteBot
 from bot.views import AnswerView, SourcesView
-from index import Answer, IndexStateError
-from tests.bot.discord_fakes import FakeEngine, FakeInteraction, FakeLoader, numbered_passages, passage, slash
+from index import Answer, Citation, IndexStateError
+from tests.bot.discord_fakes import CORPUS, FakeEngine, FakeInteraction, FakeLoader, numbered_passages, passage, slash
 
 NONE = {"parse": []}
 
@@ -54,6 +55,7 @@ async def test_ask_defers_first_then_answers_off_the_loop(bot: QuoteBot, engine:
     assert sent["allowed_mentions"].to_dict() == NONE and sent["ephemeral"] is False
     assert isinstance(sent["view"], AnswerView) and sent["view"].message is not None
     assert engine.calls == [("What about backdoors?", 9)]  # three pages of three, fetched at once
+    assert engine.claims == [False]
     assert engine.threads[0] != threading.get_ident()
 
 
@@ -151,7 +153,11 @@ async def test_feedback_is_logged_once_per_person(bot: QuoteBot) -> None:
     interaction = slash(bot, "ask", question="Q?")
     await bot.tree._call(interaction)  # type: ignore[arg-type]
     view = interaction.calls.of("followup.send")[0]["view"]
-    first, again, other = FakeInteraction(bot, user_id=3), FakeInteraction(bot, user_id=3), FakeInteraction(bot, user_id=4)
+    first, again, other = (
+        FakeInteraction(bot, user_id=3),
+        FakeInteraction(bot, user_id=3),
+        FakeInteraction(bot, user_id=4),
+    )
     await click(view, "quotebot:up", first)
     await click(view, "quotebot:down", again)
     await click(view, "quotebot:down", other)
@@ -181,6 +187,17 @@ async def test_find_source_quotes_supporting_passages(bot: QuoteBot, engine: Fak
     sent = interaction.calls.of("followup.send")[0]
     assert sent["content"] == "**Claim:** China said providers must not install backdoors."
     assert "backdoors" in sent["embeds"][0].description
+    assert engine.claims == [True]  # ranked as a claim, not answered as a question
+
+
+async def test_find_source_lists_where_else_the_passage_is_found(bot: QuoteBot, engine: FakeEngine) -> None:
+    copy = Citation("reprint.txt", CORPUS / "reprint.txt", "Reprint", None, 4, 4, 0, 10)
+    engine.respond = lambda q, k: Answer(q, True, (replace(passage(), also_in=(copy,)),), confidence=0.7)
+    interaction = FakeInteraction(bot)
+    await run_menu(bot, interaction, "China said providers must not install backdoors.")
+    embed = interaction.calls.of("followup.send")[0]["embeds"][0]
+    assert embed.fields[1].name == "Also in" and embed.fields[1].value == "Reprint · ¶ 4 · /corpus/reprint.txt"
+    assert "confidence 0.70" in (embed.footer.text or "")
 
 
 async def test_find_source_on_a_message_without_text(bot: QuoteBot, engine: FakeEngine) -> None:

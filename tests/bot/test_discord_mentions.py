@@ -70,7 +70,9 @@ async def test_mention_is_answered_with_a_reply(live: QuoteBot, engine: FakeEngi
     assert body["allowed_mentions"] == {"parse": [], "replied_user": False}
     assert body["message_reference"]["message_id"] == asked.id
     assert [c["custom_id"] for c in body["components"][0]["components"]] == [
-        "quotebot:more", "quotebot:up", "quotebot:down"
+        "quotebot:more",
+        "quotebot:up",
+        "quotebot:down",
     ]
 
 
@@ -93,8 +95,10 @@ async def test_direct_message_is_answered(live: QuoteBot, engine: FakeEngine) ->
 
 async def test_bare_mention_gets_help(live: QuoteBot, engine: FakeEngine) -> None:
     await dpytest.message(mention(live), channel=dpytest.get_config().channels[0])
-    assert dpytest.verify().message().content(
-        "Ask me a question about the corpus, e.g. `/ask question: What should ICT providers not do?`"
+    assert (
+        dpytest.verify()
+        .message()
+        .content("Ask me a question about the corpus, e.g. `/ask question: What should ICT providers not do?`")
     )
     assert engine.calls == []
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
+from pathlib import Path
 
 import discord
 import pytest
@@ -24,7 +26,7 @@ from bot.replies import (
     reply_payload,
 )
 from bot.views import AnswerView
-from index import Answer
+from index import Answer, Citation
 from index.text import split_sentences
 from tests.bot.discord_fakes import fragments, numbered_passages, passage, unescape
 
@@ -107,7 +109,7 @@ def test_six_thousand_character_paragraph_is_cut_at_sentence_boundaries() -> Non
     assert shown.startswith(">>> … ") and shown.endswith(" …")
     assert_verbatim(shown, text)
     assert_whole_sentences(shown, text)
-    assert f"**{text[highlight[0]:highlight[1]]}**" in shown  # the best sentence is kept, in bold
+    assert f"**{text[highlight[0] : highlight[1]]}**" in shown  # the best sentence is kept, in bold
 
 
 def test_highlight_is_bold_and_the_rest_is_not() -> None:
@@ -178,7 +180,8 @@ def test_unanswered_question_shows_closest_passages_labelled_not_an_answer() -> 
     assert all(e.title == "Closest passage — not an answer" for e in reply.embeds)
     assert all((e.footer.text or "").endswith("not an answer") for e in reply.embeds)
     assert [b["custom_id"] for b in reply_payload(reply)["components"][0]["components"]] == [
-        "quotebot:up", "quotebot:down"
+        "quotebot:up",
+        "quotebot:down",
     ]
 
 
@@ -213,3 +216,47 @@ def test_payload_is_what_discord_py_sends(tmp_path: object) -> None:
     view = AnswerView(answer, reply, per_page=3, kind="question", asker_id=1, gaps=GapLog(tmp_path), via="t")  # type: ignore[arg-type]
     assert payload["components"] == view.to_components()
     assert isinstance(reply.embeds[0], discord.Embed)
+
+
+def copy_of(doc_id: str, paragraph: int, title: str = "Reprint of the statement") -> Citation:
+    """Return a citation of another place the statement is found."""
+    return Citation(doc_id, Path("/corpus") / doc_id, title, "2021-03-01", paragraph, paragraph, 0, 100)
+
+
+def test_duplicates_are_listed_under_the_passage_as_also_in() -> None:
+    best = replace(passage(paragraph=2), also_in=(copy_of("reprint.txt", 5), copy_of("a_b.txt", 1, "**Bold** title")))
+    embed = build_reply(Answer("q", True, (best,))).embeds[0]
+    assert [f.name for f in embed.fields] == ["Source", "Also in"]
+    assert embed.fields[1].value == (
+        "Reprint of the statement · 2021-03-01 · ¶ 5 · /corpus/reprint.txt\n"
+        "\\*\\*Bold\\*\\* title · 2021-03-01 · ¶ 1 · /corpus/a\\_b.txt"
+    )
+    assert [f.name for f in build_reply(Answer("q", True, (passage(),))).embeds[0].fields] == ["Source"]
+
+
+def test_many_duplicates_fit_and_say_how_many_more() -> None:
+    copies = tuple(copy_of(f"copy-{i:03}.txt", i, "A long title " * 20) for i in range(200))
+    passages = tuple(replace(p, also_in=copies) for p in numbered_passages(10))
+    for per_page in (1, 3, 10):
+        reply = build_reply(Answer("q", True, passages), per_page=per_page)
+        assert_within_limits(reply)
+        for embed in reply.embeds:
+            listed = (embed.fields[1].value or "").split("\n")
+            assert listed[-1] == f"… and {200 - len(listed) + 1} more" and len(listed) >= 2
+            assert len(embed.description or "") > 40  # the quote still has room
+
+
+def test_confidence_is_shown_on_the_best_passage_only() -> None:
+    answer = Answer("q", True, numbered_passages(4), confidence=0.8712)
+    first, second = build_reply(answer, per_page=3), build_reply(answer, page=1, per_page=3)
+    assert [e.footer.text for e in first.embeds] == [
+        "strong match (0.95) · confidence 0.87 · passage 1 of 4",
+        "strong match (0.90) · passage 2 of 4",
+        "strong match (0.85) · passage 3 of 4",
+    ]
+    assert [e.footer.text for e in second.embeds] == ["strong match (0.80) · passage 4 of 4"]
+    unanswered = build_reply(Answer("q", False, numbered_passages(2), confidence=0.05))
+    assert [e.footer.text for e in unanswered.embeds] == [
+        "strong match (0.95) · confidence 0.05 · not an answer",
+        "strong match (0.90) · not an answer",
+    ]

@@ -33,7 +33,9 @@ async def test_ask_options(bot: QuoteBot) -> None:
     assert (options["question"]["type"], options["question"]["required"]) == (3, True)
     assert (options["question"]["min_length"], options["question"]["max_length"]) == (1, 1000)
     assert (options["results"]["min_value"], options["results"]["max_value"], options["results"]["required"]) == (
-        1, 5, False
+        1,
+        5,
+        False,
     )
     assert (options["private"]["type"], options["private"]["required"]) == (5, False)
 

@@ -5,7 +5,6 @@ from pathlib import Path
 import pytest
 
 from index import Answer, QuestionError, build_index, open_engine, validate_question
-from index.engine import DeclineRule, Fusion, Ranked
 from tests.conftest import FakeEmbedder
 
 QUESTION = "Should ICT products and services providers install backdoors in their products?"
@@ -43,29 +42,41 @@ def test_bad_questions_are_refused(question: str, message: str) -> None:
         validate_question(question)
 
 
-def test_fusion_weights_and_normalisation() -> None:
-    import numpy as np
-
-    fused = Fusion(0.5, 0.0, 0.5).combine(np.array([0.2, 0.4]), np.array([0.0, 0.0]), np.array([4.0, 2.0]))
-    assert fused.tolist() == pytest.approx([0.6, 0.45])
-    assert Fusion(1, 0, 0).combine(np.array([0.3]), np.array([0.9]), np.array([0.0])).tolist() == pytest.approx([0.3])
+def test_answer_carries_a_confidence_in_line_with_the_rule(engine) -> None:
+    answer = engine.answer(QUESTION)
+    assert answer.confidence is not None and 0.0 <= answer.confidence <= 1.0
+    assert answer.answered is (answer.confidence >= engine.ranking.rule.threshold)
 
 
-@pytest.mark.parametrize(
-    ("dense", "sentence", "overlap", "unknown", "answered"),
-    [
-        (0.7, 0.3, 0.0, 0, True),
-        (0.1, 0.45, 0.0, 0, True),
-        (0.25, 0.1, 0.6, 0, True),
-        (0.25, 0.1, 0.2, 0, False),
-        (0.05, 0.1, 0.9, 0, False),
-        (0.6, 0.6, 1.0, 1, False),
-        (0.75, 0.8, 0.5, 1, True),
-    ],
-)
-def test_decline_rule(dense: float, sentence: float, overlap: float, unknown: int, answered: bool) -> None:
-    ranked = Ranked(row=0, score=1.0, dense=dense, sentence=sentence, lexical=1.0, overlap=overlap)
-    assert DeclineRule().answers(ranked, unknown) is answered
+def test_rank_orders_by_fused_score_with_evidence(engine) -> None:
+    ranked = engine.rank(QUESTION, 5)
+    assert [r.score for r in ranked] == sorted((r.score for r in ranked), reverse=True)
+    assert len({r.row for r in ranked}) == len(ranked)
+    for r in ranked:
+        assert 0.0 <= r.evidence.overlap <= 1.0 and -1.0 <= r.evidence.similarity <= 1.0
+    assert ranked[0].evidence.overlap == max(r.evidence.overlap for r in ranked)  # the backdoors paragraph
+
+
+def test_claim_mode_ranks_by_best_sentence(engine) -> None:
+    claim = "Providers of ICT products should not install backdoors in their products."
+    by_sentence = engine.rank(claim, 3, claim=True)
+    values = engine.candidates(claim)
+    ranker = engine.ranking.ranker.sentence_level()
+    assert [r.row for r in by_sentence] == [r.row for r in engine.order(values, 3, ranker)]
+    assert engine.answer(claim, claim=True).passages[0].paragraph == 2
+
+
+def test_duplicate_passages_are_quoted_once(tmp_path: Path, seed_corpus: Path, fake_embedder: FakeEmbedder) -> None:
+    seed = next(seed_corpus.iterdir())
+    (seed_corpus / "copy.txt").write_bytes(seed.read_bytes())
+    build_index(seed_corpus, tmp_path / "index", fake_embedder)
+    engine = open_engine(seed_corpus, tmp_path / "index", fake_embedder, rebuild=False)
+    answer = engine.answer(QUESTION, top_k=3)
+    texts = [p.text for p in answer.passages]
+    assert len(texts) == len(set(texts))
+    best = answer.passages[0]
+    assert [c.doc_id for c in best.also_in] == [d for d in ("copy.txt", seed.name) if d != best.doc_id]
+    assert best.also_in[0].paragraph == best.paragraph
 
 
 def test_unknown_names_are_the_ones_the_corpus_never_mentions(engine) -> None:
