@@ -38,6 +38,7 @@ from index import (  # noqa: E402
 from index.ranking import Candidates  # noqa: E402
 
 SEED_QUESTIONS = ROOT / "tests" / "data" / "seed_questions.jsonl"
+SEED_CLAIMS = ROOT / "tests" / "data" / "seed_claims.jsonl"
 SQUAD = ROOT.parent / "shared" / "eval" / "squad11_dev"
 WORK = ROOT / ".quotebot" / "eval"
 # Each step of the ranking, so the gain of each is visible; the last is what quotebot ships.
@@ -229,6 +230,23 @@ def run_seed(embedder: SentenceTransformerEmbedder) -> dict[str, dict[str, dict[
     return results
 
 
+def run_claims(embedder: SentenceTransformerEmbedder) -> list[dict[str, object]]:
+    """Check each seed claim in fact-check mode: which paragraph comes first, and with what confidence."""
+    engine = seed_index(embedder)
+    rows = []
+    print("\nseed claims (fact-check mode: `quotebot ask --claim`)")
+    print(f"{'true?':<7}{'expect':>7}{'got':>6}{'conf.':>7}  claim → highlighted sentence")
+    for row in _read_jsonl(SEED_CLAIMS):
+        answer = engine.answer(str(row["claim"]), top_k=3, claim=True)
+        best = answer.passages[0] if answer.answered and answer.passages else None
+        got = best.paragraph_label.removeprefix("¶ ") if best else "-"
+        sentence = best.text[best.highlight[0] : best.highlight[1]] if best and best.highlight else ""
+        expect = "-" if row["paragraph"] is None else str(row["paragraph"])
+        print(f"{str(row['true']):<7}{expect:>7}{got:>6}{answer.confidence or 0:>7.2f}  {row['claim']} → {sentence[:70]}")
+        rows.append({"claim": row["claim"], "true": row["true"], "expected": row["paragraph"], "got": got})
+    return rows
+
+
 def run_squad(embedder: SentenceTransformerEmbedder, limit: int | None) -> dict[str, dict[str, float]]:
     """Evaluate SQuAD v1.1 dev: 48 article documents, the sampled questions."""
     if not SQUAD.is_dir():
@@ -253,6 +271,7 @@ def main() -> int:
     results: dict[str, object] = {}
     if args.only in (None, "seed"):
         results["seed"] = run_seed(embedder)
+        results["claims"] = run_claims(embedder)
     if args.only in (None, "squad"):
         results["squad"] = run_squad(embedder, args.squad_limit)
     print(f"\n(total {time.perf_counter() - started:.0f}s)")
