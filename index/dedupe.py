@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from difflib import SequenceMatcher
 
-from index.models import Citation, Passage
+from index.models import Passage
 
 __all__ = ["MIN_OVERLAP", "MIN_SIMILARITY", "collapse_duplicates", "is_duplicate"]
 
@@ -77,25 +77,11 @@ def is_duplicate(a: Passage, b: Passage) -> bool:
     return words_a == words_b or _near_identical(words_a, words_b)
 
 
-def _citation(passage: Passage) -> Citation:
-    """Return the place a passage is found, as a citation."""
-    return Citation(
-        doc_id=passage.doc_id,
-        source=passage.source,
-        title=passage.title,
-        date=passage.date,
-        paragraph=passage.paragraph,
-        last_paragraph=passage.last_paragraph,
-        start=passage.start,
-        end=passage.end,
-    )
-
-
 def _fold(kept: Passage, duplicate: Passage) -> Passage:
     """Return `kept` also citing `duplicate` and the places it cites, each place once."""
     seen = {(kept.doc_id, kept.start, kept.end)} | {(c.doc_id, c.start, c.end) for c in kept.also_in}
     also_in = list(kept.also_in)
-    for citation in (_citation(duplicate), *duplicate.also_in):
+    for citation in (duplicate.citation, *duplicate.also_in):
         key = (citation.doc_id, citation.start, citation.end)
         if key not in seen:
             seen.add(key)

@@ -40,6 +40,11 @@ class Chunk:
         return f"{self.context}\n{self.text}" if self.context else self.text
 
 
+def paragraph_label(first: int, last: int) -> str:
+    """Return the paragraph citation, e.g. '¶ 7' or '¶ 7–8'."""
+    return f"¶ {first}–{last}" if last != first else f"¶ {first}"
+
+
 @dataclass(frozen=True, slots=True)
 class Citation:
     """Another place the same (or nearly the same) passage is found."""
@@ -56,9 +61,7 @@ class Citation:
     @property
     def paragraph_label(self) -> str:
         """Return the paragraph citation, e.g. '¶ 7' or '¶ 7–8'."""
-        if self.last_paragraph != self.paragraph:
-            return f"¶ {self.paragraph}–{self.last_paragraph}"
-        return f"¶ {self.paragraph}"
+        return paragraph_label(self.paragraph, self.last_paragraph)
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,11 +82,16 @@ class Passage:
     also_in: tuple[Citation, ...] = ()  # duplicates collapsed into this passage, best first
 
     @property
+    def citation(self) -> Citation:
+        """Return where this passage is found."""
+        return Citation(
+            self.doc_id, self.source, self.title, self.date, self.paragraph, self.last_paragraph, self.start, self.end
+        )
+
+    @property
     def paragraph_label(self) -> str:
         """Return the paragraph citation, e.g. '¶ 7' or '¶ 7–8'."""
-        if self.last_paragraph != self.paragraph:
-            return f"¶ {self.paragraph}–{self.last_paragraph}"
-        return f"¶ {self.paragraph}"
+        return paragraph_label(self.paragraph, self.last_paragraph)
 
 
 @dataclass(frozen=True, slots=True)

@@ -242,7 +242,8 @@ def run_claims(embedder: SentenceTransformerEmbedder) -> list[dict[str, object]]
         got = best.paragraph_label.removeprefix("¶ ") if best else "-"
         sentence = best.text[best.highlight[0] : best.highlight[1]] if best and best.highlight else ""
         expect = "-" if row["paragraph"] is None else str(row["paragraph"])
-        print(f"{str(row['true']):<7}{expect:>7}{got:>6}{answer.confidence or 0:>7.2f}  {row['claim']} → {sentence[:70]}")
+        figures = f"{row['true']!s:<7}{expect:>7}{got:>6}{answer.confidence or 0:>7.2f}"
+        print(f"{figures}  {row['claim']} → {sentence[:70]}")
         rows.append({"claim": row["claim"], "true": row["true"], "expected": row["paragraph"], "got": got})
     return rows
 
