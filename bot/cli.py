@@ -126,7 +126,11 @@ def cmd_build(args: argparse.Namespace) -> int:
         chunk_tokens=settings.chunk_tokens,
         progress=_progress(args.quiet),
     )
-    print(f"indexed {manifest.chunk_count} passages from {len(manifest.documents)} documents into {settings.index_dir}")
+    reused = "" if manifest.embedded is None else f" ({manifest.embedded} texts embedded, the rest from the cache)"
+    print(
+        f"indexed {manifest.chunk_count} passages from {len(manifest.documents)} documents"
+        f" into {settings.index_dir}{reused}"
+    )
     return 0
 
 

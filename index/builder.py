@@ -82,6 +82,7 @@ def build_index(
         chunk_count=len(chunks),
         documents=tuple(DocumentRecord.of(d) for d in documents),
         ranking=default_ranking().to_dict(),
+        embedded=cached.embedded if cached else None,
     )
     try:
         save_index(index_dir, manifest, chunks, vectors, lexical, sentences)

@@ -17,7 +17,7 @@ from index.errors import IndexCorruptError, QuestionError, StaleIndexError
 from index.loader import read_text
 from index.manifest import Manifest
 from index.models import Answer, Chunk, Passage
-from index.ranking import Candidates, Evidence, Ranker, Ranking, gather
+from index.ranking import Candidates, ChunkTerms, Evidence, Ranker, Ranking, gather
 from index.storage import StoredIndex, load_index
 from index.text import split_sentences
 
@@ -49,27 +49,38 @@ class Ranked:
 
 
 class _SourceCheck:
-    """Re-read source files to prove a quote is still an exact slice of an unchanged file."""
+    """Re-read source files to prove a quote is still an exact slice of an unchanged file.
+
+    A file is hashed again only when its size, mtime or inode changed since it was last
+    verified: a stat per cited file per answer, instead of reading and hashing it every time.
+    """
 
     def __init__(self, corpus_dir: Path, manifest: Manifest) -> None:
         self._corpus_dir = corpus_dir
-        self._manifest = manifest
-        self._texts: dict[str, str | None] = {}
+        self._records = {d.doc_id: d for d in manifest.documents}
+        self._texts: dict[str, tuple[tuple[int, int, int], str | None]] = {}
 
     def _current_text(self, doc_id: str) -> str | None:
         """Return the file's text if it is unchanged since indexing, else None."""
-        if doc_id not in self._texts:
-            record = self._manifest.document(doc_id)
-            path = self._corpus_dir / doc_id
-            text: str | None = None
-            try:
-                data = path.read_bytes()
-                if record and len(data) == record.size and hashlib.sha256(data).hexdigest() == record.sha256:
-                    text = read_text(data)
-            except (OSError, UnicodeDecodeError):
-                text = None
-            self._texts[doc_id] = text
-        return self._texts[doc_id]
+        path = self._corpus_dir / doc_id
+        try:
+            stat = path.stat()
+        except OSError:
+            return None
+        key = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
+        cached = self._texts.get(doc_id)
+        if cached and cached[0] == key:
+            return cached[1]
+        record = self._records.get(doc_id)
+        text: str | None = None
+        try:
+            data = path.read_bytes()
+            if record and len(data) == record.size and hashlib.sha256(data).hexdigest() == record.sha256:
+                text = read_text(data)
+        except (OSError, UnicodeDecodeError):
+            text = None
+        self._texts[doc_id] = (key, text)
+        return text
 
     def verified(self, chunk: Chunk) -> bool:
         """Tell whether the chunk is still verbatim in its unchanged source file."""
@@ -95,12 +106,14 @@ class QuoteEngine:
         self.ranking = ranking or Ranking.from_dict(stored.manifest.ranking)
         self.depth = depth  # candidates taken from each retriever before fusion
         self._records = {d.doc_id: d for d in stored.manifest.documents}
+        self._terms = ChunkTerms(stored)
+        self._check = _SourceCheck(self.corpus_dir, stored.manifest)
 
     def candidates(self, question: str, vector: npt.NDArray[np.float32] | None = None) -> Candidates:
         """Score the chunks worth considering for a question on every ranking feature."""
         if vector is None:
             vector = self.embedder.embed_batch([question])[0]
-        return gather(self.stored, question, vector, self.depth)
+        return gather(self.stored, question, vector, self.depth, self._terms)
 
     def order(self, candidates: Candidates, k: int, ranker: Ranker | None = None) -> list[Ranked]:
         """Return the k best candidates by fused score."""
@@ -125,8 +138,7 @@ class QuoteEngine:
         """Answer a question (or, with `claim`, find the passages bearing on a claim), best first."""
         question = validate_question(question)
         ranked = self.rank(question, max(top_k * 4, 10), claim=claim)
-        check = _SourceCheck(self.corpus_dir, self.stored.manifest)
-        verified = [r for r in ranked if check.verified(self.stored.chunks[r.row])]
+        verified = [r for r in ranked if self._check.verified(self.stored.chunks[r.row])]
         stale = len(verified) < len(ranked)  # a file changed since indexing: never quote it
         confidence = self.confidence(verified[0]) if verified else 0.0
         answered = confidence >= self.ranking.rule.threshold

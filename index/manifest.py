@@ -44,6 +44,7 @@ class Manifest:
     chunk_count: int
     documents: tuple[DocumentRecord, ...]
     ranking: dict[str, Any] = field(default_factory=dict)  # fusion weights and decline rule (index.ranking)
+    embedded: int | None = None  # texts this build embedded; the rest came from the embedding cache
     format_version: int = FORMAT_VERSION
 
     def to_json(self) -> str:

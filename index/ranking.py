@@ -27,6 +27,7 @@ __all__ = [
     "DECLINE_FEATURES",
     "FEATURES",
     "Candidates",
+    "ChunkTerms",
     "DeclineRule",
     "Evidence",
     "Ranker",
@@ -178,7 +179,30 @@ def _normalized(scores: npt.NDArray[np.float32]) -> npt.NDArray[np.float64]:
     return np.asarray(scores / top if top > 0 else np.zeros_like(scores), dtype=np.float64)
 
 
-def gather(stored: StoredIndex, query: str, vector: npt.NDArray[np.float32], depth: int) -> Candidates:
+class ChunkTerms:
+    """The stemmed words of each chunk and its document title, computed once per chunk and kept."""
+
+    def __init__(self, stored: StoredIndex) -> None:
+        self._stored = stored
+        self._titles = {d.doc_id: d.title for d in stored.manifest.documents}
+        self._terms: dict[int, frozenset[str]] = {}
+
+    def __call__(self, row: int) -> frozenset[str]:
+        """Return the words of one chunk row (tokenizing is most of a query's time otherwise)."""
+        terms = self._terms.get(row)
+        if terms is None:
+            chunk = self._stored.chunks[row]
+            terms = self._terms[row] = frozenset(tokenize(f"{self._titles.get(chunk.doc_id, '')}\n{chunk.search_text}"))
+        return terms
+
+
+def gather(
+    stored: StoredIndex,
+    query: str,
+    vector: npt.NDArray[np.float32],
+    depth: int,
+    terms: ChunkTerms | None = None,
+) -> Candidates:
     """Collect the top `depth` chunks of each retriever and compute every feature on them."""
     lexical = _normalized(stored.lexical.scores(query))
     rows: dict[int, None] = {}
@@ -186,6 +210,7 @@ def gather(stored: StoredIndex, query: str, vector: npt.NDArray[np.float32], dep
         rows.update((hit.id, None) for hit in store.search(vector, depth))
     rows.update((int(r), None) for r in np.argsort(-lexical)[:depth] if lexical[r] > 0)
     ids = list(rows)
+    chunk_terms = terms or ChunkTerms(stored)
     words = set(tokenize(query))
     unknown = stored.lexical.unknown_words(query)
     unknown_share = len(unknown) / len(words) if words else 0.0
@@ -201,7 +226,7 @@ def gather(stored: StoredIndex, query: str, vector: npt.NDArray[np.float32], dep
             titled_sentence,
             lexical[ids],
             sentence_lexical,
-            [_overlap(stored, words, row) for row in ids],
+            [len(words & chunk_terms(row)) / len(words) if words else 0.0 for row in ids],
         ]
     ).astype(np.float64)
     return Candidates(tuple(ids), values, best, unknown_share, names)
@@ -209,36 +234,32 @@ def gather(stored: StoredIndex, query: str, vector: npt.NDArray[np.float32], dep
 
 def _sentence_features(
     stored: StoredIndex, query: str, vector: npt.NDArray[np.float32], rows: list[int]
-) -> tuple[list[float], list[float], list[float], tuple[int, ...]]:
+) -> tuple[Matrix, Matrix, Matrix, tuple[int, ...]]:
     """Return, per row, its best sentence's plain cosine, titled cosine and BM25, and which sentence wins."""
     table = stored.sentences
-    ranges = [table.ids(row) for row in rows]
-    flat = [i for r in ranges for i in r]
-    plain = np.asarray(table.vectors.scores(vector, flat), dtype=np.float64)
-    titled = np.asarray(table.titled.scores(vector, flat), dtype=np.float64)
-    lexical = _normalized(table.lexical.scores(query))[flat] if flat else np.zeros(0)
-    out: tuple[list[float], list[float], list[float], list[int]] = ([], [], [], [])
-    offset = 0
-    for r in ranges:
-        part = slice(offset, offset + len(r))
-        offset += len(r)
-        if not len(r):
-            for column in out[:3]:
-                column.append(0.0)
-            out[3].append(0)
-            continue
-        out[0].append(float(plain[part].max()))
-        out[1].append(float(titled[part].max()))
-        out[2].append(float(lexical[part].max()))
-        out[3].append(int(np.argmax(plain[part] + titled[part] + lexical[part])))
-    return out[0], out[1], out[2], tuple(out[3])
-
-
-def _overlap(stored: StoredIndex, words: set[str], row: int) -> float:
-    """Return the share of the query's words present in a chunk or its document title."""
-    if not words:
-        return 0.0
-    chunk = stored.chunks[row]
-    record = stored.manifest.document(chunk.doc_id)
-    title = record.title if record else ""
-    return len(words & set(tokenize(f"{title}\n{chunk.search_text}"))) / len(words)
+    owners = table.owners
+    starts = np.searchsorted(owners, rows, side="left")
+    counts = np.searchsorted(owners, rows, side="right") - starts
+    flat = np.repeat(starts - np.cumsum(counts) + counts, counts) + np.arange(int(counts.sum()))
+    empty = np.zeros(len(rows))
+    if not flat.size:
+        return empty, empty, empty, (0,) * len(rows)
+    ids = flat.tolist()
+    plain = np.asarray(table.vectors.scores(vector, ids), dtype=np.float64)
+    titled = np.asarray(table.titled.scores(vector, ids), dtype=np.float64)
+    lexical = _normalized(table.lexical.scores(query))[flat]
+    group = np.repeat(np.arange(len(rows)), counts)  # which candidate each sentence belongs to
+    columns = []
+    for values in (plain, titled, lexical):
+        best = np.full(len(rows), -np.inf)
+        np.maximum.at(best, group, values)
+        columns.append(np.where(counts > 0, best, 0.0))
+    combined = plain + titled + lexical
+    top = np.full(len(rows), -np.inf)
+    np.maximum.at(top, group, combined)
+    position = np.arange(flat.size) - np.repeat(np.cumsum(counts) - counts, counts)
+    winner = np.zeros(len(rows), dtype=np.int64)
+    hits = combined >= top[group]  # the first sentence reaching its chunk's best wins
+    for g, p in zip(group[hits][::-1].tolist(), position[hits][::-1].tolist(), strict=True):
+        winner[g] = p
+    return columns[0], columns[1], columns[2], tuple(winner.tolist())

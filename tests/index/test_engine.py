@@ -83,3 +83,21 @@ def test_unknown_names_are_the_ones_the_corpus_never_mentions(engine) -> None:
     lexical = engine.stored.lexical
     assert lexical.unknown_names("Did the Chinese support Russia's draft at the G20 and 73/266?") == []
     assert lexical.unknown_names("What did Huawei say about GDPR in 2018?") == ["Huawei", "GDPR", "2018"]
+
+
+def test_source_files_are_rehashed_only_when_they_change(engine, seed_corpus: Path, monkeypatch) -> None:
+    import os
+
+    import index.engine
+
+    reads: list[int] = []
+    real = index.engine.read_text
+    monkeypatch.setattr(index.engine, "read_text", lambda data: reads.append(len(data)) or real(data))
+    engine.answer(QUESTION)
+    engine.answer(QUESTION)
+    assert len(reads) == 1  # one file, read and hashed once while unchanged
+    seed = next(seed_corpus.iterdir())
+    stat = seed.stat()
+    os.utime(seed, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))  # touched, same bytes
+    assert engine.answer(QUESTION).passages  # re-read, re-hashed, still verbatim
+    assert len(reads) == 2

@@ -1,0 +1,195 @@
+"""Benchmark quotebot against baselines measured in the same run, and report ratios.
+
+    python scripts/bench.py                 # every section
+    python scripts/bench.py --only query    # one of: query, build, cold, incremental, scale
+    python scripts/bench.py --json F        # also write the figures to F
+
+Sections (the targets come from issue 5):
+- query: warm `QuoteEngine.answer` (encode + hybrid search + verbatim check + highlight) on a
+  corpus of 10,000 passages, p50/p95, against raw onnxruntime encode + raw FAISS search.
+- build: paragraphs/s of `quotebot build` (no embedding cache) against plain
+  `SentenceTransformer.encode` of the same paragraphs.
+- cold: wall time of a fresh `quotebot ask` process against importing torch + sentence-transformers.
+- incremental: rebuild after editing one file of a 1,000-document corpus, against the full build.
+- scale: 1M passages, index type by size, search latency and recall (scripts/bench_scale.py).
+
+Corpora are made from SQuAD v1.1 dev paragraphs (../shared/eval/squad11_dev, read in place): each
+passage is a run of 2–3 consecutive real sentences, each document one article's passages.
+Everything is written under .quotebot/bench/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from index.text import split_sentences  # noqa: E402
+
+SQUAD = ROOT.parent / "shared" / "eval" / "squad11_dev"
+WORK = ROOT / ".quotebot" / "bench"
+QUOTEBOT = Path(sys.executable).with_name("quotebot")
+QUESTION = "What should ICT providers not do?"
+
+
+def _read_jsonl(path: Path) -> list[dict[str, Any]]:
+    with path.open(encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+def _articles() -> dict[str, list[str]]:
+    """Return each SQuAD article's sentences, in order."""
+    articles: dict[str, list[str]] = {}
+    for row in _read_jsonl(SQUAD / "corpus.jsonl"):
+        text = str(row["text"])
+        articles.setdefault(str(row["title"]), []).extend(text[s:e] for s, e in split_sentences(text))
+    return articles
+
+
+def write_corpus(folder: Path, documents: int, per_document: int, seed: int = 0) -> int:
+    """Write `documents` files of `per_document` passages (2–3 consecutive real sentences); return passages."""
+    if folder.is_dir() and len(list(folder.glob("*.txt"))) == documents:
+        return documents * per_document
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    rng = random.Random(seed)
+    articles = _articles()
+    titles = sorted(articles)
+    for d in range(documents):
+        title = titles[d % len(titles)]
+        sentences = articles[title]
+        cursor = rng.randrange(len(sentences))
+        passages = []
+        for _ in range(per_document):
+            width = rng.choice((2, 3))
+            window = [sentences[(cursor + i) % len(sentences)] for i in range(width)]
+            cursor = (cursor + width) % len(sentences)
+            passages.append(" ".join(window))
+        body = "\n\n".join(passages)
+        (folder / f"doc-{d:04d}.txt").write_text(f"title: {title.replace('_', ' ')}\n\n{body}\n", encoding="utf-8")
+    return documents * per_document
+
+
+def _timed(work: Callable[[], object]) -> float:
+    started = time.perf_counter()
+    work()
+    return time.perf_counter() - started
+
+
+def bench_build_and_incremental(embedder: Any) -> dict[str, float]:
+    """Full build of 1,000 documents (no cache) vs plain encode; then an edit of one file, rebuilt."""
+    from index import build_index
+
+    corpus = WORK / "docs-1000"
+    passages = write_corpus(corpus, documents=1000, per_document=2, seed=1)
+    texts = [p for f in sorted(corpus.glob("*.txt")) for p in f.read_text(encoding="utf-8").split("\n\n")[1:]]
+    baseline = _plain_encode_seconds([t.strip() for t in texts])
+    index = WORK / "index-1000"
+    shutil.rmtree(index, ignore_errors=True)
+    full = _timed(lambda: build_index(corpus, index, embedder, cache=False))
+    _ = build_index(corpus, index, embedder)  # fills the cache, as any earlier build would have
+    target = corpus / "doc-0500.txt"
+    original = target.read_text(encoding="utf-8")
+    try:
+        target.write_text(original.replace("\n\n", "\n\nEdited for the benchmark. ", 1), encoding="utf-8")
+        counter = _Counting(embedder)
+        incremental = _timed(lambda: build_index(corpus, index, counter))
+    finally:
+        target.write_text(original, encoding="utf-8")
+    result = {
+        "paragraphs": float(passages),
+        "plain_encode_paragraphs_per_s": passages / baseline,
+        "build_paragraphs_per_s": passages / full,
+        "build_vs_plain_encode": baseline / full,
+        "full_build_s": full,
+        "incremental_build_s": incremental,
+        "incremental_share_of_full": incremental / full,
+        "incremental_texts_embedded": float(counter.count),
+    }
+    print(f"\nbuild: {passages} paragraphs in 1,000 documents")
+    print(f"  plain SentenceTransformer.encode: {result['plain_encode_paragraphs_per_s']:.1f} paragraphs/s")
+    print(f"  quotebot build (no cache):        {result['build_paragraphs_per_s']:.1f} paragraphs/s", end="")
+    print(f"  → {result['build_vs_plain_encode']:.2f}× (target ≥ 1.4×)")
+    print(f"incremental: one file edited → rebuilt in {incremental:.1f}s vs {full:.1f}s full", end="")
+    print(f" = {100 * result['incremental_share_of_full']:.1f}% (target ≤ 5%), {counter.count} texts embedded")
+    return result
+
+
+class _Counting:
+    """Wrap an embedder, counting the texts it is asked to embed."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.dimension = inner.dimension
+        self.count = 0
+
+    def embed_batch(self, texts: Any) -> Any:
+        self.count += len(texts)
+        return self.inner.embed_batch(texts)
+
+    def count_tokens(self, text: str) -> int:
+        return int(self.inner.count_tokens(text))
+
+
+def _plain_encode_seconds(texts: list[str]) -> float:
+    """Time plain sentence-transformers encoding of the texts (the reference the issue names)."""
+    from index.embedder import DEFAULT_MODEL, resolve_model
+
+    from sentence_transformers import SentenceTransformer
+
+    model = SentenceTransformer(resolve_model(DEFAULT_MODEL), device="cpu", local_files_only=True)
+    model.encode(texts[:64], batch_size=32)
+    return _timed(lambda: model.encode(texts, batch_size=32, normalize_embeddings=True, show_progress_bar=False))
+
+
+def bench_cold(corpus: Path, index: Path, runs: int = 5) -> dict[str, float]:
+    """Time fresh `quotebot ask` processes on a built index, and the torch import they avoid."""
+    subprocess.run([str(QUOTEBOT), "build", "--corpus", str(corpus), "--index", str(index), "--quiet"], check=True)
+    ask = [str(QUOTEBOT), "ask", QUESTION, "--corpus", str(corpus), "--index", str(index)]
+    torch = [sys.executable, "-c", "import torch, sentence_transformers"]
+
+    def wall(command: list[str]) -> float:
+        return _timed(lambda: subprocess.run(command, check=True, capture_output=True))
+
+    asks = sorted(wall(ask) for _ in range(runs))
+    imports = sorted(wall(torch) for _ in range(runs))
+    result = {"cold_ask_s": statistics.median(asks), "import_torch_s": statistics.median(imports)}
+    print(f"\ncold: `quotebot ask` {result['cold_ask_s']:.2f}s median of {runs} (target ≤ 1.5s);", end="")
+    print(f" importing torch + sentence-transformers alone: {result['import_torch_s']:.2f}s")
+    return result
+
+
+def main() -> int:
+    """Run the chosen sections and print the figures."""
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--only", choices=["query", "build", "cold", "incremental", "scale"])
+    parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    args = parser.parse_args()
+    from index import make_embedder
+
+    WORK.mkdir(parents=True, exist_ok=True)
+    results: dict[str, Any] = {}
+    embedder = make_embedder("all-MiniLM-L6-v2", cache_dir=WORK / "models")
+    if args.only in (None, "build", "incremental"):
+        results["build"] = bench_build_and_incremental(embedder)
+    if args.only in (None, "cold"):
+        results["cold"] = bench_cold(ROOT / "corpus", WORK / "index-seed")
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
