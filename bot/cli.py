@@ -15,15 +15,16 @@ from bot.loader import EngineLoader
 from bot.render import answer_to_json, answer_to_markdown, answer_to_text
 from bot.settings import Settings, load_settings
 from index import (
+    BACKENDS,
     MAX_QUESTION_CHARS,
     Answer,
     QuotebotError,
     QuoteEngine,
-    SentenceTransformerEmbedder,
     build_index,
     check_index,
     validate_question,
 )
+from index.store import INDEX_TYPES
 
 __all__ = ["main"]
 
@@ -40,10 +41,19 @@ def _parser() -> argparse.ArgumentParser:
         sub.add_argument("--corpus", type=Path, help="corpus folder (default: QUOTEBOT_CORPUS_DIR or corpus/)")
         sub.add_argument("--index", type=Path, help="index folder (default: QUOTEBOT_INDEX_DIR or .quotebot/index)")
         sub.add_argument("--quiet", action="store_true", help="no progress bar")
+        sub.add_argument(
+            "--backend", choices=BACKENDS, help="embedding backend (default: QUOTEBOT_BACKEND or auto: ONNX if it can)"
+        )
+        sub.add_argument("--device", choices=("cpu", "cuda"), help="embedding device (default: QUOTEBOT_DEVICE or cpu)")
         return sub
 
     build = add("build", "build the index of the corpus")
     build.add_argument("--check", action="store_true", help="only report whether the index is up to date")
+    build.add_argument(
+        "--index-type",
+        choices=INDEX_TYPES,
+        help="FAISS index kind (default: QUOTEBOT_INDEX_TYPE or auto: exact up to 30k vectors, IVF above)",
+    )
     ask = add("ask", "answer a question with quotes from the corpus")
     ask.add_argument("question", nargs="?", help="the question (omit with --batch or --claim)")
     ask.add_argument(
@@ -80,6 +90,9 @@ def _settings(args: argparse.Namespace) -> Settings:
         index_dir=getattr(args, "index", None),
         data_dir=getattr(args, "data", None),
         top_k=getattr(args, "top_k", None),
+        backend=getattr(args, "backend", None),
+        device=getattr(args, "device", None),
+        index_type=getattr(args, "index_type", None),
     )
 
 
@@ -93,7 +106,8 @@ def _progress(quiet: bool) -> Callable[[int, int], None] | None:
 
     def update(done: int, total: int) -> None:
         if not bar:
-            bar.append(tqdm(total=total, desc="embedding", unit="chunk", file=sys.stderr, leave=False))
+            # delay: a build that finishes within a second (cached, small) shows no bar at all
+            bar.append(tqdm(total=total, desc="embedding", unit="text", file=sys.stderr, leave=False, delay=1.0))
         bar[0].update(done - bar[0].n)
         if done >= total:
             bar[0].close()
@@ -118,13 +132,14 @@ def cmd_build(args: argparse.Namespace) -> int:
         )
         print(f"stale: {reason}" if reason else f"up to date: {settings.index_dir}")
         return 1 if reason else 0
-    embedder = SentenceTransformerEmbedder(settings.model, device=settings.device)
+    embedder = EngineLoader(settings).embedder()
     manifest = build_index(
         settings.corpus_dir,
         settings.index_dir,
         embedder,
         chunk_tokens=settings.chunk_tokens,
         progress=_progress(args.quiet),
+        index_type=settings.index_type,
     )
     reused = "" if manifest.embedded is None else f" ({manifest.embedded} texts embedded, the rest from the cache)"
     print(

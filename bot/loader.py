@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Protocol
 
 from bot.settings import Settings
-from index import Answer, Embedder, QuoteEngine, SentenceTransformerEmbedder, StoredIndex, build_index, open_engine
+from index import Answer, Embedder, QuoteEngine, StoredIndex, build_index, make_embedder, open_engine
 from index.builder import Progress
 
 __all__ = ["Engine", "EngineLoader", "EngineSource"]
@@ -46,7 +46,9 @@ class EngineLoader:
     def embedder(self) -> Embedder:
         """Return the embedding model, loading it on first use."""
         if self._embedder is None:
-            self._embedder = SentenceTransformerEmbedder(self.settings.model, device=self.settings.device)
+            s = self.settings
+            # The ONNX export is cached in the index folder, next to the vectors it made.
+            self._embedder = make_embedder(s.model, backend=s.backend, cache_dir=s.index_dir, device=s.device)
         return self._embedder
 
     def open(self, *, progress: Progress | None = None, on_rebuild: Callable[[str], None] | None = None) -> QuoteEngine:
@@ -64,5 +66,5 @@ class EngineLoader:
         """Build a new index from the corpus and return an engine on it; the old build answers until then."""
         embedder = self.embedder()
         s = self.settings
-        build_index(s.corpus_dir, s.index_dir, embedder, chunk_tokens=s.chunk_tokens)
+        build_index(s.corpus_dir, s.index_dir, embedder, chunk_tokens=s.chunk_tokens, index_type=s.index_type)
         return open_engine(s.corpus_dir, s.index_dir, embedder, chunk_tokens=s.chunk_tokens, rebuild=False)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import AliasChoices, Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -21,9 +22,15 @@ class Settings(BaseSettings):
     index_dir: Path = Field(Path(".quotebot/index"), description="where the built index lives (git-ignored)")
     data_dir: Path = Field(Path(".quotebot"), description="logs of feedback and unanswered questions")
     model: str = Field(DEFAULT_MODEL, description="sentence-transformers model name or folder")
-    device: str = Field("cpu", description="torch device for embedding: cpu or cuda")
+    backend: Literal["auto", "onnx", "torch"] = Field(
+        "auto", description="embedding backend: auto (ONNX when the model exports, else torch), onnx or torch"
+    )
+    device: Literal["cpu", "cuda"] = Field("cpu", description="embedding device: cpu or cuda")
     top_k: int = Field(3, ge=1, le=10, description="passages per answer")
     chunk_tokens: int = Field(DEFAULT_CHUNK_TOKENS, ge=32, le=512, description="longest chunk, in word-pieces")
+    index_type: Literal["auto", "flat", "ivf", "hnsw"] = Field(
+        "auto", description="FAISS index kind of a build: auto (exact up to 30k vectors, IVF above), flat, ivf, hnsw"
+    )
     discord_token: SecretStr | None = Field(
         None, validation_alias=AliasChoices("DISCORD_TOKEN", "QUOTEBOT_DISCORD_TOKEN")
     )

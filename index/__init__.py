@@ -2,7 +2,7 @@
 
 Typical use::
 
-    embedder = SentenceTransformerEmbedder()
+    embedder = make_embedder(cache_dir=Path(".quotebot/index"))  # ONNX when it can, else torch
     engine = open_engine(Path("corpus"), Path(".quotebot/index"), embedder)
     answer = engine.answer("What should ICT providers not do?")
 """
@@ -11,6 +11,7 @@ from index.builder import DEFAULT_CHUNK_TOKENS, build_index, check_index, chunk_
 from index.cache import CachingEmbedder, EmbeddingCache
 from index.dedupe import collapse_duplicates
 from index.embedder import DEFAULT_MODEL, Embedder, SentenceTransformerEmbedder
+from index.embedders import BACKENDS, Backend, make_embedder
 from index.engine import MAX_QUESTION_CHARS, QuoteEngine, Ranked, open_engine, validate_question
 from index.errors import (
     CorpusError,
@@ -25,15 +26,18 @@ from index.errors import (
 from index.loader import load_corpus
 from index.manifest import Manifest
 from index.models import Answer, Chunk, Citation, Document, Passage
+from index.onnx_embedder import OnnxEmbedder, export_onnx
 from index.ranking import FEATURES, DeclineRule, Evidence, Ranker, Ranking, default_ranking
 from index.storage import StoredIndex, load_index, read_manifest
 
 __all__ = [
+    "BACKENDS",
     "DEFAULT_CHUNK_TOKENS",
     "DEFAULT_MODEL",
     "FEATURES",
     "MAX_QUESTION_CHARS",
     "Answer",
+    "Backend",
     "CachingEmbedder",
     "Chunk",
     "Citation",
@@ -48,6 +52,7 @@ __all__ = [
     "IndexStateError",
     "Manifest",
     "ModelError",
+    "OnnxEmbedder",
     "Passage",
     "QuestionError",
     "QuoteEngine",
@@ -63,8 +68,10 @@ __all__ = [
     "chunk_document",
     "collapse_duplicates",
     "default_ranking",
+    "export_onnx",
     "load_corpus",
     "load_index",
+    "make_embedder",
     "open_engine",
     "read_manifest",
     "validate_question",

@@ -14,14 +14,14 @@ import numpy.typing as npt
 from index.cache import CachingEmbedder, EmbeddingCache
 from index.chunker import CHUNKER_VERSION, body_paragraphs, chunk_paragraphs, read_layout
 from index.embedder import Embedder
-from index.errors import IndexStateError
+from index.errors import IndexStateError, QuotebotError
 from index.lexical import LexicalIndex
 from index.loader import corpus_files, load_corpus, read_text
 from index.manifest import DocumentRecord, Manifest, staleness
 from index.models import Chunk, Document
 from index.ranking import default_ranking
 from index.storage import SentenceTable, read_manifest, save_index
-from index.store import VectorStore
+from index.store import INDEX_TYPES, VectorStore
 from index.text import split_sentences
 
 __all__ = ["DEFAULT_CHUNK_TOKENS", "Progress", "build_index", "check_index", "chunk_document", "corpus_fingerprints"]
@@ -29,7 +29,7 @@ __all__ = ["DEFAULT_CHUNK_TOKENS", "Progress", "build_index", "check_index", "ch
 log = logging.getLogger(__name__)
 
 DEFAULT_CHUNK_TOKENS = 200
-_BATCH = 64
+_BATCH = 512  # texts per embedding call: the embedder sorts each call by length, so bigger calls pad less
 
 Progress = Callable[[int, int], None]  # (chunks embedded so far, total)
 
@@ -50,12 +50,16 @@ def build_index(
     chunk_tokens: int = DEFAULT_CHUNK_TOKENS,
     progress: Progress | None = None,
     cache: bool = True,
+    index_type: str = "auto",
 ) -> Manifest:
     """Load, chunk, embed and store the corpus; the new build answers only once it is complete.
 
     With `cache`, vectors are kept by content hash under the index folder, so a rebuild embeds
-    only the paragraphs and sentences that changed.
+    only the paragraphs and sentences that changed. `index_type` is the FAISS index kind of every
+    vector store: "flat", "ivf", "hnsw", or "auto" (each store by its own size, `choose_index_type`).
     """
+    if index_type not in INDEX_TYPES:
+        raise QuotebotError(f"unknown index type {index_type!r}: use one of {', '.join(INDEX_TYPES)}")
     documents = load_corpus(corpus_dir)
     try:  # fail before the slow part when the index folder cannot be written
         (index_dir / "builds").mkdir(parents=True, exist_ok=True)
@@ -72,7 +76,7 @@ def build_index(
             log.warning("skipped %s: no paragraph of text in it", document.path)
         chunks.extend(found)
     titles = {d.doc_id: d.title for d in documents}
-    vectors, lexical, sentences = _represent(chunks, titles, embedder, progress)
+    vectors, lexical, sentences = _represent(chunks, titles, embedder, progress, index_type)
     manifest = Manifest(
         model=embedder.name,
         dimension=embedder.dimension,
@@ -83,6 +87,12 @@ def build_index(
         documents=tuple(DocumentRecord.of(d) for d in documents),
         ranking=default_ranking().to_dict(),
         embedded=cached.embedded if cached else None,
+        index_types={
+            "vectors": vectors[0].kind,
+            "titled": vectors[1].kind,
+            "sentences": sentences.vectors.kind,
+            "sentences_titled": sentences.titled.kind,
+        },
     )
     try:
         save_index(index_dir, manifest, chunks, vectors, lexical, sentences)
@@ -101,7 +111,7 @@ def _unwritable(index_dir: Path, exc: OSError) -> IndexStateError:
 
 
 def _represent(
-    chunks: list[Chunk], titles: dict[str, str], embedder: Embedder, progress: Progress | None
+    chunks: list[Chunk], titles: dict[str, str], embedder: Embedder, progress: Progress | None, index_type: str
 ) -> tuple[tuple[VectorStore, VectorStore], LexicalIndex, SentenceTable]:
     """Embed and index each chunk and each of its sentences, alone and under its document's title."""
     texts = [c.search_text for c in chunks]
@@ -111,7 +121,7 @@ def _represent(
     batches = (texts, titled, sentences, titled_sentences)
     total, done, stores = sum(map(len, batches)), 0, []
     for batch in batches:
-        stores.append(_embed_all(embedder, batch, progress, done=done, total=total))
+        stores.append(_embed_all(embedder, batch, progress, done=done, total=total, index_type=index_type))
         done += len(batch)
     # The title joins the lexical text so names said only in it ("Chinese", "Committee") are known words.
     lexical = LexicalIndex.build(titled)
@@ -133,15 +143,21 @@ def _sentences(chunks: list[Chunk]) -> tuple[list[str], npt.NDArray[np.int64]]:
 
 
 def _embed_all(
-    embedder: Embedder, texts: list[str], progress: Progress | None, *, done: int, total: int
+    embedder: Embedder, texts: list[str], progress: Progress | None, *, done: int, total: int, index_type: str
 ) -> VectorStore:
-    """Embed texts in batches into a new store (ids = positions), reporting progress."""
-    store = VectorStore(embedder.dimension)
+    """Embed texts in batches into a new store (ids = positions), reporting progress.
+
+    The store is filled in one add, so an IVF index trains on all of it and "auto" sees its size.
+    """
+    parts: list[npt.NDArray[np.float32]] = []
     for start in range(0, len(texts), _BATCH):
         batch = texts[start : start + _BATCH]
-        store.add(np.arange(start, start + len(batch), dtype=np.int64), embedder.embed_batch(batch))
+        parts.append(embedder.embed_batch(batch))
         if progress:
             progress(done + start + len(batch), total)
+    store = VectorStore(embedder.dimension, index_type)
+    if parts:
+        store.add(np.arange(len(texts), dtype=np.int64), np.vstack(parts))
     return store
 
 

@@ -95,6 +95,11 @@ class SentenceTransformerEmbedder(Embedder):
         """Return the vector size."""
         return self._dimension
 
+    @property
+    def model(self) -> Any:
+        """Return the loaded SentenceTransformer (the ONNX export reads it)."""
+        return self._model
+
     def embed_batch(self, texts: Sequence[str]) -> Vectors:
         """Embed texts into unit vectors."""
         vectors = self._model.encode(

@@ -44,6 +44,7 @@ class Manifest:
     chunk_count: int
     documents: tuple[DocumentRecord, ...]
     ranking: dict[str, Any] = field(default_factory=dict)  # fusion weights and decline rule (index.ranking)
+    index_types: dict[str, str] = field(default_factory=dict)  # vector file stem -> FAISS kind (index.store)
     embedded: int | None = None  # texts this build embedded; the rest came from the embedding cache
     format_version: int = FORMAT_VERSION
 

@@ -114,14 +114,14 @@ def load_index(index_dir: Path) -> StoredIndex:
     folder = _current_build(index_dir)
     manifest = read_manifest(index_dir)
     chunks = _read_chunks(folder / "chunks.jsonl", manifest.chunk_count)
-    vectors, titled = (_load_vectors(folder / name, manifest.dimension, manifest.chunk_count) for name in _CHUNK_FILES)
+    vectors, titled = (_load_vectors(folder / name, manifest, manifest.chunk_count) for name in _CHUNK_FILES)
     lexical = LexicalIndex.load(folder / "lexical", manifest.chunk_count)
     return StoredIndex(manifest, chunks, vectors, titled, lexical, _load_sentences(folder, manifest), folder)
 
 
-def _load_vectors(path: Path, dimension: int, count: int) -> VectorStore:
-    """Load a vector file, checking it holds one vector per row."""
-    store = VectorStore.load(path, dimension)
+def _load_vectors(path: Path, manifest: Manifest, count: int) -> VectorStore:
+    """Load a vector file, checking it holds one vector per row (of the kind the manifest records)."""
+    store = VectorStore.load(path, manifest.dimension, manifest.index_types.get(path.stem))
     if store.count != count:
         raise IndexCorruptError(f"vector file {path} does not match the chunk table: run `quotebot build`")
     return store
@@ -136,7 +136,7 @@ def _load_sentences(folder: Path, manifest: Manifest) -> SentenceTable:
     sorted_ok = owners.ndim == 1 and (owners.size == 0 or bool(np.all(owners[1:] >= owners[:-1])))
     if not sorted_ok or (owners.size and owners.max() >= manifest.chunk_count):
         raise IndexCorruptError(f"sentence table in {folder} does not match the chunks: run `quotebot build`")
-    vectors, titled = (_load_vectors(folder / name, manifest.dimension, owners.size) for name in _SENTENCE_FILES)
+    vectors, titled = (_load_vectors(folder / name, manifest, owners.size) for name in _SENTENCE_FILES)
     lexical = LexicalIndex.load(folder / "sentence_lexical", owners.size)
     return SentenceTable(vectors, titled, lexical, owners.astype(np.int64))
 

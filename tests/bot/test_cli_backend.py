@@ -1,0 +1,74 @@
+"""--backend / --device and QUOTEBOT_BACKEND / QUOTEBOT_DEVICE: they reach make_embedder; cuda without a GPU."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot import loader as loader_module
+from bot.cli import main
+from index import embedders
+from tests.conftest import FakeEmbedder
+
+
+@pytest.fixture
+def made(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
+    """Record make_embedder's arguments and hand out the fake embedder instead of a model."""
+    calls: list[dict[str, Any]] = []
+
+    def fake(model: str, **kwargs: Any) -> FakeEmbedder:
+        calls.append({"model": model, **kwargs})
+        return FakeEmbedder()
+
+    monkeypatch.setattr(loader_module, "make_embedder", fake)
+    monkeypatch.delenv("QUOTEBOT_BACKEND", raising=False)
+    monkeypatch.delenv("QUOTEBOT_DEVICE", raising=False)
+    return calls
+
+
+@pytest.mark.parametrize(
+    ("env", "flags", "backend", "device"),
+    [
+        ({}, [], "auto", "cpu"),
+        ({"QUOTEBOT_BACKEND": "torch"}, [], "torch", "cpu"),
+        ({"QUOTEBOT_BACKEND": "torch"}, ["--backend", "onnx"], "onnx", "cpu"),
+        ({}, ["--backend", "torch", "--device", "cuda"], "torch", "cuda"),
+    ],
+)
+def test_backend_and_device_reach_the_embedder(
+    env, flags, backend, device, made, monkeypatch, seed_corpus: Path, tmp_path: Path, capsys
+) -> None:
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    index = tmp_path / "index"
+    assert (
+        main(["ask", "What should ICT providers not do?", "--corpus", str(seed_corpus), "--index", str(index), *flags])
+        == 0
+    )
+    assert made[-1]["backend"] == backend and made[-1]["device"] == device
+    assert made[-1]["cache_dir"] == index  # the export is cached next to the index
+
+
+def test_build_opens_the_embedder_the_same_way(made, seed_corpus: Path, tmp_path: Path, capsys) -> None:
+    index = tmp_path / "index"
+    assert main(["build", "--corpus", str(seed_corpus), "--index", str(index), "--backend", "torch", "--quiet"]) == 0
+    assert made == [{"model": "all-MiniLM-L6-v2", "backend": "torch", "cache_dir": index, "device": "cpu"}]
+
+
+def test_an_invalid_backend_setting_is_one_line(monkeypatch, seed_corpus: Path, capsys) -> None:
+    monkeypatch.setenv("QUOTEBOT_BACKEND", "gpu")
+    assert main(["ask", "Q?", "--corpus", str(seed_corpus)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("quotebot: error: invalid setting QUOTEBOT_BACKEND") and err.count("\n") == 1
+
+
+@pytest.mark.skipif(any(os.path.exists(n) for n in embedders._GPU_NODES), reason="this machine may have a GPU")
+def test_device_cuda_without_a_gpu_is_one_line_and_exit_2(seed_corpus: Path, tmp_path: Path, capsys) -> None:
+    argv = ["ask", "What should ICT providers not do?", "--device", "cuda"]
+    code = main([*argv, "--corpus", str(seed_corpus), "--index", str(tmp_path / "index")])
+    out, err = capsys.readouterr()
+    assert code == 2 and out == ""
+    assert err.startswith("quotebot: error: --device cuda: no GPU was found") and err.count("\n") == 1
