@@ -24,6 +24,9 @@ from index.text import split_sentences
 __all__ = ["MAX_QUESTION_CHARS", "QuoteEngine", "Ranked", "open_engine", "validate_question"]
 
 MAX_QUESTION_CHARS = 2000
+# A passage after the first is quoted only when its fused score is at least this share of the first's:
+# the decline rule alone let through a paragraph on another subject at half the best score.
+SECOND_PASSAGE_SHARE = 0.75
 
 
 def validate_question(question: str) -> str:
@@ -142,8 +145,10 @@ class QuoteEngine:
         stale = len(verified) < len(ranked)  # a file changed since indexing: never quote it
         confidence = self.confidence(verified[0]) if verified else 0.0
         answered = confidence >= self.ranking.rule.threshold
-        if answered:  # later passages are quoted only if each would answer on its own evidence
-            verified = [verified[0]] + [r for r in verified[1:] if self.ranking.rule.answers(r.evidence)]
+        if answered:  # later passages: each must answer on its own evidence and score near the best one
+            floor = SECOND_PASSAGE_SHARE * verified[0].score
+            later = [r for r in verified[1:] if r.score >= floor and self.ranking.rule.answers(r.evidence)]
+            verified = [verified[0], *later]
         passages = collapse_duplicates([self._passage(r) for r in verified[: top_k * 2]])[:top_k]
         return Answer(question, answered, tuple(passages), stale, round(confidence, 3))
 

@@ -101,3 +101,16 @@ def test_source_files_are_rehashed_only_when_they_change(engine, seed_corpus: Pa
     os.utime(seed, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))  # touched, same bytes
     assert engine.answer(QUESTION).passages  # re-read, re-hashed, still verbatim
     assert len(reads) == 2
+
+
+@pytest.mark.parametrize(
+    "question", [QUESTION, "What elements should the future institutional dialogue have?", "Did China cosponsor 73/27?"]
+)
+def test_later_passages_score_near_the_first(engine, question: str) -> None:
+    from index.engine import SECOND_PASSAGE_SHARE
+
+    answer = engine.answer(question, top_k=5)
+    assert answer.answered
+    first = answer.passages[0].score
+    assert SECOND_PASSAGE_SHARE == 0.75
+    assert all(p.score >= 0.75 * first - 1e-3 for p in answer.passages[1:])
