@@ -58,6 +58,7 @@ class EngineLoader:
             self.settings.index_dir,
             self.embedder(),
             chunk_tokens=self.settings.chunk_tokens,
+            index_type=self.settings.index_type,
             progress=progress,
             on_rebuild=on_rebuild or (lambda reason: log.info("building the index (%s)", reason)),
         )

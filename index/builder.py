@@ -119,9 +119,12 @@ def _represent(
     titled = [f"{titles[c.doc_id]}\n{t}" for c, t in zip(chunks, texts, strict=True)]
     titled_sentences = [f"{titles[chunks[o].doc_id]}: {s}" for s, o in zip(sentences, owners, strict=True)]
     batches = (texts, titled, sentences, titled_sentences)
+    # Sentence stores are only scored by id, never searched, so under "auto" they stay exact:
+    # an approximate index would cost training time and buy nothing.
+    kinds = (index_type, index_type) + (("flat", "flat") if index_type == "auto" else (index_type, index_type))
     total, done, stores = sum(map(len, batches)), 0, []
-    for batch in batches:
-        stores.append(_embed_all(embedder, batch, progress, done=done, total=total, index_type=index_type))
+    for batch, kind in zip(batches, kinds, strict=True):
+        stores.append(_embed_all(embedder, batch, progress, done=done, total=total, index_type=kind))
         done += len(batch)
     # The title joins the lexical text so names said only in it ("Chinese", "Committee") are known words.
     lexical = LexicalIndex.build(titled)

@@ -180,6 +180,7 @@ def open_engine(
     rebuild: bool = True,
     progress: Progress | None = None,
     on_rebuild: Callable[[str], None] | None = None,
+    index_type: str = "auto",
 ) -> QuoteEngine:
     """Load the index for a corpus, rebuilding it first when it is missing or stale (unless told not to)."""
     reason = check_index(corpus_dir, index_dir, model=embedder.name, chunk_tokens=chunk_tokens)
@@ -194,6 +195,8 @@ def open_engine(
             raise StaleIndexError(f"the index is stale ({reason}): run `quotebot build`")
         if on_rebuild:
             on_rebuild(reason or "index missing")
-        build_index(corpus_dir, index_dir, embedder, chunk_tokens=chunk_tokens, progress=progress)
+        build_index(
+            corpus_dir, index_dir, embedder, chunk_tokens=chunk_tokens, progress=progress, index_type=index_type
+        )
         stored = load_index(index_dir)
     return QuoteEngine(stored, embedder, corpus_dir)
