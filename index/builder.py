@@ -22,7 +22,7 @@ from index.models import Chunk, Document
 from index.ranking import default_ranking
 from index.storage import SentenceTable, read_manifest, save_index
 from index.store import INDEX_TYPES, VectorStore
-from index.text import split_sentences
+from index.text import sentence_under_title, split_sentences, under_title
 
 __all__ = ["DEFAULT_CHUNK_TOKENS", "Progress", "build_index", "check_index", "chunk_document", "corpus_fingerprints"]
 
@@ -116,8 +116,10 @@ def _represent(
     """Embed and index each chunk and each of its sentences, alone and under its document's title."""
     texts = [c.search_text for c in chunks]
     sentences, owners = _sentences(chunks)
-    titled = [f"{titles[c.doc_id]}\n{t}" for c, t in zip(chunks, texts, strict=True)]
-    titled_sentences = [f"{titles[chunks[o].doc_id]}: {s}" for s, o in zip(sentences, owners, strict=True)]
+    titled = [under_title(titles[c.doc_id], t) for c, t in zip(chunks, texts, strict=True)]
+    titled_sentences = [
+        sentence_under_title(titles[chunks[o].doc_id], s) for s, o in zip(sentences, owners, strict=True)
+    ]
     batches = (texts, titled, sentences, titled_sentences)
     # Sentence stores are only scored by id, never searched, so under "auto" they stay exact:
     # an approximate index would cost training time and buy nothing.
@@ -129,7 +131,7 @@ def _represent(
     # The title joins the lexical text so names said only in it ("Chinese", "Committee") are known words.
     lexical = LexicalIndex.build(titled)
     sentence_lexical = LexicalIndex.build(
-        [f"{titles[chunks[o].doc_id]}\n{s}" for s, o in zip(sentences, owners, strict=True)]
+        [under_title(titles[chunks[o].doc_id], s) for s, o in zip(sentences, owners, strict=True)]
     )
     return (stores[0], stores[1]), lexical, SentenceTable(stores[2], stores[3], sentence_lexical, owners)
 

@@ -22,6 +22,7 @@ import numpy.typing as npt
 from index.errors import IndexCorruptError
 from index.lexical import tokenize
 from index.storage import StoredIndex
+from index.text import under_title
 
 __all__ = [
     "DECLINE_FEATURES",
@@ -192,7 +193,8 @@ class ChunkTerms:
         terms = self._terms.get(row)
         if terms is None:
             chunk = self._stored.chunks[row]
-            terms = self._terms[row] = frozenset(tokenize(f"{self._titles.get(chunk.doc_id, '')}\n{chunk.search_text}"))
+            terms = frozenset(tokenize(under_title(self._titles.get(chunk.doc_id, ""), chunk.search_text)))
+            self._terms[row] = terms
         return terms
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-__all__ = ["Span", "iter_lines", "split_sentences", "strip_span"]
+__all__ = ["Span", "iter_lines", "sentence_under_title", "split_sentences", "strip_span", "under_title"]
 
 Span = tuple[int, int]
 
@@ -130,3 +130,13 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[S
     if s < e:
         spans.append((s, e))
     return spans
+
+
+def under_title(title: str, text: str) -> str:
+    """Return a chunk's or sentence's text under its document title, as embedded and indexed lexically."""
+    return f"{title}\n{text}"
+
+
+def sentence_under_title(title: str, sentence: str) -> str:
+    """Return a sentence under its document title, as embedded ("Super Bowl 50: It was played on …")."""
+    return f"{title}: {sentence}"
