@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
@@ -120,7 +121,11 @@ class DeclineRule:
 
     def confidence(self, evidence: Evidence) -> float:
         """Return the calibrated probability that the evidence shows an answer."""
-        z = self.intercept + sum(c * x for c, x in zip(self.coefficients, evidence.vector(), strict=True))
+        return self.probability(evidence.vector())
+
+    def probability(self, values: Sequence[float]) -> float:
+        """Return the probability for evidence already in DECLINE_FEATURES order (`Evidence.vector`)."""
+        z = self.intercept + sum(c * x for c, x in zip(self.coefficients, values, strict=True))
         return 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
 
     def answers(self, evidence: Evidence) -> bool:

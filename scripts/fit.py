@@ -23,7 +23,6 @@ import numpy as np
 
 from index import FEATURES, DeclineRule, Ranker, Ranking, SentenceTransformerEmbedder
 from index.fitting import Labelled, choose_threshold, fit_ranker, fit_rule
-from index.ranking import Evidence
 
 TARGET = ev.ROOT / "index" / "ranking.json"
 # The seed's paraphrased questions are the kind users ask; SQuAD's borrow the article's words. For the
@@ -90,7 +89,7 @@ def fit_decline(ranker: Ranker, sets: list[list[Example]]) -> DeclineRule:
     w = np.array([e.weight for e in flat])
     coefficients, intercept = fit_rule(x, y, w)
     probe = DeclineRule(coefficients, intercept, 0.5)
-    confidence = np.array([probe.confidence(Evidence(*e.evidence[:4], int(e.evidence[4]))) for e in flat])
+    confidence = np.array([probe.probability(e.evidence) for e in flat])
     groups = [e.group for e in flat]
     return DeclineRule(coefficients, intercept, choose_threshold(confidence, y, MAX_DECLINED, groups))
 
