@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,7 +15,7 @@ from index.dedupe import collapse_duplicates
 from index.embedder import Embedder
 from index.errors import IndexCorruptError, QuestionError, StaleIndexError
 from index.loader import read_text
-from index.manifest import Manifest
+from index.manifest import DocumentRecord
 from index.models import Answer, Chunk, Passage
 from index.ranking import Candidates, ChunkTerms, Evidence, Ranker, Ranking, gather
 from index.storage import StoredIndex, load_index
@@ -58,9 +58,9 @@ class _SourceCheck:
     verified: a stat per cited file per answer, instead of reading and hashing it every time.
     """
 
-    def __init__(self, corpus_dir: Path, manifest: Manifest) -> None:
+    def __init__(self, corpus_dir: Path, records: Mapping[str, DocumentRecord]) -> None:
         self._corpus_dir = corpus_dir
-        self._records = {d.doc_id: d for d in manifest.documents}
+        self._records = records
         self._texts: dict[str, tuple[tuple[int, int, int], str | None]] = {}
 
     def _current_text(self, doc_id: str) -> str | None:
@@ -110,7 +110,7 @@ class QuoteEngine:
         self.depth = depth  # candidates taken from each retriever before fusion
         self._records = {d.doc_id: d for d in stored.manifest.documents}
         self._terms = ChunkTerms(stored)
-        self._check = _SourceCheck(self.corpus_dir, stored.manifest)
+        self._check = _SourceCheck(self.corpus_dir, self._records)
 
     def candidates(self, question: str, vector: npt.NDArray[np.float32] | None = None) -> Candidates:
         """Score the chunks worth considering for a question on every ranking feature."""
