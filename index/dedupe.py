@@ -61,8 +61,10 @@ def _changes_meaning(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
 
 def _near_identical(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
     """Tell whether two word sequences differ in a few words that do not change the meaning."""
+    if 2 * min(len(a), len(b)) < MIN_SIMILARITY * (len(a) + len(b)):
+        return False  # the bound real_quick_ratio gives, checked before SequenceMatcher indexes `b`
     matcher = SequenceMatcher(None, a, b, autojunk=False)  # autojunk would ignore common words in long texts
-    if matcher.real_quick_ratio() < MIN_SIMILARITY or matcher.quick_ratio() < MIN_SIMILARITY:
+    if matcher.quick_ratio() < MIN_SIMILARITY:
         return False
     return matcher.ratio() >= MIN_SIMILARITY and not _changes_meaning(a, b)
 

@@ -17,7 +17,7 @@ from index.errors import IndexCorruptError, QuestionError, StaleIndexError
 from index.loader import read_text
 from index.manifest import DocumentRecord
 from index.models import Answer, Chunk, Passage
-from index.ranking import Candidates, ChunkTerms, Evidence, Ranker, Ranking, gather
+from index.ranking import Candidates, Evidence, Ranker, Ranking, gather
 from index.storage import StoredIndex, load_index
 from index.text import split_sentences
 
@@ -109,14 +109,13 @@ class QuoteEngine:
         self.ranking = ranking or Ranking.from_dict(stored.manifest.ranking)
         self.depth = depth  # candidates taken from each retriever before fusion
         self._records = {d.doc_id: d for d in stored.manifest.documents}
-        self._terms = ChunkTerms(stored)
         self._check = _SourceCheck(self.corpus_dir, self._records)
 
     def candidates(self, question: str, vector: npt.NDArray[np.float32] | None = None) -> Candidates:
         """Score the chunks worth considering for a question on every ranking feature."""
         if vector is None:
             vector = self.embedder.embed_batch([question])[0]
-        return gather(self.stored, question, vector, self.depth, self._terms)
+        return gather(self.stored, question, vector, self.depth)
 
     def order(self, candidates: Candidates, k: int, ranker: Ranker | None = None) -> list[Ranked]:
         """Return the k best candidates by fused score."""

@@ -60,6 +60,16 @@ class LexicalIndex:
             return np.zeros(self.count, dtype=np.float32)
         return np.asarray(self._retriever.get_scores(ids), dtype=np.float32)
 
+    def matched(self, words: set[str], rows: Sequence[int]) -> npt.NDArray[np.int64]:
+        """Count, for each row, how many of the given stems its text contains (read from the postings)."""
+        vocab: dict[str, int] = self._retriever.vocab_dict
+        indptr, indices = self._retriever.scores["indptr"], self._retriever.scores["indices"]
+        postings = [indices[indptr[vocab[w]] : indptr[vocab[w] + 1]] for w in words if w in vocab]
+        if not postings:
+            return np.zeros(len(rows), dtype=np.int64)
+        counts = np.bincount(np.concatenate(postings), minlength=self.count)
+        return np.asarray(counts[np.asarray(rows, dtype=np.int64)], dtype=np.int64)
+
     def _known(self, stem: str) -> bool:
         """Tell whether a stem is indexed, or starts an indexed word ("russia" → "russian")."""
         vocab: dict[str, int] = self._retriever.vocab_dict

@@ -23,13 +23,11 @@ import numpy.typing as npt
 from index.errors import IndexCorruptError
 from index.lexical import tokenize
 from index.storage import StoredIndex
-from index.text import under_title
 
 __all__ = [
     "DECLINE_FEATURES",
     "FEATURES",
     "Candidates",
-    "ChunkTerms",
     "DeclineRule",
     "Evidence",
     "Ranker",
@@ -185,30 +183,11 @@ def _normalized(scores: npt.NDArray[np.float32]) -> npt.NDArray[np.float64]:
     return np.asarray(scores / top if top > 0 else np.zeros_like(scores), dtype=np.float64)
 
 
-class ChunkTerms:
-    """The stemmed words of each chunk and its document title, computed once per chunk and kept."""
-
-    def __init__(self, stored: StoredIndex) -> None:
-        self._stored = stored
-        self._titles = {d.doc_id: d.title for d in stored.manifest.documents}
-        self._terms: dict[int, frozenset[str]] = {}
-
-    def __call__(self, row: int) -> frozenset[str]:
-        """Return the words of one chunk row (tokenizing is most of a query's time otherwise)."""
-        terms = self._terms.get(row)
-        if terms is None:
-            chunk = self._stored.chunks[row]
-            terms = frozenset(tokenize(under_title(self._titles.get(chunk.doc_id, ""), chunk.search_text)))
-            self._terms[row] = terms
-        return terms
-
-
 def gather(
     stored: StoredIndex,
     query: str,
     vector: npt.NDArray[np.float32],
     depth: int,
-    terms: ChunkTerms | None = None,
 ) -> Candidates:
     """Collect the top `depth` chunks of each retriever and compute every feature on them."""
     lexical = _normalized(stored.lexical.scores(query))
@@ -217,7 +196,6 @@ def gather(
         rows.update((hit.id, None) for hit in store.search(vector, depth))
     rows.update((int(r), None) for r in np.argsort(-lexical)[:depth] if lexical[r] > 0)
     ids = list(rows)
-    chunk_terms = terms or ChunkTerms(stored)
     words = set(tokenize(query))
     unknown = stored.lexical.unknown_words(query)
     unknown_share = len(unknown) / len(words) if words else 0.0
@@ -233,7 +211,7 @@ def gather(
             titled_sentence,
             lexical[ids],
             sentence_lexical,
-            [len(words & chunk_terms(row)) / len(words) if words else 0.0 for row in ids],
+            stored.lexical.matched(words, ids) / max(len(words), 1),
         ]
     ).astype(np.float64)
     return Candidates(tuple(ids), values, best, unknown_share, names)

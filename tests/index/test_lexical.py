@@ -1,0 +1,40 @@
+"""Tests for the BM25 index's word-level helpers."""
+
+from __future__ import annotations
+
+import pytest
+
+from index.lexical import LexicalIndex, tokenize
+
+TEXTS = [
+    "Resolution 73/266 was adopted by vote.",
+    "Data security needs global rules.",
+    "Nothing here is about voting or data.",
+]
+
+
+@pytest.fixture(scope="module")
+def lexical() -> LexicalIndex:
+    return LexicalIndex.build(TEXTS)
+
+
+@pytest.mark.parametrize(
+    ("question", "rows"),
+    [
+        ("Which resolution was adopted by vote?", [0, 1, 2]),
+        ("global data security rules", [2, 1, 0]),
+        ("What about 73/266?", [0, 1]),
+        ("unrelated zebra", [0, 1, 2]),
+        ("", [0]),
+    ],
+)
+def test_matched_counts_the_question_words_each_row_contains(
+    lexical: LexicalIndex, question: str, rows: list[int]
+) -> None:
+    words = set(tokenize(question))
+    expected = [len(words & set(tokenize(TEXTS[r]))) for r in rows]
+    assert lexical.matched(words, rows).tolist() == expected
+
+
+def test_matched_keeps_the_order_and_repeats_of_the_rows_asked(lexical: LexicalIndex) -> None:
+    assert lexical.matched({"data"}, [2, 0, 2]).tolist() == [1, 0, 1]
