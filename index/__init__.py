@@ -14,7 +14,9 @@ from index.embedder import DEFAULT_MODEL, Embedder, SentenceTransformerEmbedder
 from index.embedders import BACKENDS, Backend, make_embedder
 from index.engine import MAX_QUESTION_CHARS, QuoteEngine, Ranked, open_engine, validate_question
 from index.errors import (
+    ConfigError,
     CorpusError,
+    DocumentFormatError,
     IndexCorruptError,
     IndexNotFoundError,
     IndexStateError,
@@ -41,9 +43,11 @@ __all__ = [
     "CachingEmbedder",
     "Chunk",
     "Citation",
+    "ConfigError",
     "CorpusError",
     "DeclineRule",
     "Document",
+    "DocumentFormatError",
     "Embedder",
     "EmbeddingCache",
     "Evidence",

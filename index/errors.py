@@ -4,6 +4,8 @@ The tree::
 
     QuotebotError
     ├── CorpusError            the corpus folder is missing, empty or unreadable
+    │   └── DocumentFormatError    one file cannot be parsed (corrupt PDF, binary); it is skipped
+    ├── ConfigError            quotebot.toml is unreadable or names an unknown collection
     ├── QuestionError          a question is empty or too long
     ├── ModelError             the embedding model cannot be loaded
     └── IndexStateError        the stored index cannot be used as it is
@@ -17,7 +19,9 @@ Every message is one line that says what to do next; the edges (CLI, bot) print 
 from __future__ import annotations
 
 __all__ = [
+    "ConfigError",
     "CorpusError",
+    "DocumentFormatError",
     "IndexCorruptError",
     "IndexNotFoundError",
     "IndexStateError",
@@ -34,6 +38,14 @@ class QuotebotError(Exception):
 
 class CorpusError(QuotebotError):
     """The corpus folder is missing, empty or has nothing to index."""
+
+
+class DocumentFormatError(CorpusError):
+    """One file cannot be parsed as its format says (corrupt PDF, binary data); the corpus skips it."""
+
+
+class ConfigError(QuotebotError):
+    """The configuration file (quotebot.toml) is invalid, or names a collection that does not exist."""
 
 
 class QuestionError(QuotebotError):
