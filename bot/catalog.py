@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from math import ceil
 from pathlib import Path
@@ -12,6 +13,8 @@ import discord
 from bot.loader import Engine
 from bot.render import PROJECT_ROOT, display_source
 from bot.replies import Reply, fit_text
+from index import QuoteEngine
+from index.library import Library
 
 __all__ = [
     "NEXT_ID",
@@ -37,17 +40,27 @@ class SourceRow:
     date: str | None
     paragraphs: int
     file: str
+    collection: str | None = None  # named when quotebot.toml defines collections
 
 
-def source_rows(engine: Engine, root: Path = PROJECT_ROOT) -> list[SourceRow]:
-    """List the indexed documents with their paragraph counts (the highest ¶ cited in each)."""
+def source_rows(engine: Engine, root: Path = PROJECT_ROOT, names: Sequence[str] | None = None) -> list[SourceRow]:
+    """List the documents of the collections in `names` (default: all) with their paragraph counts."""
+    if not isinstance(engine, Library):
+        return _rows(engine, root)
+    named = engine.collections.source is not None
+    chosen = engine.engines if names is None else [n for n in engine.engines if n in names]
+    return [row for name in chosen for row in _rows(engine.engines[name], root, name if named else None)]
+
+
+def _rows(engine: Engine | QuoteEngine, root: Path, collection: str | None = None) -> list[SourceRow]:
+    """List one index's documents with their paragraph counts (the highest ¶ cited in each)."""
     counts: dict[str, int] = {}
     for chunk in engine.stored.chunks:
         counts[chunk.doc_id] = max(counts.get(chunk.doc_id, 0), chunk.last_paragraph)
     documents = engine.stored.manifest.documents
     files = [display_source(engine.corpus_dir / d.doc_id, root) for d in documents]
     return [
-        SourceRow(d.title or d.doc_id, d.date, counts.get(d.doc_id, 0), file)
+        SourceRow(d.title or d.doc_id, d.date, counts.get(d.doc_id, 0), file, collection)
         for d, file in zip(documents, files, strict=True)
     ]
 
@@ -55,14 +68,18 @@ def source_rows(engine: Engine, root: Path = PROJECT_ROOT) -> list[SourceRow]:
 def _row_text(row: SourceRow) -> str:
     """Render a row: the title in bold, then date, paragraphs and file, all escaped."""
     plural = "paragraph" if row.paragraphs == 1 else "paragraphs"
-    details = " · ".join(x for x in (row.date, f"{row.paragraphs} {plural}", row.file) if x)
+    details = " · ".join(x for x in (row.collection, row.date, f"{row.paragraphs} {plural}", row.file) if x)
     return f"**{fit_text(row.title, _TITLE_ROOM)}**\n{fit_text(details, _DETAILS_ROOM)}"
 
 
 def sources_reply(rows: list[SourceRow], page: int = 0, per_page: int = SOURCES_PER_PAGE) -> Reply:
     """Build one page of the document list."""
     if not rows:
-        return Reply("The corpus has no indexed documents yet: add .txt or .md files and run /reindex.", [])
+        return Reply(
+            "Nothing can be searched from here: no collection is mapped to this channel, or none has documents "
+            "yet (add .txt, .md, .html or .pdf files and run /reindex).",
+            [],
+        )
     pages = ceil(len(rows) / per_page)
     page = max(0, min(page, pages - 1))
     shown = rows[page * per_page : (page + 1) * per_page]

@@ -19,11 +19,9 @@ from index import (
     MAX_QUESTION_CHARS,
     Answer,
     QuotebotError,
-    QuoteEngine,
-    build_index,
-    check_index,
     validate_question,
 )
+from index.library import Library, build_collections, check_collections
 from index.store import INDEX_TYPES
 
 __all__ = ["main"]
@@ -45,6 +43,12 @@ def _parser() -> argparse.ArgumentParser:
             "--backend", choices=BACKENDS, help="embedding backend (default: QUOTEBOT_BACKEND or auto: ONNX if it can)"
         )
         sub.add_argument("--device", choices=("cpu", "cuda"), help="embedding device (default: QUOTEBOT_DEVICE or cpu)")
+        sub.add_argument(
+            "--collection", metavar="NAME", help="only this collection of quotebot.toml (default: every collection)"
+        )
+        sub.add_argument(
+            "--config", type=Path, help="collections file (default: QUOTEBOT_CONFIG_FILE or quotebot.toml)"
+        )
         return sub
 
     build = add("build", "build the index of the corpus")
@@ -93,6 +97,7 @@ def _settings(args: argparse.Namespace) -> Settings:
         backend=getattr(args, "backend", None),
         device=getattr(args, "device", None),
         index_type=getattr(args, "index_type", None),
+        config_file=getattr(args, "config", None),
     )
 
 
@@ -115,37 +120,43 @@ def _progress(quiet: bool) -> Callable[[int, int], None] | None:
     return update
 
 
-def _engine(settings: Settings, quiet: bool) -> QuoteEngine:
-    """Open the engine, rebuilding a missing or stale index with a note on stderr."""
+def _engine(settings: Settings, args: argparse.Namespace) -> Library:
+    """Open the engines (of --collection, or all), rebuilding a missing or stale index with a note on stderr."""
     return EngineLoader(settings).open(
-        progress=_progress(quiet),
+        progress=_progress(args.quiet),
         on_rebuild=lambda reason: print(f"building the index ({reason})…", file=sys.stderr),
+        collection=getattr(args, "collection", None),
     )
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    """Build the index, or with --check report whether it is current (exit 1 when stale)."""
+    """Build the index of each collection, or with --check report whether each is current (exit 1 when stale)."""
     settings = _settings(args)
+    loader = EngineLoader(settings)
+    collections = loader.collections()
+    chosen = collections.for_cli(args.collection)
+    named = collections.source is not None  # name collections only when quotebot.toml defines them
+
+    def where(name: str) -> str:
+        return f"{name}: " if named else ""
+
     if args.check:
-        reason = check_index(
-            settings.corpus_dir, settings.index_dir, model=settings.model, chunk_tokens=settings.chunk_tokens
+        reasons = check_collections(
+            collections, settings.index_dir, chosen, model=settings.model, chunk_tokens=settings.chunk_tokens
         )
-        print(f"stale: {reason}" if reason else f"up to date: {settings.index_dir}")
-        return 1 if reason else 0
-    embedder = EngineLoader(settings).embedder()
-    manifest = build_index(
-        settings.corpus_dir,
-        settings.index_dir,
-        embedder,
-        chunk_tokens=settings.chunk_tokens,
-        progress=_progress(args.quiet),
-        index_type=settings.index_type,
-    )
-    reused = "" if manifest.embedded is None else f" ({manifest.embedded} texts embedded, the rest from the cache)"
-    print(
-        f"indexed {manifest.chunk_count} passages from {len(manifest.documents)} documents"
-        f" into {settings.index_dir}{reused}"
-    )
+        for name, reason in reasons.items():
+            folder = collections.index_dir(settings.index_dir, name)
+            print(f"{where(name)}stale: {reason}" if reason else f"{where(name)}up to date: {folder}")
+        return 1 if any(reasons.values()) else 0
+    options = loader.options(_progress(args.quiet))
+    built = build_collections(collections, settings.index_dir, loader.embedder(), chosen, options)
+    for name, manifest in built.items():
+        folder = collections.index_dir(settings.index_dir, name)
+        reused = "" if manifest.embedded is None else f" ({manifest.embedded} texts embedded, the rest from the cache)"
+        documents, skipped = len(manifest.documents), len(manifest.skipped)
+        print(f"{where(name)}indexed {manifest.chunk_count} passages from {documents} documents into {folder}{reused}")
+        if skipped:
+            print(f"{where(name)}{skipped} file{'s' if skipped != 1 else ''} skipped: see the warnings above")
     return 0
 
 
@@ -161,7 +172,7 @@ def _lines(name: str) -> Iterator[str]:
         raise QuotebotError(f"cannot read batch file {name}: {exc}; pass a UTF-8 text file or '-'") from exc
 
 
-def _discord_payload(engine: QuoteEngine, text: str, per_page: int, *, claim: bool = False) -> dict[str, Any]:
+def _discord_payload(engine: Library, text: str, per_page: int, *, claim: bool = False) -> dict[str, Any]:
     """Return the message the Discord bot would post for a question (or a claim), as sent to Discord."""
     from bot.replies import build_reply, fetch_count, reply_payload
 
@@ -189,7 +200,7 @@ def _asked(args: argparse.Namespace) -> tuple[str | None, bool]:
 
 def _batch(args: argparse.Namespace, settings: Settings, *, claim: bool) -> int:
     """Answer each line of the batch file (each a claim with --claim) as one JSON line."""
-    engine = _engine(settings, args.quiet)
+    engine = _engine(settings, args)
     for line in _lines(args.batch):
         try:
             if args.format == "discord":
@@ -218,7 +229,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     if text is None:
         return _batch(args, settings, claim=claim)
     validate_question(text)  # fail fast, before loading the model
-    engine = _engine(settings, args.quiet)
+    engine = _engine(settings, args)
     if args.format == "discord":
         payload = _discord_payload(engine, text, settings.top_k, claim=claim)
         print(json.dumps(payload, ensure_ascii=False, indent=None if args.json else 2))
@@ -227,7 +238,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     return 0
 
 
-def _chat(engine: QuoteEngine, settings: Settings, stdin: TextIO) -> int:
+def _chat(engine: Library, settings: Settings, stdin: TextIO) -> int:
     """Answer questions line by line; interactive with a prompt on a terminal, else until end of input."""
     interactive = stdin.isatty()
     if interactive:
@@ -256,7 +267,7 @@ def _chat(engine: QuoteEngine, settings: Settings, stdin: TextIO) -> int:
 def cmd_chat(args: argparse.Namespace) -> int:
     """Run the terminal Q&A."""
     settings = _settings(args)
-    return _chat(_engine(settings, args.quiet), settings, sys.stdin)
+    return _chat(_engine(settings, args), settings, sys.stdin)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -275,7 +286,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     if settings.discord_token is not None:
         return cmd_serve(args)
     print("DISCORD_TOKEN is not set: starting the terminal Q&A instead of the Discord bot.", file=sys.stderr)
-    return _chat(_engine(settings, args.quiet), settings, sys.stdin)
+    return _chat(_engine(settings, args), settings, sys.stdin)
 
 
 def cmd_gaps(args: argparse.Namespace) -> int:

@@ -13,6 +13,7 @@ from discord.ext import commands
 from bot.gaps import GAPS_FILE, GapLog
 from bot.limits import RateLimiter
 from bot.loader import Engine, EngineLoader, EngineSource
+from bot.places import Place
 from bot.replies import fetch_count
 from bot.settings import Settings
 from index import Answer, IndexStateError, QuotebotError
@@ -93,9 +94,22 @@ class QuoteBot(commands.Bot):
     async def on_message(self, message: discord.Message, /) -> None:
         """Leave messages to the mentions cog: this bot has no prefix commands."""
 
-    async def answer(self, question: str, *, per_page: int, via: str, claim: bool = False) -> Answer:
-        """Answer (a claim with `claim`) off the event loop, fetching every page at once; log it when unanswered."""
-        answer = await asyncio.to_thread(self.engine.answer, question, fetch_count(per_page), claim=claim)
+    def searchable(self, place: Place | None) -> list[str] | None:
+        """Name the collections a question asked in `place` may quote (None: every one, e.g. for tests)."""
+        if place is None:
+            return None
+        return [c.name for c in self.engine.collections.visible_in(place.server, place.channel, place.parent)]
+
+    async def answer(
+        self, question: str, *, per_page: int, via: str, claim: bool = False, place: Place | None = None
+    ) -> Answer:
+        """Answer (a claim with `claim`) off the event loop, fetching every page at once; log it when unanswered.
+
+        Only the collections visible in `place` are searched: a private collection's passages never
+        reach a channel that quotebot.toml does not map to it.
+        """
+        names = self.searchable(place)
+        answer = await asyncio.to_thread(self.engine.answer, question, fetch_count(per_page), claim=claim, names=names)
         if not answer.answered:
             self.gaps.unanswered(answer, via=via)
         return answer

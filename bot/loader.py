@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Protocol
 
 from bot.settings import Settings
-from index import Answer, Embedder, QuoteEngine, StoredIndex, build_index, make_embedder, open_engine
+from index import Answer, Embedder, StoredIndex, make_embedder
 from index.builder import Progress
+from index.collections import Collections, load_collections
+from index.library import BuildOptions, Library, build_collections, open_library
 
 __all__ = ["Engine", "EngineLoader", "EngineSource"]
 
@@ -25,7 +27,12 @@ class Engine(Protocol):
     @property
     def stored(self) -> StoredIndex: ...
 
-    def answer(self, question: str, top_k: int = 3, *, claim: bool = False) -> Answer: ...
+    @property
+    def collections(self) -> Collections: ...
+
+    def answer(
+        self, question: str, top_k: int = 3, *, claim: bool = False, names: Sequence[str] | None = None
+    ) -> Answer: ...
 
 
 class EngineSource(Protocol):
@@ -37,11 +44,12 @@ class EngineSource(Protocol):
 
 
 class EngineLoader:
-    """Open the engine for the configured corpus and index; both calls block, so run them in a thread."""
+    """Open the engines of the configured collections; both calls block, so run them in a thread."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self._embedder: Embedder | None = None
+        self._collections: Collections | None = None
 
     def embedder(self) -> Embedder:
         """Return the embedding model, loading it on first use."""
@@ -51,21 +59,37 @@ class EngineLoader:
             self._embedder = make_embedder(s.model, backend=s.backend, cache_dir=s.index_dir, device=s.device)
         return self._embedder
 
-    def open(self, *, progress: Progress | None = None, on_rebuild: Callable[[str], None] | None = None) -> QuoteEngine:
-        """Load the index, building it first when it is missing or stale (logged unless told otherwise)."""
-        return open_engine(
-            self.settings.corpus_dir,
-            self.settings.index_dir,
-            self.embedder(),
-            chunk_tokens=self.settings.chunk_tokens,
-            index_type=self.settings.index_type,
-            progress=progress,
-            on_rebuild=on_rebuild or (lambda reason: log.info("building the index (%s)", reason)),
+    def collections(self) -> Collections:
+        """Return the collections of quotebot.toml (one, over the corpus folder, without it)."""
+        if self._collections is None:
+            self._collections = load_collections(self.settings.config_file, self.settings.corpus_dir)
+        return self._collections
+
+    def options(
+        self, progress: Progress | None = None, on_rebuild: Callable[[str], None] | None = None
+    ) -> BuildOptions:
+        """Return the build options the settings ask for."""
+        s = self.settings
+        return BuildOptions(s.chunk_tokens, s.index_type, progress, on_rebuild)
+
+    def open(
+        self,
+        *,
+        progress: Progress | None = None,
+        on_rebuild: Callable[[str], None] | None = None,
+        collection: str | None = None,
+    ) -> Library:
+        """Load the indexes (one collection's, or all), building missing or stale ones first (logged)."""
+        collections = self.collections()
+        noted = on_rebuild or (lambda reason: log.info("building the index (%s)", reason))
+        chosen = collections.for_cli(collection)
+        return open_library(
+            collections, self.settings.index_dir, self.embedder(), chosen, self.options(progress, noted)
         )
 
     def rebuild(self) -> Engine:
-        """Build a new index from the corpus and return an engine on it; the old build answers until then."""
-        embedder = self.embedder()
-        s = self.settings
-        build_index(s.corpus_dir, s.index_dir, embedder, chunk_tokens=s.chunk_tokens, index_type=s.index_type)
-        return open_engine(s.corpus_dir, s.index_dir, embedder, chunk_tokens=s.chunk_tokens, rebuild=False)
+        """Build every collection's index anew and return engines on them; the old builds answer until then."""
+        collections, embedder = self.collections(), self.embedder()
+        chosen, options = list(collections.items), self.options()
+        build_collections(collections, self.settings.index_dir, embedder, chosen, options)
+        return open_library(collections, self.settings.index_dir, embedder, chosen, options, rebuild=False)

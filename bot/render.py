@@ -57,6 +57,9 @@ def citation_to_json(cited: Citation, root: Path = PROJECT_ROOT) -> dict[str, An
         "title": cited.title,
         "date": cited.date,
         "paragraph": cited.paragraph,
+        "page": cited.page,
+        "section": cited.section,
+        "url": cited.url,
         "start": cited.start,
         "end": cited.end,
     }
@@ -70,6 +73,10 @@ def passage_to_json(passage: Passage, root: Path = PROJECT_ROOT) -> dict[str, An
         "title": passage.title,
         "date": passage.date,
         "paragraph": passage.paragraph,
+        "page": passage.page,
+        "section": passage.section,
+        "url": passage.url,
+        "collection": passage.collection,
         "start": passage.start,
         "end": passage.end,
         "score": passage.score,
@@ -98,12 +105,9 @@ def _quote(passage: Passage, bold: bool) -> str:
 
 
 def _place(cited: Passage | Citation, root: Path) -> str:
-    """Return where a passage is found: title, date, paragraph, file."""
-    parts = [cited.title]
-    if cited.date:
-        parts.append(cited.date)
-    parts += [cited.paragraph_label, display_source(cited.source, root)]
-    return ", ".join(parts)
+    """Return where a passage is found: title, date, section, page and paragraph, file, link."""
+    parts = [cited.title, cited.date, cited.section, cited.paragraph_label, display_source(cited.source, root)]
+    return ", ".join([p for p in parts if p] + ([cited.url] if cited.url else []))
 
 
 def citation(passage: Passage, root: Path = PROJECT_ROOT) -> str:

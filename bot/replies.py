@@ -49,6 +49,7 @@ ELLIPSIS = "…"
 QUOTE = ">>> "  # block-quotes everything after it, blank lines included
 _ALSO_IN_MIN = 160  # the "Also in" field's least budget; a quarter of the message's budget is shared out above it
 _MORE_ROOM = 20  # room kept for "… and N more"
+_URL_LIMIT = 2048  # Discord rejects a longer embed URL; such a passage keeps its citation without the link
 
 MORE_ID, UP_ID, DOWN_ID = "quotebot:more", "quotebot:up", "quotebot:down"
 
@@ -191,7 +192,8 @@ def fetch_count(per_page: int) -> int:
 
 def _source_field(passage: Passage, root: Path) -> str:
     """Return the citation: the title in bold, then date, paragraph and file."""
-    raw = " · ".join(x for x in (passage.date, passage.paragraph_label, display_source(passage.source, root)) if x)
+    place = (passage.date, passage.section, passage.paragraph_label, display_source(passage.source, root))
+    raw = " · ".join(x for x in place if x)
     details = fit_text(raw, FIELD_LIMIT // 2)
     title = fit_text(passage.title or passage.doc_id, FIELD_LIMIT - _units(details) - 6)
     return f"**{title}**\n{details}"
@@ -228,6 +230,9 @@ def _skeleton(passage: Passage, *, answered: bool, footer: str, also_budget: int
         embed = discord.Embed(colour=_COLOURS[match_label(passage.score)])
     else:
         embed = discord.Embed(colour=_NOT_AN_ANSWER_COLOUR, title="Closest passage — not an answer")
+    if passage.url and len(passage.url) <= _URL_LIMIT:
+        embed.url = passage.url  # the title becomes a link that scrolls the page to the quote
+        embed.title = embed.title or "Open the source at this passage"
     embed.add_field(name="Source", value=_source_field(passage, root), inline=False)
     if passage.also_in:
         embed.add_field(name="Also in", value=_also_in_field(passage, root, also_budget), inline=False)

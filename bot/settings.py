@@ -18,7 +18,10 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="QUOTEBOT_", env_file=".env", extra="ignore")
 
-    corpus_dir: Path = Field(Path("corpus"), description="folder of .txt/.md documents")
+    corpus_dir: Path = Field(Path("corpus"), description="folder of documents (.txt .md .html .pdf)")
+    config_file: Path = Field(
+        Path("quotebot.toml"), description="collections and who may search them; without it, one collection: corpus_dir"
+    )
     index_dir: Path = Field(Path(".quotebot/index"), description="where the built index lives (git-ignored)")
     data_dir: Path = Field(Path(".quotebot"), description="logs of feedback and unanswered questions")
     model: str = Field(DEFAULT_MODEL, description="sentence-transformers model name or folder")

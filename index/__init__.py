@@ -9,6 +9,7 @@ Typical use::
 
 from index.builder import DEFAULT_CHUNK_TOKENS, build_index, check_index, chunk_document
 from index.cache import CachingEmbedder, EmbeddingCache
+from index.collections import Collection, Collections, default_collections, load_collections
 from index.dedupe import collapse_duplicates
 from index.embedder import DEFAULT_MODEL, Embedder, SentenceTransformerEmbedder
 from index.embedders import BACKENDS, Backend, make_embedder
@@ -25,6 +26,8 @@ from index.errors import (
     QuotebotError,
     StaleIndexError,
 )
+from index.library import Library, build_collections, check_collections, collection_files, open_library
+from index.links import deep_link
 from index.loader import load_corpus
 from index.manifest import Manifest
 from index.models import Answer, Chunk, Citation, Document, Passage
@@ -43,6 +46,8 @@ __all__ = [
     "CachingEmbedder",
     "Chunk",
     "Citation",
+    "Collection",
+    "Collections",
     "ConfigError",
     "CorpusError",
     "DeclineRule",
@@ -54,6 +59,7 @@ __all__ = [
     "IndexCorruptError",
     "IndexNotFoundError",
     "IndexStateError",
+    "Library",
     "Manifest",
     "ModelError",
     "OnnxEmbedder",
@@ -67,16 +73,23 @@ __all__ = [
     "SentenceTransformerEmbedder",
     "StaleIndexError",
     "StoredIndex",
+    "build_collections",
     "build_index",
+    "check_collections",
     "check_index",
     "chunk_document",
     "collapse_duplicates",
+    "collection_files",
+    "deep_link",
+    "default_collections",
     "default_ranking",
     "export_onnx",
+    "load_collections",
     "load_corpus",
     "load_index",
     "make_embedder",
     "open_engine",
+    "open_library",
     "read_manifest",
     "validate_question",
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -12,12 +12,19 @@ import numpy as np
 import numpy.typing as npt
 
 from index.cache import CachingEmbedder, EmbeddingCache
-from index.chunker import CHUNKER_VERSION, body_paragraphs, chunk_paragraphs, read_layout
+from index.chunker import (
+    CHUNKER_VERSION,
+    body_paragraphs,
+    chunk_paragraphs,
+    markdown_chunks,
+    number_by_page,
+    read_layout,
+)
 from index.embedder import Embedder
 from index.errors import IndexStateError, QuotebotError
 from index.lexical import LexicalIndex
-from index.loader import corpus_files, load_corpus, read_text
-from index.manifest import DocumentRecord, Manifest, staleness
+from index.loader import corpus_files, doc_id_of, read_corpus, sidecar_digest
+from index.manifest import DocumentRecord, Fingerprint, Manifest, staleness
 from index.models import Chunk, Document
 from index.ranking import default_ranking
 from index.storage import SentenceTable, read_manifest, save_index
@@ -37,9 +44,13 @@ Progress = Callable[[int, int], None]  # (chunks embedded so far, total)
 def chunk_document(document: Document, *, chunk_tokens: int, count_tokens: Callable[[str], int]) -> list[Chunk]:
     """Cut one document into chunks (body paragraphs only, furniture left out)."""
     text = document.text
-    _, _, meta = read_layout(text, document.path.suffix.lower() == ".md")
+    markdown = document.kind in ("markdown", "html")  # HTML is extracted as Markdown, headings included
+    _, _, meta = read_layout(text, markdown)
+    if markdown:
+        return markdown_chunks(document, meta, max_tokens=chunk_tokens, count_tokens=count_tokens)
     paragraphs = body_paragraphs(text, meta.body_start, set(meta.reserved))
-    return chunk_paragraphs(document.doc_id, text, paragraphs, max_tokens=chunk_tokens, count_tokens=count_tokens)
+    chunks = chunk_paragraphs(document.doc_id, text, paragraphs, max_tokens=chunk_tokens, count_tokens=count_tokens)
+    return number_by_page(chunks, document.pages) if document.pages else chunks
 
 
 def build_index(
@@ -51,16 +62,18 @@ def build_index(
     progress: Progress | None = None,
     cache: bool = True,
     index_type: str = "auto",
+    files: Sequence[Path] | None = None,
 ) -> Manifest:
     """Load, chunk, embed and store the corpus; the new build answers only once it is complete.
 
     With `cache`, vectors are kept by content hash under the index folder, so a rebuild embeds
     only the paragraphs and sentences that changed. `index_type` is the FAISS index kind of every
     vector store: "flat", "ivf", "hnsw", or "auto" (each store by its own size, `choose_index_type`).
+    `files` narrows the corpus to those files (a collection's selection); default: all of `corpus_dir`.
     """
     if index_type not in INDEX_TYPES:
         raise QuotebotError(f"unknown index type {index_type!r}: use one of {', '.join(INDEX_TYPES)}")
-    documents = load_corpus(corpus_dir)
+    documents, skipped = read_corpus(corpus_dir, files)
     try:  # fail before the slow part when the index folder cannot be written
         (index_dir / "builds").mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -85,6 +98,7 @@ def build_index(
         created_at=datetime.now(UTC).isoformat(timespec="seconds"),
         chunk_count=len(chunks),
         documents=tuple(DocumentRecord.of(d) for d in documents),
+        skipped=skipped,
         ranking=default_ranking().to_dict(),
         embedded=cached.embedded if cached else None,
         index_types={
@@ -95,7 +109,8 @@ def build_index(
         },
     )
     try:
-        save_index(index_dir, manifest, chunks, vectors, lexical, sentences)
+        texts = {d.sha256: d.text for d in documents if d.extracted}
+        save_index(index_dir, manifest, chunks, vectors, lexical, sentences, texts)
         if cached:
             cached.cache.save()
     except OSError as exc:
@@ -166,27 +181,31 @@ def _embed_all(
     return store
 
 
-def corpus_fingerprints(corpus_dir: Path, known: Manifest | None = None) -> dict[str, tuple[int, str]]:
-    """Fingerprint (size, sha256) every file the builder would index; reuse hashes of untouched files."""
+def corpus_fingerprints(
+    corpus_dir: Path, known: Manifest | None = None, files: Sequence[Path] | None = None
+) -> dict[str, Fingerprint]:
+    """Fingerprint every file the builder would read; reuse hashes of untouched files."""
     records = {d.doc_id: d for d in known.documents} if known else {}
-    prints: dict[str, tuple[int, str]] = {}
-    for path in corpus_files(corpus_dir):
-        doc_id = path.relative_to(corpus_dir).as_posix()
+    prints: dict[str, Fingerprint] = {}
+    for path in corpus_files(corpus_dir) if files is None else files:
+        doc_id = doc_id_of(path, corpus_dir)
         try:
             stat = path.stat()
+            meta = sidecar_digest(path)
             record = records.get(doc_id)
-            if record and record.size == stat.st_size and record.mtime_ns == stat.st_mtime_ns:
-                prints[doc_id] = (record.size, record.sha256)
+            if record and (record.size, record.mtime_ns, record.meta_sha256) == (stat.st_size, stat.st_mtime_ns, meta):
+                prints[doc_id] = record.fingerprint
                 continue
             data = path.read_bytes()
-            if read_text(data).strip():
-                prints[doc_id] = (len(data), hashlib.sha256(data).hexdigest())
-        except (OSError, UnicodeDecodeError):
+            prints[doc_id] = (len(data), hashlib.sha256(data).hexdigest(), meta)
+        except OSError:
             continue  # the builder skips it too
     return prints
 
 
-def check_index(corpus_dir: Path, index_dir: Path, *, model: str, chunk_tokens: int) -> str | None:
+def check_index(
+    corpus_dir: Path, index_dir: Path, *, model: str, chunk_tokens: int, files: Sequence[Path] | None = None
+) -> str | None:
     """Say why the stored index cannot answer for this corpus and model, or None when it can."""
     try:
         manifest = read_manifest(index_dir)
@@ -196,6 +215,6 @@ def check_index(corpus_dir: Path, index_dir: Path, *, model: str, chunk_tokens: 
         manifest,
         model=model,
         chunk_tokens=chunk_tokens,
-        fingerprints=corpus_fingerprints(corpus_dir, manifest),
+        fingerprints=corpus_fingerprints(corpus_dir, manifest, files),
         ranking=default_ranking().to_dict(),
     )

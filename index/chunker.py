@@ -6,22 +6,36 @@ furniture (navigation, "Print", bare salutations, the title and date lines) is n
 chunk. A lead-in that ends with a colon is joined with the paragraph after it (and, on
 request, carried as embedding context into the enumerated paragraphs that follow). Paragraphs longer than
 the window are cut into consecutive windows at sentence boundaries.
+
+Markdown (and HTML, extracted as Markdown) is chunked by its blocks instead: headings are no
+chunk but the section path of the chunks under them, and code blocks and tables stay whole. PDF
+chunks carry the page they start on, and count their paragraphs within that page.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass, replace
 
+from index.extract import page_at
+from index.markdown import markdown_blocks, section_label
 from index.metadata import Metadata, front_matter, is_date_line, is_furniture, read_metadata
-from index.models import Chunk
+from index.models import Chunk, Document
 from index.text import Span, iter_lines, split_sentences, strip_span
 
-__all__ = ["CHUNKER_VERSION", "Paragraph", "chunk_paragraphs", "read_layout", "split_paragraphs"]
+__all__ = [
+    "CHUNKER_VERSION",
+    "Paragraph",
+    "chunk_paragraphs",
+    "markdown_chunks",
+    "number_by_page",
+    "read_layout",
+    "split_paragraphs",
+]
 
 # Bump whenever chunk boundaries or search texts change: a stored index then reads as stale.
-CHUNKER_VERSION = 2
+CHUNKER_VERSION = 3  # 3: Markdown blocks and sections, PDF pages
 
 TokenCounter = Callable[[str], int]
 
@@ -111,8 +125,9 @@ def chunk_paragraphs(
     max_tokens: int = 200,
     count_tokens: TokenCounter | None = None,
     carry_lead_in: bool = False,
+    whole: Collection[Span] = (),
 ) -> list[Chunk]:
-    """Turn body paragraph spans (in order) into chunks: lead-ins joined, long ones windowed."""
+    """Turn body paragraph spans (in order) into chunks: lead-ins joined, long ones windowed (unless `whole`)."""
     count = count_tokens or approximate_tokens
     chunks: list[Chunk] = []
     lead_in = ""
@@ -129,7 +144,8 @@ def chunk_paragraphs(
             end = paragraphs[index + 1][1]
             last = number + 1
             index += 1
-        for w_start, w_end in _windows(text, start, end, max_tokens, count):
+        keep = paragraphs[number - 1] in whole or paragraphs[index] in whole  # a lead-in joins a whole block whole
+        for w_start, w_end in [(start, end)] if keep else _windows(text, start, end, max_tokens, count):
             chunks.append(Chunk(doc_id, number, last, w_start, w_end, text[w_start:w_end], context))
         index += 1
     return chunks
@@ -153,3 +169,44 @@ def read_layout(text: str, markdown: bool) -> tuple[str | None, str | None, Meta
     """Return the front-matter title and date, and the metadata found in the first paragraphs."""
     title, date, body_start = front_matter(text)
     return title, date, read_metadata(text, split_paragraphs(text, body_start), markdown, body_start)
+
+
+def markdown_chunks(document: Document, meta: Metadata, *, max_tokens: int, count_tokens: TokenCounter) -> list[Chunk]:
+    """Chunk a Markdown text by its blocks: headings become each chunk's section, code and tables stay whole."""
+    text = document.text
+    blocks = [
+        b
+        for b in markdown_blocks(text, meta.body_start)
+        if (b.start, b.end) not in meta.reserved and (b.whole or not is_furniture(text[b.start : b.end]))
+    ]
+    spans = [(b.start, b.end) for b in blocks]
+    whole = {(b.start, b.end) for b in blocks if b.whole}
+    chunks = chunk_paragraphs(
+        document.doc_id, text, spans, max_tokens=max_tokens, count_tokens=count_tokens, whole=whole
+    )
+    title = " ".join(document.title.split()).casefold()
+    labelled = []
+    for chunk in chunks:
+        path = blocks[chunk.paragraph - 1].section
+        if path and " ".join(path[0].split()).casefold() == title:
+            path = path[1:]  # the document's own title heads every path; the citation names it already
+        label = section_label(path)
+        # The heading path is context for retrieval ("Principles" under "Data security"), never quoted.
+        context = chunk.context or (label or "")
+        labelled.append(replace(chunk, section=label, context=context))
+    return labelled
+
+
+def number_by_page(chunks: Sequence[Chunk], pages: Sequence[int]) -> list[Chunk]:
+    """Give each chunk its page, and count its paragraphs within that page, as a reader of the PDF would."""
+    first_on_page: dict[int, int] = {}  # page -> the document-wide number of its first paragraph
+    numbered = []
+    for chunk in chunks:
+        page = page_at(tuple(pages), chunk.start) or 1
+        base = first_on_page.setdefault(page, chunk.paragraph)
+        numbered.append(
+            replace(
+                chunk, page=page, paragraph=chunk.paragraph - base + 1, last_paragraph=chunk.last_paragraph - base + 1
+            )
+        )
+    return numbered

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,9 +14,10 @@ from index.builder import DEFAULT_CHUNK_TOKENS, Progress, build_index, check_ind
 from index.dedupe import collapse_duplicates
 from index.embedder import Embedder
 from index.errors import IndexCorruptError, QuestionError, StaleIndexError
+from index.links import deep_link
 from index.loader import read_text
 from index.manifest import DocumentRecord
-from index.models import Answer, Chunk, Passage
+from index.models import EXTRACTED_KINDS, Answer, Chunk, Passage
 from index.ranking import Candidates, Evidence, Ranker, Ranking, gather
 from index.storage import StoredIndex, load_index
 from index.text import split_sentences
@@ -58,9 +59,12 @@ class _SourceCheck:
     verified: a stat per cited file per answer, instead of reading and hashing it every time.
     """
 
-    def __init__(self, corpus_dir: Path, records: Mapping[str, DocumentRecord]) -> None:
+    def __init__(
+        self, corpus_dir: Path, records: Mapping[str, DocumentRecord], extracted: Callable[[str], str | None]
+    ) -> None:
         self._corpus_dir = corpus_dir
         self._records = records
+        self._extracted = extracted  # the stored text of an HTML/PDF file, by the file's sha256
         self._texts: dict[str, tuple[tuple[int, int, int], str | None]] = {}
 
     def _current_text(self, doc_id: str) -> str | None:
@@ -79,7 +83,8 @@ class _SourceCheck:
         try:
             data = path.read_bytes()
             if record and len(data) == record.size and hashlib.sha256(data).hexdigest() == record.sha256:
-                text = read_text(data)
+                # An unchanged HTML/PDF file: its quotes are slices of the text extracted when it was indexed.
+                text = self._extracted(record.sha256) if record.kind in EXTRACTED_KINDS else read_text(data)
         except (OSError, UnicodeDecodeError):
             text = None
         self._texts[doc_id] = (key, text)
@@ -109,7 +114,7 @@ class QuoteEngine:
         self.ranking = ranking or Ranking.from_dict(stored.manifest.ranking)
         self.depth = depth  # candidates taken from each retriever before fusion
         self._records = {d.doc_id: d for d in stored.manifest.documents}
-        self._check = _SourceCheck(self.corpus_dir, self._records)
+        self._check = _SourceCheck(self.corpus_dir, self._records, stored.extracted_text)
 
     def candidates(self, question: str, vector: npt.NDArray[np.float32] | None = None) -> Candidates:
         """Score the chunks worth considering for a question on every ranking feature."""
@@ -167,6 +172,9 @@ class QuoteEngine:
             end=chunk.end,
             score=round(ranked.score, 4),
             highlight=spans[ranked.sentence] if ranked.sentence < len(spans) else None,
+            page=chunk.page,
+            section=chunk.section,
+            url=deep_link(record.url, chunk.text, page=chunk.page),
         )
 
 
@@ -180,9 +188,13 @@ def open_engine(
     progress: Progress | None = None,
     on_rebuild: Callable[[str], None] | None = None,
     index_type: str = "auto",
+    files: Sequence[Path] | None = None,
 ) -> QuoteEngine:
-    """Load the index for a corpus, rebuilding it first when it is missing or stale (unless told not to)."""
-    reason = check_index(corpus_dir, index_dir, model=embedder.name, chunk_tokens=chunk_tokens)
+    """Load the index for a corpus, rebuilding it first when it is missing or stale (unless told not to).
+
+    `files` narrows the corpus to a collection's selection of files; default: all of `corpus_dir`.
+    """
+    reason = check_index(corpus_dir, index_dir, model=embedder.name, chunk_tokens=chunk_tokens, files=files)
     stored = None
     if not reason:
         try:
@@ -195,7 +207,13 @@ def open_engine(
         if on_rebuild:
             on_rebuild(reason or "index missing")
         build_index(
-            corpus_dir, index_dir, embedder, chunk_tokens=chunk_tokens, progress=progress, index_type=index_type
+            corpus_dir,
+            index_dir,
+            embedder,
+            chunk_tokens=chunk_tokens,
+            progress=progress,
+            index_type=index_type,
+            files=files,
         )
         stored = load_index(index_dir)
     return QuoteEngine(stored, embedder, corpus_dir)

@@ -1,30 +1,56 @@
-"""Load the documents of a corpus folder: decode, fingerprint, read title and date."""
+"""Load the documents of a corpus folder: decode or extract, fingerprint, read title, date and links.
+
+Plain text and Markdown are read as they are; HTML and PDF go through `index.extract`, and
+their extracted text is what the index slices. A sidecar `NAME.meta.toml` (or `STEM.meta.toml`)
+beside any file sets its title, date, url and collection, over what the file itself says.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import logging
 import os
-from collections.abc import Iterator
+import tomllib
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from index.chunker import read_layout
-from index.errors import CorpusError
+from index.errors import CorpusError, DocumentFormatError
+from index.extract import Extracted, extract_html, extract_pdf
+from index.metadata import front_matter_fields, parse_date
 from index.models import Document
 
-__all__ = ["SUFFIXES", "corpus_files", "load_corpus", "load_document", "read_text"]
+__all__ = [
+    "SIDECAR_SUFFIX",
+    "SUFFIXES",
+    "corpus_files",
+    "declared_collection",
+    "doc_id_of",
+    "kind_of",
+    "load_corpus",
+    "load_document",
+    "read_corpus",
+    "read_sidecar",
+    "read_text",
+    "sidecar_digest",
+    "sidecar_path",
+]
 
 log = logging.getLogger(__name__)
 
-SUFFIXES = (".txt", ".md")
+_KINDS = {".txt": "text", ".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html", ".pdf": "pdf"}
+SUFFIXES = tuple(_KINDS)
+SIDECAR_SUFFIX = ".meta.toml"
+_SIDECAR_KEYS = ("title", "date", "url", "collection")
 
 
 def corpus_files(corpus_dir: Path) -> list[Path]:
     """List the indexable files under the corpus folder, recursively, in a stable order."""
     if not corpus_dir.is_dir():
         raise CorpusError(
-            f"corpus folder {corpus_dir} does not exist: create it and put .txt or .md files in it, "
-            "or pass --corpus DIR"
+            f"corpus folder {corpus_dir} does not exist: create it and put documents in it "
+            f"({', '.join(SUFFIXES)}), or pass --corpus DIR"
         )
     found: list[Path] = []
     for root, dirs, files in os.walk(corpus_dir, followlinks=False):
@@ -38,53 +64,146 @@ def read_text(data: bytes) -> str:
     return data.decode("utf-8-sig")
 
 
+def kind_of(path: Path) -> str:
+    """Return the format of a corpus file from its suffix: text, markdown, html or pdf."""
+    return _KINDS.get(path.suffix.lower(), "text")
+
+
+def sidecar_path(path: Path) -> Path | None:
+    """Return the sidecar metadata file of a document (`NAME.meta.toml`, else `STEM.meta.toml`), if any."""
+    for candidate in (path.with_name(path.name + SIDECAR_SUFFIX), path.with_name(path.stem + SIDECAR_SUFFIX)):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def read_sidecar(path: Path) -> dict[str, str]:
+    """Read a document's sidecar metadata; warn on one line and ignore it when it is unusable."""
+    sidecar = sidecar_path(path)
+    if sidecar is None:
+        return {}
+    try:
+        raw = tomllib.loads(sidecar.read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        log.warning("ignored %s: not readable TOML (%s); fix it to set this file's metadata", sidecar, exc)
+        return {}
+    unknown = sorted(set(raw) - set(_SIDECAR_KEYS))
+    if unknown:
+        log.warning("ignored key %s in %s: use %s", ", ".join(unknown), sidecar, ", ".join(_SIDECAR_KEYS))
+    return {k: str(v) for k, v in raw.items() if k in _SIDECAR_KEYS and v is not None}
+
+
+def sidecar_digest(path: Path) -> str | None:
+    """Return the sha256 of a document's sidecar file, so editing it makes the index stale."""
+    sidecar = sidecar_path(path)
+    try:
+        return hashlib.sha256(sidecar.read_bytes()).hexdigest() if sidecar else None
+    except OSError:
+        return None
+
+
+def declared_collection(path: Path) -> str | None:
+    """Return the collection a file names for itself (sidecar, else a text file's front matter)."""
+    named = read_sidecar(path).get("collection")
+    if named is None and kind_of(path) in ("text", "markdown"):
+        try:
+            with path.open("rb") as handle:
+                head = handle.read(8192).decode("utf-8-sig", errors="ignore")
+        except OSError:
+            return None
+        named = front_matter_fields(head).get("collection")
+    return named.strip() if named else None
+
+
 def _title_from_name(path: Path) -> str:
     """Make a readable title from a file name when the text has none."""
     words = path.stem.replace("_", " ").replace("-", " ").split()
     return " ".join(words).capitalize() if words else path.name
 
 
+def _extract(kind: str, data: bytes) -> Extracted:
+    """Return the text of a file: decoded as it is, or extracted from HTML or PDF."""
+    if kind == "html":
+        return extract_html(data)
+    if kind == "pdf":
+        return extract_pdf(data)
+    text = read_text(data)
+    fields = front_matter_fields(text)
+    title, date, meta = read_layout(text, kind == "markdown")
+    return Extracted(text, title or meta.title, date or meta.date, fields.get("url"), (), kind == "markdown")
+
+
 def load_document(path: Path, doc_id: str) -> Document:
-    """Read one file into a Document; raise UnicodeDecodeError or OSError when it cannot be read."""
+    """Read one file into a Document; raise UnicodeDecodeError, OSError or DocumentFormatError when it cannot."""
     stat = path.stat()
     data = path.read_bytes()
-    text = read_text(data)
-    fm_title, fm_date, meta = read_layout(text, path.suffix.lower() == ".md")
+    kind = kind_of(path)
+    extracted = _extract(kind, data)
+    side = read_sidecar(path)
+    date = side.get("date")
     return Document(
         doc_id=doc_id,
         path=path.resolve(),
-        text=text,
-        title=fm_title or meta.title or _title_from_name(path),
-        date=fm_date or meta.date,
+        text=extracted.text,
+        title=side.get("title") or extracted.title or _title_from_name(path),
+        date=(parse_date(date) or date) if date else extracted.date,
         size=len(data),
         sha256=hashlib.sha256(data).hexdigest(),
         mtime_ns=stat.st_mtime_ns,
+        kind=kind,
+        url=side.get("url") or extracted.url,
+        pages=extracted.pages,
+        meta_sha256=sidecar_digest(path),
     )
 
 
-def iter_documents(corpus_dir: Path) -> Iterator[Document]:
-    """Yield every readable, non-empty document; warn on one line for each file skipped."""
-    for path in corpus_files(corpus_dir):
-        doc_id = path.relative_to(corpus_dir).as_posix()
+def doc_id_of(path: Path, corpus_dir: Path) -> str:
+    """Return a file's id: its path relative to the corpus folder (with `..` for a file a collection adopts)."""
+    return Path(os.path.relpath(path, corpus_dir)).as_posix()
+
+
+def read_corpus(corpus_dir: Path, files: Sequence[Path] | None = None) -> tuple[list[Document], dict[str, list[Any]]]:
+    """Load the corpus (or the given files of it), and the fingerprints of the files it had to skip.
+
+    Each skipped file gets a one-line warning. Raise CorpusError when no document is left to index.
+    """
+    documents: list[Document] = []
+    skipped: dict[str, list[Any]] = {}
+    for path in corpus_files(corpus_dir) if files is None else files:
+        doc_id = doc_id_of(path, corpus_dir)
+        document, reason = _try_load(path, doc_id)
+        if document is not None:
+            documents.append(document)
+            continue
+        log.warning("skipped %s: %s", path, reason)
         try:
-            document = load_document(path, doc_id)
-        except UnicodeDecodeError:
-            log.warning("skipped %s: not valid UTF-8 text", path)
-            continue
-        except OSError as exc:
-            log.warning("skipped %s: cannot be read (%s)", path, exc.strerror or exc)
-            continue
-        if not document.text.strip():
-            log.warning("skipped %s: the file is empty", path)
-            continue
-        yield document
-
-
-def load_corpus(corpus_dir: Path) -> list[Document]:
-    """Load the corpus; raise CorpusError when it has no document to index."""
-    documents = list(iter_documents(corpus_dir))
+            data = path.read_bytes()
+            skipped[doc_id] = [len(data), hashlib.sha256(data).hexdigest(), sidecar_digest(path)]
+        except OSError:
+            pass  # unreadable: it has no fingerprint either, so it never makes the index stale
     if not documents:
         raise CorpusError(
-            f"corpus folder {corpus_dir} has no readable .txt or .md file: add documents, or pass --corpus DIR"
+            f"corpus folder {corpus_dir} has no readable document ({', '.join(SUFFIXES)}): "
+            "add documents, or pass --corpus DIR"
         )
-    return documents
+    return documents, skipped
+
+
+def _try_load(path: Path, doc_id: str) -> tuple[Document | None, str]:
+    """Load one document, or say in a few words why it cannot be indexed."""
+    try:
+        document = load_document(path, doc_id)
+    except UnicodeDecodeError:
+        return None, "not valid UTF-8 text"
+    except DocumentFormatError as exc:
+        return None, str(exc)
+    except OSError as exc:
+        return None, f"cannot be read ({exc.strerror or exc})"
+    if not document.text.strip():
+        return None, "the file is empty"
+    return document, ""
+
+
+def load_corpus(corpus_dir: Path, files: Sequence[Path] | None = None) -> list[Document]:
+    """Load the corpus (or the given files of it); raise CorpusError when it has no document to index."""
+    return read_corpus(corpus_dir, files)[0]

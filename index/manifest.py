@@ -10,9 +10,13 @@ from index.chunker import CHUNKER_VERSION
 from index.errors import IndexCorruptError
 from index.models import Document
 
-__all__ = ["FORMAT_VERSION", "DocumentRecord", "Manifest", "staleness"]
+__all__ = ["FORMAT_VERSION", "DocumentRecord", "Fingerprint", "Manifest", "staleness"]
 
-FORMAT_VERSION = 3  # 2: sentence vectors; 3: titled vectors, sentence BM25, the fitted ranking
+# 2: sentence vectors; 3: titled vectors, sentence BM25, the fitted ranking; 4: formats, sections, pages, texts/
+FORMAT_VERSION = 4
+
+
+Fingerprint = tuple[int, str, str | None]  # size, sha256 of the file, sha256 of its sidecar
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,11 +29,29 @@ class DocumentRecord:
     mtime_ns: int
     title: str
     date: str | None
+    kind: str = "text"
+    url: str | None = None
+    meta_sha256: str | None = None  # the sidecar's, so that editing it makes the index stale
 
     @classmethod
     def of(cls, document: Document) -> DocumentRecord:
         """Record a loaded document."""
-        return cls(document.doc_id, document.size, document.sha256, document.mtime_ns, document.title, document.date)
+        return cls(
+            document.doc_id,
+            document.size,
+            document.sha256,
+            document.mtime_ns,
+            document.title,
+            document.date,
+            document.kind,
+            document.url,
+            document.meta_sha256,
+        )
+
+    @property
+    def fingerprint(self) -> Fingerprint:
+        """Return what identifies the indexed content: size, hash, and the sidecar's hash."""
+        return (self.size, self.sha256, self.meta_sha256)
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +68,8 @@ class Manifest:
     ranking: dict[str, Any] = field(default_factory=dict)  # fusion weights and decline rule (index.ranking)
     index_types: dict[str, str] = field(default_factory=dict)  # vector file stem -> FAISS kind (index.store)
     embedded: int | None = None  # texts this build embedded; the rest came from the embedding cache
+    # Files the build could not use (empty, not UTF-8, corrupt PDF), by fingerprint: unchanged, they stay skipped.
+    skipped: dict[str, list[Any]] = field(default_factory=dict)
     format_version: int = FORMAT_VERSION
 
     def to_json(self) -> str:
@@ -72,7 +96,7 @@ def staleness(
     *,
     model: str,
     chunk_tokens: int,
-    fingerprints: dict[str, tuple[int, str]],
+    fingerprints: dict[str, Fingerprint],
     ranking: dict[str, Any] | None = None,
 ) -> str | None:
     """Say why the index no longer matches (model, chunker, ranking, corpus), or None when it does."""
@@ -84,8 +108,9 @@ def staleness(
         return "built with another chunker version or window size"
     if ranking is not None and manifest.ranking != ranking:
         return "built with another ranking (fusion weights or decline rule)"
-    indexed = {d.doc_id: (d.size, d.sha256) for d in manifest.documents}
-    added = sorted(set(fingerprints) - set(indexed))
+    indexed = {d.doc_id: d.fingerprint for d in manifest.documents}
+    unusable = {k for k, v in manifest.skipped.items() if fingerprints.get(k) == tuple(v)}
+    added = sorted(set(fingerprints) - set(indexed) - unusable)
     removed = sorted(set(indexed) - set(fingerprints))
     changed = sorted(k for k in set(indexed) & set(fingerprints) if indexed[k] != fingerprints[k])
     for label, names in (("added", added), ("removed", removed), ("changed", changed)):

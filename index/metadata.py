@@ -8,7 +8,16 @@ from datetime import date as Date
 
 from index.text import Span, iter_lines, strip_span
 
-__all__ = ["Metadata", "is_date_line", "is_furniture", "is_heading", "parse_date", "read_metadata"]
+__all__ = [
+    "Metadata",
+    "front_matter",
+    "front_matter_fields",
+    "is_date_line",
+    "is_furniture",
+    "is_heading",
+    "parse_date",
+    "read_metadata",
+]
 
 _MONTHS = {
     m: i + 1
@@ -121,7 +130,7 @@ def _front_matter(text: str) -> tuple[dict[str, str], int]:
         if fenced and line.strip() == "---":
             return fields, lines[number + 1][0] if number + 1 < len(lines) else len(text)
         match = _FRONT_KEY.match(line)
-        if match and (fenced or match["key"].lower() in ("title", "date")):
+        if match and (fenced or match["key"].lower() in ("title", "date", "url")):
             fields[match["key"].lower()] = match["value"].strip().strip("\"'")
         elif not fenced:
             return (fields, s) if fields else ({}, 0)
@@ -164,6 +173,11 @@ def read_metadata(text: str, paragraphs: list[Span], markdown: bool, body_start:
         elif not is_furniture(para) and not heading:
             seen_body = True
     return Metadata(title, date, body_start, frozenset(reserved))
+
+
+def front_matter_fields(text: str) -> dict[str, str]:
+    """Return the `key: value` fields of the front matter, keys lower-cased (empty when there is none)."""
+    return _front_matter(text)[0]
 
 
 def front_matter(text: str) -> tuple[str | None, str | None, int]:

@@ -5,7 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["Answer", "Chunk", "Citation", "Document", "Passage"]
+__all__ = ["EXTRACTED_KINDS", "Answer", "Chunk", "Citation", "Document", "Passage", "paragraph_label"]
+
+# Formats whose text is extracted from the file: the index stores that text, and quotes are slices of it.
+EXTRACTED_KINDS = frozenset({"html", "pdf"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,6 +23,15 @@ class Document:
     size: int  # bytes on disk
     sha256: str
     mtime_ns: int
+    kind: str = "text"  # "text", "markdown", or an extracted format: "html", "pdf"
+    url: str | None = None  # where readers find the document (front matter, sidecar, canonical link)
+    pages: tuple[int, ...] = ()  # PDF: the offset in `text` where each page starts
+    meta_sha256: str | None = None  # of the sidecar `.meta.toml`, when there is one
+
+    @property
+    def extracted(self) -> bool:
+        """Tell whether `text` was extracted from the file (HTML, PDF) rather than read as it is."""
+        return self.kind in EXTRACTED_KINDS
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +45,8 @@ class Chunk:
     end: int
     text: str  # == document.text[start:end]
     context: str = ""  # carried into the embedding and the lexical index, never quoted
+    page: int | None = None  # PDF: the page the chunk starts on; `paragraph` then counts within that page
+    section: str | None = None  # Markdown/HTML: the heading path, e.g. "Data security › Principles"
 
     @property
     def search_text(self) -> str:
@@ -40,9 +54,10 @@ class Chunk:
         return f"{self.context}\n{self.text}" if self.context else self.text
 
 
-def paragraph_label(first: int, last: int) -> str:
-    """Return the paragraph citation, e.g. '¶ 7' or '¶ 7–8'."""
-    return f"¶ {first}–{last}" if last != first else f"¶ {first}"
+def paragraph_label(first: int, last: int, page: int | None = None) -> str:
+    """Return the paragraph citation, e.g. '¶ 7', '¶ 7–8' or 'p. 3, ¶ 2'."""
+    paragraphs = f"¶ {first}–{last}" if last != first else f"¶ {first}"
+    return f"p. {page}, {paragraphs}" if page is not None else paragraphs
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,11 +72,14 @@ class Citation:
     last_paragraph: int
     start: int
     end: int
+    page: int | None = None
+    section: str | None = None
+    url: str | None = None  # a link to the passage itself when the document has a URL
 
     @property
     def paragraph_label(self) -> str:
-        """Return the paragraph citation, e.g. '¶ 7' or '¶ 7–8'."""
-        return paragraph_label(self.paragraph, self.last_paragraph)
+        """Return the paragraph citation, e.g. '¶ 7', '¶ 7–8' or 'p. 3, ¶ 2'."""
+        return paragraph_label(self.paragraph, self.last_paragraph, self.page)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,18 +98,32 @@ class Passage:
     score: float
     highlight: tuple[int, int] | None = None  # the best-matching sentence, offsets into `text`
     also_in: tuple[Citation, ...] = ()  # duplicates collapsed into this passage, best first
+    page: int | None = None  # PDF: the page the passage starts on
+    section: str | None = None  # Markdown/HTML: the heading path, joined with " › "
+    url: str | None = None  # a link to the passage itself (a text fragment) when the document has a URL
+    collection: str | None = None  # the collection it was found in, when several are searched
 
     @property
     def citation(self) -> Citation:
         """Return where this passage is found."""
         return Citation(
-            self.doc_id, self.source, self.title, self.date, self.paragraph, self.last_paragraph, self.start, self.end
+            self.doc_id,
+            self.source,
+            self.title,
+            self.date,
+            self.paragraph,
+            self.last_paragraph,
+            self.start,
+            self.end,
+            self.page,
+            self.section,
+            self.url,
         )
 
     @property
     def paragraph_label(self) -> str:
-        """Return the paragraph citation, e.g. '¶ 7' or '¶ 7–8'."""
-        return paragraph_label(self.paragraph, self.last_paragraph)
+        """Return the paragraph citation, e.g. '¶ 7', '¶ 7–8' or 'p. 3, ¶ 2'."""
+        return paragraph_label(self.paragraph, self.last_paragraph, self.page)
 
 
 @dataclass(frozen=True, slots=True)

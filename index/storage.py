@@ -5,7 +5,9 @@ Layout of the index folder::
     CURRENT                 the name of the build that answers (replaced atomically)
     builds/<name>/          manifest.json, chunks.jsonl, vectors.faiss, titled.faiss, lexical/,
                             sentences.faiss, sentences_titled.faiss, sentence_lexical/,
-                            sentence_owners.npy (every chunk's sentences: vectors, BM25, chunk rows)
+                            sentence_owners.npy (every chunk's sentences: vectors, BM25, chunk rows),
+                            texts/<sha256>.txt (the text extracted from each HTML or PDF file,
+                            named by the file's hash: quotes are slices of it)
     cache/                  vectors by content hash, so a rebuild embeds only what changed
     builds/.tmp-<name>/     a build in progress; never read, removed by the next build
 
@@ -37,6 +39,7 @@ __all__ = ["SentenceTable", "StoredIndex", "load_index", "read_manifest", "save_
 _CURRENT = "CURRENT"
 _CHUNK_FILES = ("vectors.faiss", "titled.faiss")
 _SENTENCE_FILES = ("sentences.faiss", "sentences_titled.faiss")
+_TEXTS = "texts"
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,10 +70,17 @@ class StoredIndex:
     sentences: SentenceTable
     folder: Path
 
+    def extracted_text(self, sha256: str) -> str | None:
+        """Return the stored text extracted from the source file with this hash, or None when it is missing."""
+        try:
+            return (self.folder / _TEXTS / f"{sha256}.txt").read_bytes().decode("utf-8")  # no newline translation
+        except (OSError, UnicodeDecodeError):
+            return None
+
 
 def _fsync_write(path: Path, text: str) -> None:
     """Write a file and flush it to disk before returning."""
-    with path.open("w", encoding="utf-8") as handle:
+    with path.open("w", encoding="utf-8", newline="") as handle:  # no newline translation: offsets index it
         handle.write(text)
         handle.flush()
         os.fsync(handle.fileno())
@@ -148,8 +158,12 @@ def save_index(
     vectors: tuple[VectorStore, VectorStore],
     lexical: LexicalIndex,
     sentences: SentenceTable,
+    texts: dict[str, str] | None = None,
 ) -> Path:
-    """Write a complete build, then switch CURRENT to it atomically; return its folder."""
+    """Write a complete build, then switch CURRENT to it atomically; return its folder.
+
+    `texts` are the extracted texts of HTML and PDF files, by the file's sha256.
+    """
     builds = index_dir / "builds"
     builds.mkdir(parents=True, exist_ok=True)
     name = time.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
@@ -162,6 +176,9 @@ def save_index(
     lexical.save(tmp / "lexical")
     sentences.lexical.save(tmp / "sentence_lexical")
     np.save(tmp / "sentence_owners.npy", sentences.owners, allow_pickle=False)
+    (tmp / _TEXTS).mkdir()
+    for digest, text in (texts or {}).items():
+        _fsync_write(tmp / _TEXTS / f"{digest}.txt", text)
     _fsync_write(tmp / "manifest.json", manifest.to_json())  # written last: its presence marks a whole build
     final = builds / name
     tmp.rename(final)

@@ -10,6 +10,7 @@ from discord.ext import commands
 
 from bot.checks import rate_limited, valid_question
 from bot.limits import MAX_QUESTION_CHARS
+from bot.places import place_of_interaction
 from bot.views import send_answer
 
 if TYPE_CHECKING:
@@ -39,7 +40,7 @@ class Ask(commands.Cog):
     ) -> None:
         """Answer a question with verbatim quotes from the corpus."""
         await interaction.response.defer(ephemeral=private, thinking=True)  # first: the 3-second deadline
-        answer = await self.bot.answer(question, per_page=results, via="slash")
+        answer = await self.bot.answer(question, per_page=results, via="slash", place=place_of_interaction(interaction))
         await send_answer(
             interaction, answer, gaps=self.bot.gaps, per_page=results, kind="question", via="slash", ephemeral=private
         )

@@ -10,6 +10,7 @@ from discord.ext import commands
 
 from bot.checks import rate_limited
 from bot.limits import check_question
+from bot.places import place_of_interaction
 from bot.views import send_answer
 
 if TYPE_CHECKING:
@@ -38,7 +39,8 @@ class FindSource(commands.Cog):
         """Show the passages that bear on the message's claim, or say that none does."""
         await interaction.response.defer(ephemeral=True, thinking=True)
         claim = check_question(message.content, kind="claim")
-        answer = await self.bot.answer(claim, per_page=PER_PAGE, via="find-source", claim=True)
+        place = place_of_interaction(interaction)
+        answer = await self.bot.answer(claim, per_page=PER_PAGE, via="find-source", claim=True, place=place)
         await send_answer(
             interaction, answer, gaps=self.bot.gaps, per_page=PER_PAGE, kind="claim", via="find-source", ephemeral=True
         )

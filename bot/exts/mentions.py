@@ -14,6 +14,7 @@ from discord.ext import commands
 
 from bot.checks import APOLOGY, as_sentence, cooldown_text
 from bot.limits import check_question
+from bot.places import place_of_message
 from bot.replies import build_reply
 from bot.views import AnswerView, send_kwargs
 from index import QuotebotError
@@ -72,7 +73,7 @@ class Mentions(commands.Cog):
             return
         via = "mention" if message.guild else "dm"
         async with message.channel.typing():
-            answer = await self.bot.answer(question, per_page=PER_PAGE, via=via)
+            answer = await self.bot.answer(question, per_page=PER_PAGE, via=via, place=place_of_message(message))
         reply = build_reply(answer, per_page=PER_PAGE)
         view = AnswerView(
             answer, reply, per_page=PER_PAGE, kind="question", asker_id=message.author.id, gaps=self.bot.gaps, via=via

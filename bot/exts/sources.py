@@ -9,6 +9,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.catalog import source_rows, sources_reply
+from bot.places import place_of_interaction
 from bot.views import SourcesView, send_kwargs
 
 if TYPE_CHECKING:
@@ -23,8 +24,8 @@ class Sources(commands.Cog):
 
     @app_commands.command(name="sources")
     async def sources(self, interaction: discord.Interaction[Any]) -> None:
-        """List the documents the bot quotes from: title, date, paragraphs, file."""
-        rows = source_rows(self.bot.engine)
+        """List the documents this channel can search: title, date, paragraphs, file."""
+        rows = source_rows(self.bot.engine, names=self.bot.searchable(place_of_interaction(interaction)))
         reply = sources_reply(rows)
         view = SourcesView(rows, reply)
         await interaction.response.send_message(**send_kwargs(reply, view), ephemeral=True)

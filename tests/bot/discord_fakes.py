@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -12,6 +12,7 @@ from typing import Any
 import discord
 
 from index import Answer, Passage
+from index.collections import default_collections
 
 CORPUS = Path("/corpus")
 STATEMENT = (
@@ -77,10 +78,15 @@ class FakeEngine:
         )
         chunks = tuple(SimpleNamespace(doc_id=d.doc_id, paragraph=p, last_paragraph=p) for d in docs for p in (1, 2, 3))
         self.stored = SimpleNamespace(manifest=SimpleNamespace(documents=docs, chunk_count=len(chunks)), chunks=chunks)
+        self.collections = default_collections(CORPUS)
+        self.names: list[list[str] | None] = []  # the collections each call was allowed to search
 
-    def answer(self, question: str, top_k: int = 3, *, claim: bool = False) -> Answer:
+    def answer(
+        self, question: str, top_k: int = 3, *, claim: bool = False, names: Sequence[str] | None = None
+    ) -> Answer:
         """Answer like QuoteEngine.answer: at most top_k passages."""
         self.calls.append((question, top_k))
+        self.names.append(None if names is None else list(names))
         self.claims.append(claim)
         self.threads.append(threading.get_ident())
         result = self.respond(question, top_k)
@@ -190,8 +196,12 @@ class FakeInteraction:
         data: dict[str, Any] | None = None,
         permissions: discord.Permissions | None = None,
         guild_id: int | None = 10,
+        channel_id: int | None = 20,
+        channel: Any = None,
     ) -> None:
         self.client = client
+        self.channel_id = channel_id
+        self.channel = channel  # a discord.Thread to ask from a thread
         self.user = SimpleNamespace(id=user_id, name=f"user{user_id}")
         self.data = data or {}
         self.permissions = permissions or discord.Permissions.none()

@@ -16,7 +16,8 @@ from tests.conftest import ROOT, SEED
 
 pytestmark = pytest.mark.slow
 
-PASSAGE_KEYS = ["text", "source", "title", "date", "paragraph", "start", "end", "score", "highlight", "also_in"]
+PASSAGE_KEYS = ["text", "source", "title", "date", "paragraph", "page", "section", "url", "collection"]
+PASSAGE_KEYS += ["start", "end", "score", "highlight", "also_in"]
 
 
 @pytest.fixture(scope="module")

@@ -38,12 +38,14 @@ def test_json_keys_are_the_documented_ones_in_order() -> None:
     assert list(answer) == ["question", "answered", "confidence", "passages"]
     assert answer["confidence"] == 0.877
     first, second = answer["passages"]
-    keys = ["text", "source", "title", "date", "paragraph", "start", "end", "score", "highlight", "also_in"]
+    keys = ["text", "source", "title", "date", "paragraph", "page", "section", "url", "collection"]
+    keys += ["start", "end", "score", "highlight", "also_in"]
     assert list(first) == keys and list(second) == keys
     assert first["highlight"] == list(sentence(STATEMENT, 1)) and second["highlight"] is None
+    unplaced = {"page": None, "section": None, "url": None, "start": 10, "end": 90}
     assert first["also_in"] == [
-        {"source": "corpus/b.txt", "title": "B.TXT", "date": "2021-01-01", "paragraph": 4, "start": 10, "end": 90},
-        {"source": "corpus/c.txt", "title": "C.TXT", "date": "2021-01-01", "paragraph": 9, "start": 10, "end": 90},
+        {"source": "corpus/b.txt", "title": "B.TXT", "date": "2021-01-01", "paragraph": 4, **unplaced},
+        {"source": "corpus/c.txt", "title": "C.TXT", "date": "2021-01-01", "paragraph": 9, **unplaced},
     ]
     assert second["also_in"] == []
 

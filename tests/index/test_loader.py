@@ -31,3 +31,32 @@ def test_missing_and_empty_corpus_are_clear_errors(tmp_path: Path) -> None:
         load_corpus(tmp_path / "nope")
     with pytest.raises(CorpusError, match="no readable"):
         load_corpus(tmp_path)
+
+
+@pytest.mark.parametrize("sidecar", ["note.txt.meta.toml", "note.meta.toml"])
+def test_a_sidecar_sets_title_date_and_url(tmp_path: Path, sidecar: str) -> None:
+    (tmp_path / "note.txt").write_text("Plain Heading\n\nThe body of the note.\n", encoding="utf-8")
+    (tmp_path / sidecar).write_text('title = "From the sidecar"\ndate = 2024-03-14\nurl = "https://x.org/n"\n')
+    (document,) = load_corpus(tmp_path)
+    assert (document.title, document.date, document.url) == ("From the sidecar", "2024-03-14", "https://x.org/n")
+    assert document.meta_sha256 is not None
+
+
+@pytest.mark.parametrize(
+    ("content", "warning"),
+    [("title = [unclosed", "not readable TOML"), ('titel = "typo"\n', "ignored key titel")],
+)
+def test_a_bad_sidecar_is_ignored_with_one_warning(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, content: str, warning: str
+) -> None:
+    (tmp_path / "note.md").write_text("# Own Title\n\nThe body of the note.\n", encoding="utf-8")
+    (tmp_path / "note.md.meta.toml").write_text(content, encoding="utf-8")
+    with caplog.at_level(logging.WARNING):
+        (document,) = load_corpus(tmp_path)
+    assert document.title == "Own Title"
+    assert [warning in r.getMessage() and "note.md.meta.toml" in r.getMessage() for r in caplog.records] == [True]
+
+
+def test_front_matter_sets_the_url(tmp_path: Path) -> None:
+    (tmp_path / "page.md").write_text("---\ntitle: T\nurl: https://x.org/p\n---\nBody text of it.\n", encoding="utf-8")
+    assert load_corpus(tmp_path)[0].url == "https://x.org/p"

@@ -1,0 +1,225 @@
+"""Named document collections, and which Discord servers and channels may search each one.
+
+Collections are declared in ``quotebot.toml`` at the project root::
+
+    # Every collection: a name, a folder of documents, and who may search it.
+    [collections.handbook]
+    path = "corpus"              # relative to this file's folder
+    # private = false (default): searchable everywhere unless `servers`/`channels` narrow it
+
+    [collections.security]
+    path = "teams/security"
+    private = true               # quoted only in the servers/channels listed here
+    servers = [111111111111111111]
+    channels = [222222222222222222, 333333333333333333]
+    description = "Security team runbooks"   # optional, shown by /sources
+
+Without the file there is one public collection, ``default``, over the corpus folder, and its index stays
+directly in the index folder; with the file each collection's index lives in ``<index folder>/<name>``.
+
+Access rules, for a question asked in ``server`` (None in a direct message), ``channel`` and, in a thread,
+``parent`` (the thread's parent channel; a thread inherits its parent's access, so either id matches):
+
+- public, nothing listed: visible everywhere, direct messages included;
+- public with ``servers`` and/or ``channels``: visible only when the server, the channel or the parent is listed;
+- private: visible only when the server, the channel or the parent is listed, and never in a direct message;
+  a private collection must list at least one server or channel;
+- the CLI is no Discord place: ``Collections.for_cli`` gives any collection by name, private ones included.
+
+Discord ids are TOML integers; strings of ASCII digits (``"2222"``) are accepted too and converted, since ids
+copied from Discord are often pasted quoted. Booleans, zero, negative numbers and other strings are refused.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from index.errors import ConfigError
+
+__all__ = [
+    "CONFIG_FILE",
+    "DEFAULT_COLLECTION",
+    "Collection",
+    "Collections",
+    "default_collections",
+    "load_collections",
+]
+
+DEFAULT_COLLECTION = "default"
+CONFIG_FILE = "quotebot.toml"
+
+_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,39}")
+_DIGITS = re.compile(r"[0-9]+")
+_TOP_KEYS = ("collections",)
+_KEYS = ("path", "private", "servers", "channels", "description")
+
+
+@dataclass(frozen=True, slots=True)
+class Collection:
+    """A named folder of documents and the Discord places allowed to search it."""
+
+    name: str
+    corpus_dir: Path
+    private: bool = False
+    servers: frozenset[int] = frozenset()
+    channels: frozenset[int] = frozenset()
+    description: str = ""
+
+    def visible_in(self, server: int | None, channel: int | None, parent: int | None = None) -> bool:
+        """Tell whether a question asked in this place may be answered from this collection."""
+        if self.private and server is None:
+            return False
+        if not self.servers and not self.channels:
+            return not self.private
+        if server is not None and server in self.servers:
+            return True
+        return any(place is not None and place in self.channels for place in (channel, parent))
+
+
+@dataclass(frozen=True, slots=True)
+class Collections:
+    """Every configured collection, in file order."""
+
+    items: tuple[Collection, ...]
+    source: Path | None
+
+    def names(self) -> list[str]:
+        """List the collection names in file order."""
+        return [c.name for c in self.items]
+
+    def get(self, name: str) -> Collection:
+        """Return the collection called `name`, or raise ConfigError listing the known names."""
+        for collection in self.items:
+            if collection.name == name:
+                return collection
+        known = ", ".join(self.names())
+        where = f"in {self.source}" if self.source is not None else f"(no {CONFIG_FILE})"
+        raise ConfigError(f"unknown collection {name!r} {where}: use one of {known}")
+
+    def visible_in(self, server: int | None, channel: int | None, parent: int | None = None) -> list[Collection]:
+        """List the collections a question asked in this place may be answered from."""
+        return [c for c in self.items if c.visible_in(server, channel, parent)]
+
+    def for_cli(self, name: str | None) -> list[Collection]:
+        """List the collection called `name` (private ones too), or all of them when `name` is None."""
+        return list(self.items) if name is None else [self.get(name)]
+
+    def index_dir(self, root: Path, name: str) -> Path:
+        """Return where the index of collection `name` lives under the index folder `root`."""
+        collection = self.get(name)
+        return root if self.source is None else root / collection.name
+
+
+def default_collections(corpus_dir: Path) -> Collections:
+    """One public collection named "default" over `corpus_dir`, available everywhere."""
+    return Collections((Collection(DEFAULT_COLLECTION, corpus_dir.expanduser().resolve()),), None)
+
+
+def load_collections(path: Path, default_corpus: Path) -> Collections:
+    """Read quotebot.toml when it exists, else the default single collection."""
+    if not path.exists():
+        return default_collections(default_corpus)
+    tables = _collection_tables(path, _read_toml(path))
+    items = tuple(_parse_collection(path, name, table) for name, table in tables.items())
+    _check_distinct_folders(path, items)
+    return Collections(items, path)
+
+
+def _read_toml(path: Path) -> dict[str, object]:
+    """Parse the config file, turning every read or syntax problem into a ConfigError."""
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}: fix the syntax there") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text: save it as UTF-8") from exc
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot be read ({exc.strerror or exc}): fix its permissions or path") from exc
+
+
+def _collection_tables(path: Path, data: dict[str, object]) -> dict[str, dict[str, object]]:
+    """Return the `[collections.*]` tables by name, checking the top level and each name."""
+    unknown = [key for key in data if key not in _TOP_KEYS]
+    if unknown:
+        raise ConfigError(f"{path}: unknown top-level key {unknown[0]!r}: use only {', '.join(_TOP_KEYS)}")
+    section = data.get("collections")
+    if not isinstance(section, dict) or not section:
+        raise ConfigError(
+            f'{path}: no [collections.*] table: add one, e.g. [collections.handbook] with path = "corpus"'
+        )
+    tables: dict[str, dict[str, object]] = {}
+    for name, table in section.items():
+        if not _NAME.fullmatch(name):
+            raise ConfigError(
+                f"{path}: [collections.{name}] bad collection name: use 1-40 of a-z, 0-9, '_' and '-', "
+                "starting with a letter or digit"
+            )
+        if not isinstance(table, dict):
+            raise ConfigError(f"{path}: collections.{name} must be a table: write [collections.{name}] with path = ...")
+        tables[name] = table
+    return tables
+
+
+def _parse_collection(path: Path, name: str, table: dict[str, object]) -> Collection:
+    """Validate one `[collections.<name>]` table and build its Collection."""
+    where = f"{path}: [collections.{name}]"
+    unknown = [key for key in table if key not in _KEYS]
+    if unknown:
+        raise ConfigError(f"{where} unknown key {unknown[0]!r}: use one of {', '.join(_KEYS)}")
+    private = table.get("private", False)
+    if not isinstance(private, bool):
+        raise ConfigError(f"{where} `private` must be true or false, got {private!r}: fix `private`")
+    description = table.get("description", "")
+    if not isinstance(description, str):
+        raise ConfigError(f"{where} `description` must be a string, got {description!r}: quote it")
+    servers = _parse_ids(where, "servers", table.get("servers", []))
+    channels = _parse_ids(where, "channels", table.get("channels", []))
+    if private and not servers and not channels:
+        raise ConfigError(
+            f"{where} collection {name!r} is private but lists no servers or channels: "
+            "add `channels = [...]` or `servers = [...]`, or set `private = false`"
+        )
+    corpus_dir = _parse_path(path, where, table.get("path"))
+    return Collection(name, corpus_dir, private, servers, channels, description)
+
+
+def _parse_path(path: Path, where: str, value: object) -> Path:
+    """Resolve a collection's `path` against the config file's folder and check it is a directory."""
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(f'{where} `path` must be a folder name in quotes, got {value!r}: add path = "corpus"')
+    corpus_dir = (path.parent / Path(value).expanduser()).resolve()
+    if not corpus_dir.is_dir():
+        raise ConfigError(f"{where} `path` {value!r} is not a folder ({corpus_dir}): create it or fix `path`")
+    return corpus_dir
+
+
+def _parse_ids(where: str, key: str, value: object) -> frozenset[int]:
+    """Read a list of Discord ids: positive integers, or strings of digits."""
+    if not isinstance(value, list):
+        raise ConfigError(f"{where} `{key}` must be a list of Discord ids, got {value!r}: write {key} = [{value!r}]")
+    ids: set[int] = set()
+    for item in value:
+        if isinstance(item, str) and _DIGITS.fullmatch(item):
+            item = int(item)
+        if isinstance(item, bool) or not isinstance(item, int) or item <= 0:
+            raise ConfigError(
+                f"{where} `{key}` holds {item!r}, not a Discord id: use positive integers, e.g. {key} = [1234567890]"
+            )
+        ids.add(item)
+    return frozenset(ids)
+
+
+def _check_distinct_folders(path: Path, items: tuple[Collection, ...]) -> None:
+    """Refuse two collections over the same folder."""
+    seen: dict[Path, str] = {}
+    for collection in items:
+        other = seen.setdefault(collection.corpus_dir, collection.name)
+        if other != collection.name:
+            raise ConfigError(
+                f"{path}: [collections.{other}] and [collections.{collection.name}] share `path` "
+                f"{collection.corpus_dir}: give each collection its own folder"
+            )

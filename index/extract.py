@@ -1,0 +1,412 @@
+"""Extract the indexable text of HTML and PDF files, with the title, date and URL they declare.
+
+HTML pages go through trafilatura, which keeps the main text and drops navigation, banners and
+footers; the result is rendered as Markdown-like text (headings as ``#`` lines, one blank line
+between blocks). PDFs go through pypdf page by page: running headers, footers and page numbers are
+dropped, hyphenated line ends are rejoined and wrapped lines are joined into paragraphs, so the
+chunker sees one paragraph per blank-line-separated block. Both libraries are imported lazily so
+that answering questions never pays for them.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import re
+from bisect import bisect_right
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from itertools import pairwise
+from statistics import median
+from typing import Any
+
+from index.errors import DocumentFormatError
+
+__all__ = ["Extracted", "extract_html", "extract_pdf", "page_at"]
+
+
+@dataclass(frozen=True, slots=True)
+class Extracted:
+    """The text of an HTML or PDF file as quotebot indexes it, with what the file says about itself."""
+
+    text: str  # every offset of the index points into this string; it is stored with the index
+    title: str | None = None
+    date: str | None = None  # ISO YYYY-MM-DD
+    url: str | None = None  # canonical URL (HTML: <link rel=canonical> or og:url)
+    pages: tuple[int, ...] = ()  # PDF only: the offset in `text` where each page starts; pages[0] == 0
+    markdown: bool = False  # True when `text` uses Markdown headings ("# ", "## ") the chunker should read as sections
+
+
+def page_at(pages: tuple[int, ...], offset: int) -> int | None:
+    """Return the 1-based page holding `offset` (None when there are no pages)."""
+    if not pages:
+        return None
+    # Empty pages share the offset of the next page with text; bisect_right picks the last of them.
+    return max(bisect_right(pages, offset), 1)
+
+
+def _one_line(exc: BaseException) -> str:
+    """Return an exception as a short single line for an error message."""
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text if len(text) <= 120 else text[:117] + "..."
+
+
+def _iso_date(value: object) -> str | None:
+    """Return the YYYY-MM-DD prefix of `value` when it is a valid date."""
+    match = re.match(r"\s*(\d{4})-(\d{2})-(\d{2})", str(value or ""))
+    if not match:
+        return None
+    try:
+        return date(*map(int, match.groups())).isoformat()
+    except ValueError:
+        return None
+
+
+def _clean_meta(value: object) -> str | None:
+    """Return a metadata string with its whitespace collapsed, or None when empty."""
+    text = " ".join(str(value).split()) if value is not None else ""
+    return text or None
+
+
+# ---------------------------------------------------------------- HTML
+
+_BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
+_LB = "\x00"  # stands for <lb/> while source whitespace is collapsed
+
+
+def _decode_html(data: bytes) -> str | bytes:
+    """Return the page as text when its encoding is certain, else the bytes for trafilatura to sniff."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return data[len(bom) :].decode(encoding, errors="replace")
+    head = data[:8192]
+    # Text never holds control bytes other than tab, newline, form feed and carriage return.
+    if sum(byte < 9 or 13 < byte < 32 for byte in head) > len(head) // 100:
+        raise DocumentFormatError("binary data, not an HTML page")
+    return data  # trafilatura reads the <meta charset> and guesses the rest
+
+
+def extract_html(data: bytes) -> Extracted:
+    """Return the main text of a saved web page as Markdown, with its title, date and canonical URL."""
+    import trafilatura
+
+    source = _decode_html(data)
+    try:
+        # Given a string or bytes and no URL, trafilatura parses locally and never fetches anything.
+        document = trafilatura.bare_extraction(
+            source,
+            include_comments=False,
+            include_tables=True,
+            include_images=False,
+            include_links=False,
+            include_formatting=True,
+            with_metadata=True,
+            date_extraction_params={"extensive_search": False, "original_date": True},
+        )
+        body = getattr(document, "body", None)
+        text = _render_blocks(body) if body is not None else ""
+    except DocumentFormatError:
+        raise
+    except Exception as exc:  # lxml and trafilatura raise many types on malformed input
+        raise DocumentFormatError(f"not a readable HTML page ({_one_line(exc)})") from exc
+    if not text:
+        raise DocumentFormatError("no main text found in the HTML")
+    # trafilatura already falls back from the meta tags to a lone <h1> or the <title> (less the site name).
+    title, url = _clean_meta(getattr(document, "title", None)), _clean_meta(getattr(document, "url", None))
+    return Extracted(text, title, _iso_date(getattr(document, "date", None)), url, markdown=True)
+
+
+def _render_blocks(body: Any) -> str:
+    """Render trafilatura's output tree as blocks separated by one blank line."""
+    blocks = (_render_block(element) for element in body)
+    return "\n\n".join(block for block in blocks if block)
+
+
+def _render_block(element: Any) -> str:
+    """Render one block element (heading, paragraph, list, table, quote) as text."""
+    tag = element.tag
+    if tag == "head":
+        rend = str(element.get("rend") or "")
+        level = int(rend[1]) if re.fullmatch(r"h[1-6]", rend) else 2
+        heading = _inline(element).replace("\n", " ")
+        return f"{'#' * level} {heading}" if heading else ""
+    if tag == "list":
+        return "\n".join(_list_lines(element, 0))
+    if tag == "table":
+        rows = [_cells(row) for row in element.iterchildren("row")]
+        return "\n".join(f"| {' | '.join(cells)} |" for cells in rows if any(cells))
+    return _inline(element, keep_newlines=tag in ("code", "quote"))
+
+
+def _cells(row: Any) -> list[str]:
+    """Return the texts of a table row's cells, each on one line."""
+    return [_inline(cell).replace("\n", " ") for cell in row.iterchildren("cell")]
+
+
+def _list_lines(element: Any, depth: int) -> Iterable[str]:
+    """Yield one line per list item, nested lists indented by two spaces per level."""
+    ordered = element.get("rend") == "ol"
+    for number, item in enumerate(element.iterchildren("item"), start=1):
+        marker = f"{number}." if ordered else "-"
+        text = _inline(item).replace("\n", " ")
+        if text:
+            yield f"{'  ' * depth}{marker} {text}"
+        for sub in item.iterchildren("list"):
+            yield from _list_lines(sub, depth + 1)
+
+
+def _inline(element: Any, keep_newlines: bool = False) -> str:
+    """Return the text of an element without markup; <lb/> becomes a line break."""
+    parts: list[str] = [element.text or ""]
+    for child in element:
+        if child.tag == "lb":
+            parts.append(_LB)
+        elif child.tag != "list":  # nested lists are rendered as their own lines
+            parts.append(_inline(child, keep_newlines))
+        parts.append(child.tail or "")
+    text = "".join(parts)
+    text = re.sub(r"[ \t\r\f\v]+" if keep_newlines else r"\s+", " ", text).replace(_LB, "\n")
+    return "\n".join(line.strip() for line in text.split("\n") if line.strip())
+
+
+# ---------------------------------------------------------------- PDF
+
+_LIGATURES = str.maketrans({"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl", "ﬅ": "st", "ﬆ": "st"})
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u00a0\u2000-\u200a\u202f\u3000]")
+_PAGE_NUMBER = re.compile(
+    r"(?:(?:page|p\.|pg\.?|seite|página)\s*)?[-–—(\[]?\s*\d{1,4}\s*[-–—)\]]?(?:\s*(?:/|of|sur|de|von)\s*\d{1,4})?"
+    r"|(?-i:(?=[ivx])x{0,3}(?:ix|iv|v?i{0,3}))",  # lower-case roman numbers of front matter
+    re.IGNORECASE,
+)
+_SENTENCE_END = re.compile(r"[.!?:…][\"'”’)\]]*$|[\"”]$")
+_LIST_ITEM = re.compile(r"(?:[•▪◦●■\-–*]|\d{1,3}[.)]|\([a-z0-9]{1,3}\))\s")
+_HYPHEN_END = re.compile(r"([^\W\d_]+)[-‐]$")
+_HYPHENATED = re.compile(r"[^\W\d_]+(?:[-‐][^\W\d_]+)+")
+_ZONE = 3  # how many lines at the top and at the bottom of a page may be running headers or footers
+
+
+@dataclass(slots=True)
+class _Line:
+    """One line of a PDF page, with the baseline position and size of its first text (when known)."""
+
+    text: str
+    x: float | None = None
+    y: float | None = None
+    size: float | None = None
+    sizes: dict[float, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class _Layout:
+    """What lines of the document look like: typical length in characters and baseline spacing."""
+
+    width: float
+    spacing: float | None
+    hyphenated: frozenset[str]
+
+
+def extract_pdf(data: bytes) -> Extracted:
+    """Return the cleaned text of a PDF with page offsets, its /Title and its creation date."""
+    import pypdf
+
+    if b"%PDF-" not in data[:1024]:
+        raise DocumentFormatError("not a PDF (no %PDF- header)")
+    try:
+        reader = pypdf.PdfReader(io.BytesIO(data))
+        _decrypt(reader)
+        pages = [_read_page(page) for page in reader.pages]
+        title, created = _pdf_info(reader)
+    except DocumentFormatError:
+        raise
+    except Exception as exc:  # pypdf raises many types on truncated or corrupt files
+        reason = _one_line(exc) if b"%%EOF" in data[-2048:] else "EOF marker not found: truncated?"
+        raise DocumentFormatError(f"not a readable PDF ({reason})") from exc
+    if not any(pages):
+        raise DocumentFormatError("no text could be extracted (scanned images?)")
+    text, offsets = _assemble(_drop_furniture(pages))
+    return Extracted(text, title, created, pages=offsets)
+
+
+def _decrypt(reader: Any) -> None:
+    """Open an encrypted PDF with the empty password, or say why it cannot be read."""
+    if not reader.is_encrypted:
+        return
+    try:
+        opened = reader.decrypt("")
+    except Exception as exc:  # AES needs the optional `cryptography` package
+        raise DocumentFormatError(f"encrypted PDF that cannot be opened ({_one_line(exc)})") from exc
+    if not opened:
+        raise DocumentFormatError("encrypted PDF: it needs a password")
+
+
+def _pdf_info(reader: Any) -> tuple[str | None, str | None]:
+    """Return the document's /Title and /CreationDate (ISO), each None when absent or unreadable."""
+    try:
+        info = reader.metadata
+    except Exception:  # a broken info dictionary must not cost the text
+        return None, None
+    if info is None:
+        return None, None
+    title = _clean_meta(info.get("/Title"))
+    if title and re.search(r"\.(?:docx?|pdf|indd|odt|rtf|tex)$|^untitled$", title, re.IGNORECASE):
+        title = None  # a file name left by the authoring tool says nothing
+    raw = str(info.get("/CreationDate") or "")
+    match = re.match(r"(?:D:)?(\d{4})(\d{2})(\d{2})", raw)
+    created = _iso_date("-".join(match.groups())) if match else None
+    return title, created
+
+
+def _read_page(page: Any) -> list[_Line]:
+    """Return the non-empty lines of a page with the position of each; [] when the page fails."""
+    lines = [_Line("")]
+
+    def visit(text: str, cm: Sequence[float], tm: Sequence[float], _font: object, size: float) -> None:
+        x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
+        y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+        scaled = round(abs(size) * math.hypot(tm[2] * cm[0] + tm[3] * cm[2], tm[2] * cm[1] + tm[3] * cm[3]), 1)
+        for index, part in enumerate(text.split("\n")):
+            if index:
+                lines.append(_Line(""))
+            line = lines[-1]
+            if part.strip():
+                if line.y is None:
+                    line.x, line.y = x, y
+                line.sizes[scaled] = line.sizes.get(scaled, 0) + len(part)
+            line.text += part
+
+    try:
+        page.extract_text(visitor_text=visit)
+    except Exception:  # one page with a broken font or stream loses only its own text
+        return []
+    for line in lines:
+        text = _CONTROL.sub(" ", line.text.translate(_LIGATURES))
+        line.text = " ".join(re.sub("\u00ad(?!\\s*$)", "", text).split())  # a soft hyphen only shows at a line end
+        line.size = max(line.sizes, key=line.sizes.__getitem__) if line.sizes else None
+    return [line for line in lines if line.text]
+
+
+def _furniture_key(line: _Line) -> tuple[str, int | None]:
+    """Return what a running header shares on every page: its text with numbers replaced, and its height."""
+    # The height keeps body lines that differ only in numbers from reading as a repeated header.
+    return re.sub(r"\d+", "#", line.text.casefold()), None if line.y is None else round(line.y)
+
+
+def _zone(lines: list[_Line]) -> set[int]:
+    """Return the indexes of the lines that may be headers or footers: first, last, highest, lowest."""
+    indexes = set(range(min(_ZONE, len(lines)))) | set(range(max(len(lines) - _ZONE, 0), len(lines)))
+    placed = sorted((i for i, line in enumerate(lines) if line.y is not None), key=lambda i: lines[i].y or 0.0)
+    return indexes | set(placed[:2]) | set(placed[-2:])
+
+
+def _drop_furniture(pages: list[list[_Line]]) -> list[list[_Line]]:
+    """Remove running headers, footers and page numbers from every page."""
+    seen: defaultdict[tuple[str, int | None], dict[int, str]] = defaultdict(dict)
+    zones = [_zone(lines) for lines in pages]
+    for number, (lines, zone) in enumerate(zip(pages, zones, strict=True)):
+        for index in zone:
+            seen[_furniture_key(lines[index])].setdefault(number, lines[index].text)
+    threshold = max(2, math.ceil(len(pages) / 2))
+    running = {key for key, hits in seen.items() if len(hits) >= threshold or _tracks_page(hits)}
+    return [
+        [
+            line
+            for index, line in enumerate(lines)
+            if index not in zone or not (_PAGE_NUMBER.fullmatch(line.text) or _furniture_key(line) in running)
+        ]
+        for lines, zone in zip(pages, zones, strict=True)
+    ]
+
+
+def _tracks_page(hits: dict[int, str]) -> bool:
+    """Tell whether a repeated line carries a number that follows the page ("Chapter 2 ... 17")."""
+    if len(hits) < 2:
+        return False
+    numbers = {page: [int(n) for n in re.findall(r"\d+", text)] for page, text in hits.items()}
+    width = min(len(found) for found in numbers.values())
+    return any(len({found[i] - page for page, found in numbers.items()}) == 1 for i in range(width))
+
+
+def _layout(pages: list[list[_Line]]) -> _Layout:
+    """Measure the typical line length and baseline spacing of the document."""
+    lengths = sorted(len(line.text) for lines in pages for line in lines)
+    width = float(lengths[int(0.8 * (len(lengths) - 1))]) if lengths else 0.0
+    gaps = [
+        a.y - b.y
+        for lines in pages
+        for a, b in pairwise(lines)
+        if a.y is not None and b.y is not None and a.size and 0 < a.y - b.y <= 2.5 * a.size
+    ]
+    words = {word.casefold() for lines in pages for line in lines for word in _HYPHENATED.findall(line.text)}
+    return _Layout(width, median(gaps) if gaps else None, frozenset(words))
+
+
+def _breaks(a: _Line, b: _Line, layout: _Layout, same_page: bool) -> bool:
+    """Tell whether a paragraph ends between line `a` and the next line `b`."""
+    if a.size and b.size and abs(a.size - b.size) > 0.15 * max(a.size, b.size):
+        return True  # a change of type size marks a heading
+    if _LIST_ITEM.match(b.text):
+        return True
+    ends = bool(_SENTENCE_END.search(a.text))
+    if same_page and a.y is not None and b.y is not None and layout.spacing and a.size:
+        drop = a.y - b.y
+        if drop < -a.size:
+            same_page = False  # the text moved up: a new column reads like a new page
+        elif drop > 1.25 * layout.spacing:
+            return True
+        elif ends and a.x is not None and b.x is not None and b.x - a.x > a.size:
+            return True  # the next line is indented: a first line
+    first = b.text[0]
+    if first.islower() or _HYPHEN_END.search(a.text):
+        return False  # a sentence never starts in lower case, and a hyphenated word goes on
+    if len(a.text) < 0.6 * layout.width and (first.isupper() or first.isdigit()):
+        return True  # a short line followed by a capital: a heading, or the end of a paragraph
+    return ends and (not same_page or len(a.text) < 0.85 * layout.width)
+
+
+def _joint(a: str, b: str, hyphenated: frozenset[str]) -> tuple[int, str]:
+    """Return how many characters to cut from the end of `a` and what to put before `b`."""
+    if a.endswith("\u00ad"):
+        return 1, ""  # a soft hyphen only ever marks a break
+    match = _HYPHEN_END.search(a)
+    if match:
+        if not b[0].islower():
+            return 0, ""  # "COVID-" + "19", "Franco-" + "German": the hyphen is part of the word
+        following = re.match(r"[^\W\d_]+", b)
+        compound = f"{match.group(1)}-{following.group(0) if following else ''}".casefold()
+        return (0, "") if compound in hyphenated else (1, "")  # "well-known" seen elsewhere keeps its hyphen
+    if a.endswith("—"):
+        return 0, ""
+    return 0, " "
+
+
+def _assemble(pages: list[list[_Line]]) -> tuple[str, tuple[int, ...]]:
+    """Join the lines of all pages into paragraphs; return the text and the offset of each page."""
+    layout = _layout(pages)
+    parts: list[str] = []
+    starts: dict[int, int] = {}
+    position = 0
+    previous: _Line | None = None
+    previous_page = -1
+    for number, lines in enumerate(pages):
+        for line in lines:
+            cut, joint = 0, ""
+            if previous is not None:
+                if _breaks(previous, line, layout, number == previous_page):
+                    joint = "\n\n"
+                else:
+                    cut, joint = _joint(previous.text, line.text, layout.hyphenated)
+            if cut:
+                parts[-1] = parts[-1][:-cut]
+                position -= cut
+            starts.setdefault(number, position + len(joint))
+            parts.append(joint + line.text)
+            position += len(joint) + len(line.text)
+            previous, previous_page = line, number
+    offsets: list[int] = []
+    following = position
+    for number in reversed(range(len(pages))):
+        following = starts.get(number, following)
+        offsets.append(following)
+    return "".join(parts), tuple(reversed(offsets))

@@ -1,0 +1,173 @@
+"""Several collections, each with its own index, answered together for the places allowed to search them.
+
+A file belongs to the collection of the deepest configured folder holding it, unless its sidecar or
+front matter names another configured collection (`collection: security`), which then adopts it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from index.builder import DEFAULT_CHUNK_TOKENS, Progress, build_index, check_index
+from index.collections import Collection, Collections
+from index.embedder import Embedder
+from index.engine import QuoteEngine, open_engine
+from index.errors import QuestionError
+from index.loader import corpus_files, declared_collection
+from index.manifest import Manifest
+from index.models import Answer
+from index.storage import StoredIndex
+
+__all__ = ["BuildOptions", "Library", "build_collections", "check_collections", "collection_files", "open_library"]
+
+log = logging.getLogger(__name__)
+
+
+def _home(path: Path, collections: Collections) -> str | None:
+    """Return the collection whose folder holds `path` most closely."""
+    holders = [c for c in collections.items if path.is_relative_to(c.corpus_dir)]
+    return max(holders, key=lambda c: len(c.corpus_dir.parts)).name if holders else None
+
+
+def collection_files(collections: Collections, name: str) -> list[Path] | None:
+    """List the files of one collection (None with a single collection: all of its folder, the fast path)."""
+    if collections.source is None and len(collections.items) == 1:
+        return None
+    known = set(collections.names())
+    chosen: list[Path] = []
+    for collection in collections.items:
+        if not collection.corpus_dir.is_dir():
+            continue
+        for path in corpus_files(collection.corpus_dir):
+            home = _home(path, collections)
+            if home != collection.name:
+                continue  # listed once, under its deepest folder
+            declared = declared_collection(path)
+            if declared is not None and declared not in known:
+                log.warning("%s names collection %r, which is not configured: it stays in %r", path, declared, home)
+                declared = None
+            if (declared or home) == name:
+                chosen.append(path)
+    return chosen
+
+
+@dataclass(frozen=True, slots=True)
+class BuildOptions:
+    """How every collection's index is built and opened."""
+
+    chunk_tokens: int = DEFAULT_CHUNK_TOKENS
+    index_type: str = "auto"
+    progress: Progress | None = None
+    on_rebuild: Callable[[str], None] | None = None
+
+
+class Library:
+    """The engines of several collections; answers merge the collections a question may search."""
+
+    def __init__(self, collections: Collections, engines: Mapping[str, QuoteEngine]) -> None:
+        self.collections = collections
+        self.engines = dict(engines)
+        first = next(iter(self.engines.values()))
+        self.corpus_dir = first.corpus_dir  # the first collection's: what single-collection callers read
+        self.stored: StoredIndex = first.stored
+
+    def answer(
+        self, question: str, top_k: int = 3, *, claim: bool = False, names: Sequence[str] | None = None
+    ) -> Answer:
+        """Answer from the named collections (default: all opened), the best passages of all first."""
+        chosen = [n for n in (self.engines if names is None else names) if n in self.engines]
+        if not chosen:
+            raise QuestionError("no collection can be searched from here: ask an admin to map this channel to one")
+        tag = len(self.collections.items) > 1  # name the collection only when there is a choice
+        answers = []
+        for name in chosen:
+            answer = self.engines[name].answer(question, top_k, claim=claim)
+            passages = tuple(replace(p, collection=name) for p in answer.passages) if tag else answer.passages
+            answers.append(replace(answer, passages=passages))
+        return answers[0] if len(answers) == 1 else _merge(question, answers, top_k)
+
+
+def _merge(question: str, answers: list[Answer], top_k: int) -> Answer:
+    """Merge several collections' answers: the answering ones' passages by score, else the most confident miss."""
+    answered = [a for a in answers if a.answered]
+    pool = answered or [max(answers, key=lambda a: a.confidence or 0.0)]
+    passages = sorted((p for a in pool for p in a.passages), key=lambda p: -p.score)[:top_k]
+    confidence = max((a.confidence for a in pool if a.confidence is not None), default=None)
+    return Answer(question, bool(answered), tuple(passages), any(a.stale for a in answers), confidence)
+
+
+def _index_dir(collections: Collections, root: Path, collection: Collection) -> Path:
+    """Return a collection's index folder."""
+    return collections.index_dir(root, collection.name)
+
+
+def open_library(
+    collections: Collections,
+    index_root: Path,
+    embedder: Embedder,
+    chosen: Sequence[Collection],
+    options: BuildOptions = BuildOptions(),
+    *,
+    rebuild: bool = True,
+) -> Library:
+    """Open the chosen collections' engines, rebuilding missing or stale indexes (unless told not to)."""
+    engines = {}
+    for collection in chosen:
+
+        def noted(reason: str, name: str = collection.name) -> None:
+            if options.on_rebuild:
+                options.on_rebuild(f"{name}: {reason}" if collections.source else reason)
+
+        engines[collection.name] = open_engine(
+            collection.corpus_dir,
+            _index_dir(collections, index_root, collection),
+            embedder,
+            chunk_tokens=options.chunk_tokens,
+            rebuild=rebuild,
+            progress=options.progress,
+            on_rebuild=noted,
+            index_type=options.index_type,
+            files=collection_files(collections, collection.name),
+        )
+    return Library(collections, engines)
+
+
+def build_collections(
+    collections: Collections,
+    index_root: Path,
+    embedder: Embedder,
+    chosen: Sequence[Collection],
+    options: BuildOptions = BuildOptions(),
+) -> dict[str, Manifest]:
+    """Build the chosen collections' indexes, one after the other."""
+    return {
+        c.name: build_index(
+            c.corpus_dir,
+            _index_dir(collections, index_root, c),
+            embedder,
+            chunk_tokens=options.chunk_tokens,
+            progress=options.progress,
+            index_type=options.index_type,
+            files=collection_files(collections, c.name),
+        )
+        for c in chosen
+    }
+
+
+def check_collections(
+    collections: Collections, index_root: Path, chosen: Sequence[Collection], *, model: str, chunk_tokens: int
+) -> dict[str, str | None]:
+    """Say, per chosen collection, why its index is stale (None when it is current)."""
+    return {
+        c.name: check_index(
+            c.corpus_dir,
+            _index_dir(collections, index_root, c),
+            model=model,
+            chunk_tokens=chunk_tokens,
+            files=collection_files(collections, c.name),
+        )
+        for c in chosen
+    }
