@@ -40,6 +40,13 @@ class Settings(BaseSettings):
     dev_guild: int | None = Field(None, description="sync slash commands to this guild only (instant)")
     cooldown_rate: int = Field(5, ge=1, le=100, description="questions one user may ask per cooldown window")
     cooldown_per: float = Field(30.0, gt=0, le=3600, description="the cooldown window, in seconds")
+    global_rate: int = Field(60, ge=1, le=10_000, description="questions the whole bot takes per global window")
+    global_per: float = Field(60.0, gt=0, le=3600, description="the global rate window, in seconds")
+    workers: int = Field(2, ge=1, le=32, description="questions answered at once (embedding and search threads)")
+    queue_size: int = Field(32, ge=0, le=10_000, description="questions waiting for a worker; beyond: 'busy'")
+    max_file_mb: float = Field(50.0, gt=0, le=10_000, description="larger corpus files are skipped with a warning")
+    gaps_log: bool = Field(True, description="keep unanswered questions and feedback in data_dir/gaps.jsonl")
+    gaps_max_mb: float = Field(5.0, gt=0, le=1_000, description="the gaps log's size cap; the oldest half goes")
 
 
 def load_settings(**overrides: object) -> Settings:
