@@ -23,6 +23,7 @@ from index import (
 )
 from index.library import Library, build_collections, check_collections
 from index.store import INDEX_TYPES
+from index.text import displayable
 
 __all__ = ["main"]
 
@@ -84,6 +85,7 @@ def _parser() -> argparse.ArgumentParser:
     gaps = commands.add_parser("gaps", help=gaps_help, description=gaps_help)
     gaps.add_argument("--data", type=Path, help="data folder (default: QUOTEBOT_DATA_DIR or .quotebot)")
     gaps.add_argument("--json", action="store_true", help="print the records as JSON lines")
+    gaps.add_argument("--clear", action="store_true", help="empty the log (it holds what users typed)")
     return parser
 
 
@@ -142,7 +144,12 @@ def cmd_build(args: argparse.Namespace) -> int:
 
     if args.check:
         reasons = check_collections(
-            collections, settings.index_dir, chosen, model=settings.model, chunk_tokens=settings.chunk_tokens
+            collections,
+            settings.index_dir,
+            chosen,
+            model=settings.model,
+            chunk_tokens=settings.chunk_tokens,
+            max_file_bytes=loader.options().max_file_bytes,
         )
         for name, reason in reasons.items():
             folder = collections.index_dir(settings.index_dir, name)
@@ -256,7 +263,7 @@ def _chat(engine: Library, settings: Settings, stdin: TextIO) -> int:
         if interactive and line.lower() in ("quit", "exit"):
             break
         if not interactive:
-            print(f"? {line}")
+            print(f"? {displayable(line)}")
         try:
             print(answer_to_text(engine.answer(line, settings.top_k), bold=sys.stdout.isatty()), end="\n\n")
         except QuotebotError as exc:
@@ -294,6 +301,9 @@ def cmd_gaps(args: argparse.Namespace) -> int:
     from bot.gaps import GAPS_FILE, GapLog, format_gap
 
     log_file = GapLog(_settings(args).data_dir / GAPS_FILE)
+    if args.clear:
+        print(f"cleared {log_file.clear()} records from {log_file.path}")
+        return 0
     records = list(log_file.records())
     for record in records:
         print(json.dumps(record, ensure_ascii=False) if args.json else format_gap(record))

@@ -11,7 +11,7 @@ import discord
 from discord.ext import commands
 
 from bot.gaps import GAPS_FILE, GapLog
-from bot.limits import RateLimiter
+from bot.limits import BUSY, AnswerPool, BusyError, GlobalLimiter, GlobalLimitError, RateLimiter
 from bot.loader import Engine, EngineLoader, EngineSource
 from bot.places import Place
 from bot.replies import fetch_count
@@ -58,8 +58,12 @@ class QuoteBot(commands.Bot):
         self.loader: EngineSource = loader or EngineLoader(settings)
         self._engine = engine
         self.sync_commands = sync_commands
-        self.gaps = GapLog(settings.data_dir / GAPS_FILE)
-        self.limiter = RateLimiter(settings.cooldown_rate, settings.cooldown_per)
+        self.gaps = GapLog(
+            settings.data_dir / GAPS_FILE, enabled=settings.gaps_log, max_bytes=int(settings.gaps_max_mb * 2**20)
+        )
+        self.limiter = RateLimiter(settings.cooldown_rate, settings.cooldown_per)  # per user: checked by the cogs
+        self.global_limiter = GlobalLimiter(settings.global_rate, settings.global_per)
+        self.pool = AnswerPool(settings.workers, settings.queue_size)
         self._reindexing = asyncio.Lock()
 
     @property
@@ -103,16 +107,28 @@ class QuoteBot(commands.Bot):
     async def answer(
         self, question: str, *, per_page: int, via: str, claim: bool = False, place: Place | None = None
     ) -> Answer:
-        """Answer (a claim with `claim`) off the event loop, fetching every page at once; log it when unanswered.
+        """Answer (a claim with `claim`) in a worker thread, fetching every page at once; log it when unanswered.
 
         Only the collections visible in `place` are searched: a private collection's passages never
-        reach a channel that quotebot.toml does not map to it.
+        reach a channel that quotebot.toml does not map to it. A full queue raises BusyError and the
+        bot's global rate GlobalLimitError (both one-line QuotebotErrors); a refused question is not
+        counted against the global rate.
         """
         names = self.searchable(place)
-        answer = await asyncio.to_thread(self.engine.answer, question, fetch_count(per_page), claim=claim, names=names)
+        if self.pool.full:
+            raise BusyError(BUSY)
+        wait = self.global_limiter.retry_after()
+        if wait:
+            raise GlobalLimitError(wait)
+        answer = await self.pool.submit(self.engine.answer, question, fetch_count(per_page), claim=claim, names=names)
         if not answer.answered:
             self.gaps.unanswered(answer, via=via)
         return answer
+
+    async def close(self) -> None:
+        """Close the connection, then let the answer threads end."""
+        await super().close()
+        self.pool.close()
 
     async def reindex(self) -> Engine:
         """Build a new engine off the loop and swap it in once complete; the old one answers meanwhile."""

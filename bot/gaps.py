@@ -1,9 +1,15 @@
-"""The knowledge-gaps log: unanswered questions and 👍 / 👎 feedback, one JSON object per line."""
+"""The knowledge-gaps log: unanswered questions and 👍 / 👎 feedback, one JSON object per line.
+
+It holds what users typed (never who typed it), so it can be switched off (QUOTEBOT_GAPS_LOG=false),
+is capped in size (QUOTEBOT_GAPS_MAX_MB: past it, the oldest half is dropped), and `quotebot gaps
+--clear` empties it.
+"""
 
 from __future__ import annotations
 
 import json
 import logging
+import os
 import threading
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
@@ -15,6 +21,7 @@ from index import Answer, Passage, QuotebotError
 __all__ = ["GAPS_FILE", "GapLog", "format_gap"]
 
 GAPS_FILE = "gaps.jsonl"
+DEFAULT_MAX_BYTES = 5 << 20
 
 log = logging.getLogger("quotebot.gaps")
 
@@ -25,22 +32,54 @@ def _cited(passages: Sequence[Passage]) -> list[dict[str, Any]]:
 
 
 class GapLog:
-    """Append records to a JSONL file; reading skips lines that are not valid records."""
+    """Append records to a JSONL file (unless switched off), capped in size; reading skips broken lines."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, enabled: bool = True, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
         self.path = path
+        self.enabled = enabled
+        self.max_bytes = max_bytes
         self._lock = threading.Lock()
 
     def _append(self, record: dict[str, Any]) -> None:
         """Write one record as a line; a failure is logged, never raised at a user."""
+        if not self.enabled:
+            return
         record = {"time": datetime.now(UTC).isoformat(timespec="seconds"), **record}
         try:
             with self._lock:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
                 with self.path.open("a", encoding="utf-8") as handle:
                     handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+                if self.path.stat().st_size > self.max_bytes:
+                    self._shrink()
         except OSError as exc:
             log.error("cannot write the gaps log %s: %s", self.path, exc)
+
+    def _shrink(self) -> None:
+        """Keep the newest records that fit half the cap, replacing the file atomically."""
+        lines = self.path.read_bytes().splitlines(keepends=True)
+        kept: list[bytes] = []
+        size = 0
+        for line in reversed(lines):
+            size += len(line)
+            if size > self.max_bytes // 2:
+                break
+            kept.append(line)
+        partial = self.path.with_name(self.path.name + ".tmp")
+        partial.write_bytes(b"".join(reversed(kept)))
+        os.replace(partial, self.path)
+
+    def clear(self) -> int:
+        """Empty the log; return how many records it held."""
+        with self._lock:
+            count = sum(1 for _ in self.records())
+            try:
+                self.path.unlink()
+            except FileNotFoundError:
+                pass
+            except OSError as exc:
+                raise QuotebotError(f"cannot remove the gaps log {self.path}: {exc}; remove it by hand") from exc
+        return count
 
     def unanswered(self, answer: Answer, *, via: str) -> None:
         """Record a question the corpus did not answer, with the closest passages."""

@@ -70,7 +70,7 @@ class EngineLoader:
     ) -> BuildOptions:
         """Return the build options the settings ask for."""
         s = self.settings
-        return BuildOptions(s.chunk_tokens, s.index_type, progress, on_rebuild)
+        return BuildOptions(s.chunk_tokens, s.index_type, progress, on_rebuild, int(s.max_file_mb * 2**20))
 
     def open(
         self,

@@ -16,7 +16,7 @@ import discord
 
 from bot.render import PROJECT_ROOT, display_source, match_label
 from index import Answer, Passage
-from index.text import Span, split_sentences
+from index.text import Span, displayable, split_sentences
 
 __all__ = [
     "CONTENT_LIMIT",
@@ -287,7 +287,7 @@ def _content(answer: Answer, kind: Kind) -> str:
         lines.append(_STALE)
     label = f"**{_LABEL[kind]}:** "
     room = CONTENT_LIMIT - _units(label) - sum(_units(line) + 1 for line in lines)
-    return "\n".join([label + fit_text(answer.question, room), *lines])
+    return "\n".join([label + fit_text(displayable(answer.question), room), *lines])
 
 
 def _page_count(answer: Answer, per_page: int) -> int:

@@ -14,7 +14,7 @@ from bot.gaps import GapLog
 from bot.replies import DOWN_ID, MORE_ID, UP_ID, Kind, Reply, build_reply, reply_buttons, shown_passages
 from index import Answer
 
-__all__ = ["AnswerView", "SourcesView", "send_answer", "send_kwargs"]
+__all__ = ["AnswerView", "SourcesView", "interaction_expired", "send_answer", "send_kwargs"]
 
 log = logging.getLogger("quotebot.views")
 
@@ -23,6 +23,16 @@ NONE = discord.AllowedMentions.none()
 TIMEOUT = 600.0  # seconds without a click before the buttons are disabled
 
 NOT_YOURS = "Only the person who asked can page through these passages; ask your own with /ask."
+
+# Discord's error codes for an interaction whose token no longer works: 10062 Unknown interaction (not
+# acknowledged within 3 s), 10015 Unknown Webhook and 50027 Invalid Webhook Token (a follow-up sent after
+# the token's 15 minutes). Nothing more can be sent on such an interaction, so nobody can be told.
+EXPIRED_CODES = frozenset({10062, 10015, 50027})
+
+
+def interaction_expired(error: BaseException) -> bool:
+    """Tell whether Discord refused a response because the interaction had expired."""
+    return isinstance(error, discord.HTTPException) and error.code in EXPIRED_CODES
 
 
 def send_kwargs(reply: Reply, view: discord.ui.View | None) -> dict[str, Any]:
@@ -57,7 +67,11 @@ class _ReplyView(discord.ui.View):
 
     async def on_error(self, interaction: discord.Interaction[Any], error: Exception, item: Any) -> None:
         """Log a failed click and apologise to the one who clicked."""
-        log.error("button %s failed", getattr(item, "custom_id", item), exc_info=error)
+        name = getattr(item, "custom_id", item)
+        if interaction_expired(error):  # not a bug, and its token is dead: one line, no apology to send
+            log.warning("button %s: the click expired before it was answered (%s)", name, error)
+            return
+        log.error("button %s failed", name, exc_info=error)
         text = "Sorry, that button failed on my side; the error was logged."
         with contextlib.suppress(discord.HTTPException):
             if interaction.response.is_done():

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -23,11 +24,12 @@ from index.chunker import (
 from index.embedder import Embedder
 from index.errors import IndexStateError, QuotebotError
 from index.lexical import LexicalIndex
-from index.loader import corpus_files, doc_id_of, read_corpus, sidecar_digest
+from index.loader import MAX_FILE_BYTES, corpus_files, doc_id_of, fingerprint, read_corpus, sidecar_digest
+from index.lock import build_lock
 from index.manifest import DocumentRecord, Fingerprint, Manifest, staleness
 from index.models import Chunk, Document
 from index.ranking import default_ranking
-from index.storage import SentenceTable, read_manifest, save_index
+from index.storage import SentenceTable, read_manifest, save_index, verify_files
 from index.store import INDEX_TYPES, VectorStore
 from index.text import sentence_under_title, split_sentences, under_title
 
@@ -63,6 +65,7 @@ def build_index(
     cache: bool = True,
     index_type: str = "auto",
     files: Sequence[Path] | None = None,
+    max_file_bytes: int = MAX_FILE_BYTES,
 ) -> Manifest:
     """Load, chunk, embed and store the corpus; the new build answers only once it is complete.
 
@@ -73,24 +76,64 @@ def build_index(
     """
     if index_type not in INDEX_TYPES:
         raise QuotebotError(f"unknown index type {index_type!r}: use one of {', '.join(INDEX_TYPES)}")
-    documents, skipped = read_corpus(corpus_dir, files)
     try:  # fail before the slow part when the index folder cannot be written
         (index_dir / "builds").mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise _unwritable(index_dir, exc) from exc
-    cached = None
-    if cache:
-        cached = CachingEmbedder(embedder, EmbeddingCache(index_dir / "cache", embedder.name, embedder.dimension))
-        embedder = cached
+    with build_lock(index_dir) as waited:
+        # Another build of this folder just finished: when it left the index current, it did this one's work.
+        if waited and not check_index(
+            corpus_dir,
+            index_dir,
+            model=embedder.name,
+            chunk_tokens=chunk_tokens,
+            files=files,
+            max_file_bytes=max_file_bytes,
+        ):
+            return read_manifest(index_dir)
+        documents, skipped = read_corpus(corpus_dir, files, max_bytes=max_file_bytes)
+        cached = None
+        if cache:
+            cached = CachingEmbedder(embedder, EmbeddingCache(index_dir / "cache", embedder.name, embedder.dimension))
+            embedder = cached
+        chunks = _chunk_all(documents, chunk_tokens, embedder)
+        titles = {d.doc_id: d.title for d in documents}
+        vectors, lexical, sentences = _represent(chunks, titles, embedder, progress, index_type)
+        manifest = _manifest(embedder, chunk_tokens, documents, skipped, chunks, vectors, sentences)
+        if cached:
+            manifest = replace(manifest, embedded=cached.embedded)
+        try:
+            texts = {d.sha256: d.text for d in documents if d.extracted}
+            save_index(index_dir, manifest, chunks, vectors, lexical, sentences, texts)
+            if cached:
+                cached.cache.save()
+        except OSError as exc:
+            raise _unwritable(index_dir, exc) from exc
+        return manifest
+
+
+def _chunk_all(documents: list[Document], chunk_tokens: int, embedder: Embedder) -> list[Chunk]:
+    """Chunk every document, warning about those without a paragraph of text."""
     chunks: list[Chunk] = []
     for document in documents:
         found = chunk_document(document, chunk_tokens=chunk_tokens, count_tokens=embedder.count_tokens)
         if not found:
             log.warning("skipped %s: no paragraph of text in it", document.path)
         chunks.extend(found)
-    titles = {d.doc_id: d.title for d in documents}
-    vectors, lexical, sentences = _represent(chunks, titles, embedder, progress, index_type)
-    manifest = Manifest(
+    return chunks
+
+
+def _manifest(
+    embedder: Embedder,
+    chunk_tokens: int,
+    documents: list[Document],
+    skipped: dict[str, list[Any]],
+    chunks: list[Chunk],
+    vectors: tuple[VectorStore, VectorStore],
+    sentences: SentenceTable,
+) -> Manifest:
+    """Describe a build: model, chunker, documents, ranking, and the kind of each vector store."""
+    return Manifest(
         model=embedder.name,
         dimension=embedder.dimension,
         chunker_version=CHUNKER_VERSION,
@@ -100,7 +143,6 @@ def build_index(
         documents=tuple(DocumentRecord.of(d) for d in documents),
         skipped=skipped,
         ranking=default_ranking().to_dict(),
-        embedded=cached.embedded if cached else None,
         index_types={
             "vectors": vectors[0].kind,
             "titled": vectors[1].kind,
@@ -108,14 +150,6 @@ def build_index(
             "sentences_titled": sentences.titled.kind,
         },
     )
-    try:
-        texts = {d.sha256: d.text for d in documents if d.extracted}
-        save_index(index_dir, manifest, chunks, vectors, lexical, sentences, texts)
-        if cached:
-            cached.cache.save()
-    except OSError as exc:
-        raise _unwritable(index_dir, exc) from exc
-    return manifest
 
 
 def _unwritable(index_dir: Path, exc: OSError) -> IndexStateError:
@@ -182,7 +216,11 @@ def _embed_all(
 
 
 def corpus_fingerprints(
-    corpus_dir: Path, known: Manifest | None = None, files: Sequence[Path] | None = None
+    corpus_dir: Path,
+    known: Manifest | None = None,
+    files: Sequence[Path] | None = None,
+    *,
+    max_bytes: int = MAX_FILE_BYTES,
 ) -> dict[str, Fingerprint]:
     """Fingerprint every file the builder would read; reuse hashes of untouched files."""
     records = {d.doc_id: d for d in known.documents} if known else {}
@@ -191,30 +229,39 @@ def corpus_fingerprints(
         doc_id = doc_id_of(path, corpus_dir)
         try:
             stat = path.stat()
-            meta = sidecar_digest(path)
             record = records.get(doc_id)
-            if record and (record.size, record.mtime_ns, record.meta_sha256) == (stat.st_size, stat.st_mtime_ns, meta):
+            if record and (record.size, record.mtime_ns, record.meta_sha256) == (
+                stat.st_size,
+                stat.st_mtime_ns,
+                sidecar_digest(path),
+            ):
                 prints[doc_id] = record.fingerprint
                 continue
-            data = path.read_bytes()
-            prints[doc_id] = (len(data), hashlib.sha256(data).hexdigest(), meta)
+            prints[doc_id] = fingerprint(path, corpus_dir, max_bytes)
         except OSError:
             continue  # the builder skips it too
     return prints
 
 
 def check_index(
-    corpus_dir: Path, index_dir: Path, *, model: str, chunk_tokens: int, files: Sequence[Path] | None = None
+    corpus_dir: Path,
+    index_dir: Path,
+    *,
+    model: str,
+    chunk_tokens: int,
+    files: Sequence[Path] | None = None,
+    max_file_bytes: int = MAX_FILE_BYTES,
 ) -> str | None:
     """Say why the stored index cannot answer for this corpus and model, or None when it can."""
     try:
         manifest = read_manifest(index_dir)
+        verify_files(index_dir)
     except IndexStateError as exc:
         return str(exc).split(":")[0]
     return staleness(
         manifest,
         model=model,
         chunk_tokens=chunk_tokens,
-        fingerprints=corpus_fingerprints(corpus_dir, manifest, files),
+        fingerprints=corpus_fingerprints(corpus_dir, manifest, files, max_bytes=max_file_bytes),
         ranking=default_ranking().to_dict(),
     )

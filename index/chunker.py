@@ -35,7 +35,7 @@ __all__ = [
 ]
 
 # Bump whenever chunk boundaries or search texts change: a stored index then reads as stale.
-CHUNKER_VERSION = 3  # 3: Markdown blocks and sections, PDF pages
+CHUNKER_VERSION = 4  # 3: Markdown blocks and sections, PDF pages; 4: whitespace-only Markdown lines are blank
 
 TokenCounter = Callable[[str], int]
 

@@ -15,12 +15,12 @@ from index.dedupe import collapse_duplicates
 from index.embedder import Embedder
 from index.errors import IndexCorruptError, QuestionError, StaleIndexError
 from index.links import deep_link
-from index.loader import read_text
+from index.loader import MAX_FILE_BYTES, read_text
 from index.manifest import DocumentRecord
 from index.models import EXTRACTED_KINDS, Answer, Chunk, Passage
 from index.ranking import Candidates, Evidence, Ranker, Ranking, gather
 from index.storage import StoredIndex, load_index
-from index.text import split_sentences
+from index.text import has_words, split_sentences
 
 __all__ = ["MAX_QUESTION_CHARS", "QuoteEngine", "Ranked", "open_engine", "validate_question"]
 
@@ -33,8 +33,8 @@ SECOND_PASSAGE_SHARE = 0.75
 def validate_question(question: str) -> str:
     """Return the question stripped; raise QuestionError when it is empty or too long."""
     text = question.strip()
-    if not text:
-        raise QuestionError('the question is empty: type a question, e.g. "What should ICT providers not do?"')
+    if not has_words(text):  # empty, or only spaces, punctuation, emoji: nothing to search for
+        raise QuestionError('the question has no words: type a question, e.g. "What should ICT providers not do?"')
     if len(text) > MAX_QUESTION_CHARS:
         raise QuestionError(
             f"the question is {len(text)} characters long; the limit is {MAX_QUESTION_CHARS}: shorten it"
@@ -189,18 +189,29 @@ def open_engine(
     on_rebuild: Callable[[str], None] | None = None,
     index_type: str = "auto",
     files: Sequence[Path] | None = None,
+    max_file_bytes: int = MAX_FILE_BYTES,
 ) -> QuoteEngine:
     """Load the index for a corpus, rebuilding it first when it is missing or stale (unless told not to).
 
     `files` narrows the corpus to a collection's selection of files; default: all of `corpus_dir`.
     """
-    reason = check_index(corpus_dir, index_dir, model=embedder.name, chunk_tokens=chunk_tokens, files=files)
+    reason = check_index(
+        corpus_dir,
+        index_dir,
+        model=embedder.name,
+        chunk_tokens=chunk_tokens,
+        files=files,
+        max_file_bytes=max_file_bytes,
+    )
     stored = None
     if not reason:
         try:
             stored = load_index(index_dir)
         except IndexCorruptError as exc:  # the manifest was fine but a data file is not
             reason = str(exc).split(":")[0]
+    if stored is not None and stored.manifest.dimension != embedder.dimension:  # same name, other weights
+        reason = f"built with {stored.manifest.dimension}-dimensional vectors, the model gives {embedder.dimension}"
+        stored = None
     if stored is None:
         if not rebuild:
             raise StaleIndexError(f"the index is stale ({reason}): run `quotebot build`")
@@ -214,6 +225,7 @@ def open_engine(
             progress=progress,
             index_type=index_type,
             files=files,
+            max_file_bytes=max_file_bytes,
         )
         stored = load_index(index_dir)
     return QuoteEngine(stored, embedder, corpus_dir)

@@ -16,7 +16,7 @@ from index.collections import Collection, Collections
 from index.embedder import Embedder
 from index.engine import QuoteEngine, open_engine
 from index.errors import QuestionError
-from index.loader import corpus_files, declared_collection
+from index.loader import MAX_FILE_BYTES, corpus_files, declared_collection
 from index.manifest import Manifest
 from index.models import Answer
 from index.storage import StoredIndex
@@ -62,6 +62,7 @@ class BuildOptions:
     index_type: str = "auto"
     progress: Progress | None = None
     on_rebuild: Callable[[str], None] | None = None
+    max_file_bytes: int = MAX_FILE_BYTES
 
 
 class Library:
@@ -131,6 +132,7 @@ def open_library(
             on_rebuild=noted,
             index_type=options.index_type,
             files=collection_files(collections, collection.name),
+            max_file_bytes=options.max_file_bytes,
         )
     return Library(collections, engines)
 
@@ -152,13 +154,20 @@ def build_collections(
             progress=options.progress,
             index_type=options.index_type,
             files=collection_files(collections, c.name),
+            max_file_bytes=options.max_file_bytes,
         )
         for c in chosen
     }
 
 
 def check_collections(
-    collections: Collections, index_root: Path, chosen: Sequence[Collection], *, model: str, chunk_tokens: int
+    collections: Collections,
+    index_root: Path,
+    chosen: Sequence[Collection],
+    *,
+    model: str,
+    chunk_tokens: int,
+    max_file_bytes: int = MAX_FILE_BYTES,
 ) -> dict[str, str | None]:
     """Say, per chosen collection, why its index is stale (None when it is current)."""
     return {
@@ -168,6 +177,7 @@ def check_collections(
             model=model,
             chunk_tokens=chunk_tokens,
             files=collection_files(collections, c.name),
+            max_file_bytes=max_file_bytes,
         )
         for c in chosen
     }

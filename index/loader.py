@@ -7,6 +7,7 @@ beside any file sets its title, date, url and collection, over what the file its
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import os
@@ -22,19 +23,23 @@ from index.metadata import front_matter_fields, parse_date
 from index.models import Document
 
 __all__ = [
+    "MAX_FILE_BYTES",
     "SIDECAR_SUFFIX",
     "SUFFIXES",
     "corpus_files",
     "declared_collection",
     "doc_id_of",
+    "fingerprint",
     "kind_of",
     "load_corpus",
     "load_document",
     "read_corpus",
     "read_sidecar",
     "read_text",
+    "refused",
     "sidecar_digest",
     "sidecar_path",
+    "web_url",
 ]
 
 log = logging.getLogger(__name__)
@@ -42,6 +47,7 @@ log = logging.getLogger(__name__)
 _KINDS = {".txt": "text", ".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html", ".pdf": "pdf"}
 SUFFIXES = tuple(_KINDS)
 SIDECAR_SUFFIX = ".meta.toml"
+MAX_FILE_BYTES = 50 << 20  # larger files are skipped with a warning: a stray dump must not stall a build
 _SIDECAR_KEYS = ("title", "date", "url", "collection")
 
 
@@ -115,6 +121,17 @@ def declared_collection(path: Path) -> str | None:
     return named.strip() if named else None
 
 
+def web_url(url: str | None, path: Path) -> str | None:
+    """Return the URL when it is http(s); any other scheme (javascript:, file:) is dropped with a warning."""
+    if not url:
+        return None
+    url = url.strip()
+    if url.lower().startswith(("https://", "http://")) and not any(c.isspace() for c in url):
+        return url
+    log.warning("ignored the url of %s: only http:// and https:// links are shown (%.60s)", path, url)
+    return None
+
+
 def _title_from_name(path: Path) -> str:
     """Make a readable title from a file name when the text has none."""
     words = path.stem.replace("_", " ").replace("-", " ").split()
@@ -151,7 +168,7 @@ def load_document(path: Path, doc_id: str) -> Document:
         sha256=hashlib.sha256(data).hexdigest(),
         mtime_ns=stat.st_mtime_ns,
         kind=kind,
-        url=side.get("url") or extracted.url,
+        url=web_url(side.get("url") or extracted.url, path),
         pages=extracted.pages,
         meta_sha256=sidecar_digest(path),
     )
@@ -162,7 +179,9 @@ def doc_id_of(path: Path, corpus_dir: Path) -> str:
     return Path(os.path.relpath(path, corpus_dir)).as_posix()
 
 
-def read_corpus(corpus_dir: Path, files: Sequence[Path] | None = None) -> tuple[list[Document], dict[str, list[Any]]]:
+def read_corpus(
+    corpus_dir: Path, files: Sequence[Path] | None = None, *, max_bytes: int = MAX_FILE_BYTES
+) -> tuple[list[Document], dict[str, list[Any]]]:
     """Load the corpus (or the given files of it), and the fingerprints of the files it had to skip.
 
     Each skipped file gets a one-line warning. Raise CorpusError when no document is left to index.
@@ -171,22 +190,45 @@ def read_corpus(corpus_dir: Path, files: Sequence[Path] | None = None) -> tuple[
     skipped: dict[str, list[Any]] = {}
     for path in corpus_files(corpus_dir) if files is None else files:
         doc_id = doc_id_of(path, corpus_dir)
-        document, reason = _try_load(path, doc_id)
+        refusal = refused(path, corpus_dir, max_bytes)
+        document, reason = (None, refusal) if refusal else _try_load(path, doc_id)
         if document is not None:
             documents.append(document)
             continue
         log.warning("skipped %s: %s", path, reason)
-        try:
-            data = path.read_bytes()
-            skipped[doc_id] = [len(data), hashlib.sha256(data).hexdigest(), sidecar_digest(path)]
-        except OSError:
-            pass  # unreadable: it has no fingerprint either, so it never makes the index stale
+        with contextlib.suppress(OSError):  # unreadable: no fingerprint either, so it never makes the index stale
+            skipped[doc_id] = list(fingerprint(path, corpus_dir, max_bytes))
     if not documents:
         raise CorpusError(
             f"corpus folder {corpus_dir} has no readable document ({', '.join(SUFFIXES)}): "
             "add documents, or pass --corpus DIR"
         )
     return documents, skipped
+
+
+def refused(path: Path, corpus_dir: Path, max_bytes: int = MAX_FILE_BYTES) -> str | None:
+    """Say why a file is never read (a link out of the corpus folder, too large), or None; nothing is read."""
+    try:
+        if path.is_symlink() and not path.resolve(strict=True).is_relative_to(corpus_dir.resolve()):
+            return "a link to a file outside the corpus folder (copy the file in instead)"
+        size = path.stat().st_size
+    except (OSError, RuntimeError):
+        return None  # a dangling link or a loop: reading it fails, and says so
+    if size > max_bytes:
+        return (
+            f"{size / 2**20:,.0f} MB, over the {max_bytes / 2**20:,.0f} MB limit "
+            "(split it, or raise QUOTEBOT_MAX_FILE_MB)"
+        )
+    return None
+
+
+def fingerprint(path: Path, corpus_dir: Path, max_bytes: int = MAX_FILE_BYTES) -> tuple[int, str, str | None]:
+    """Return (size, sha256, sidecar sha256) of a file; a refused file is fingerprinted without reading it."""
+    meta = sidecar_digest(path)
+    if refused(path, corpus_dir, max_bytes):
+        return (path.lstat().st_size, "refused", meta)
+    data = path.read_bytes()
+    return (len(data), hashlib.sha256(data).hexdigest(), meta)
 
 
 def _try_load(path: Path, doc_id: str) -> tuple[Document | None, str]:
@@ -204,6 +246,8 @@ def _try_load(path: Path, doc_id: str) -> tuple[Document | None, str]:
     return document, ""
 
 
-def load_corpus(corpus_dir: Path, files: Sequence[Path] | None = None) -> list[Document]:
+def load_corpus(
+    corpus_dir: Path, files: Sequence[Path] | None = None, *, max_bytes: int = MAX_FILE_BYTES
+) -> list[Document]:
     """Load the corpus (or the given files of it); raise CorpusError when it has no document to index."""
-    return read_corpus(corpus_dir, files)[0]
+    return read_corpus(corpus_dir, files, max_bytes=max_bytes)[0]

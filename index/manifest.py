@@ -70,6 +70,8 @@ class Manifest:
     embedded: int | None = None  # texts this build embedded; the rest came from the embedding cache
     # Files the build could not use (empty, not UTF-8, corrupt PDF), by fingerprint: unchanged, they stay skipped.
     skipped: dict[str, list[Any]] = field(default_factory=dict)
+    # Every other file of the build: relative path -> [size, sha256], checked before anything is loaded.
+    files: dict[str, list[Any]] = field(default_factory=dict)
     format_version: int = FORMAT_VERSION
 
     def to_json(self) -> str:

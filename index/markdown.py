@@ -64,6 +64,12 @@ def _indent(line: str) -> int:
     return len(line[: len(line) - len(line.lstrip(" \t"))].expandtabs(4))
 
 
+def _is_blank(line: str) -> bool:
+    """Tell whether a line holds nothing but whitespace (zero-width characters included)."""
+    start, end = strip_span(line, 0, len(line))
+    return start == end
+
+
 def _fence(line: str) -> tuple[str, int] | None:
     """Return the character and length of the code fence a line opens, or None."""
     match = _FENCE.match(line)
@@ -107,7 +113,9 @@ class _Parser:
         self.lines = lines
         # Match against lines without a leading BOM or zero-width space; offsets still come from `lines`.
         self.strs = [text[s:e].lstrip(_INVISIBLE) for s, e in lines]
-        self.empty = [strip_span(line, 0, len(line))[1] == 0 for line in self.strs]
+        # A blank line is one that strips to nothing: strip_span moves its start up to its end, so compare
+        # the two (checking end == 0 counted only "" as blank, and "  " or "\t" lines merged paragraphs).
+        self.empty = [_is_blank(line) for line in self.strs]
         self.blocks: list[Block] = []
         self.headings: list[tuple[int, str]] = []
 

@@ -248,6 +248,7 @@ def _session(path: Path, device: str, threads: int) -> onnxruntime.InferenceSess
     import onnxruntime
 
     quiet_onnxruntime()
+    onnxruntime.disable_telemetry_events()  # its only telemetry (Windows ETW); off, as nothing leaves the machine
     options = onnxruntime.SessionOptions()
     options.log_severity_level = 3
     options.intra_op_num_threads = threads

@@ -17,13 +17,15 @@ CURRENT, so a crash or Ctrl-C at any point leaves the previous build answering.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
 import time
 import uuid
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -34,12 +36,15 @@ from index.manifest import Manifest
 from index.models import Chunk
 from index.store import VectorStore
 
-__all__ = ["SentenceTable", "StoredIndex", "load_index", "read_manifest", "save_index"]
+__all__ = ["DIGEST_LIMIT", "SentenceTable", "StoredIndex", "load_index", "read_manifest", "save_index", "verify_files"]
 
 _CURRENT = "CURRENT"
 _CHUNK_FILES = ("vectors.faiss", "titled.faiss")
 _SENTENCE_FILES = ("sentences.faiss", "sentences_titled.faiss")
 _TEXTS = "texts"
+# Files up to this size are hashed at every load; larger ones (a million vectors) are checked by size,
+# which catches truncation, while FAISS's own header checks and the counts below catch the rest.
+DIGEST_LIMIT = 64 << 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,8 +108,40 @@ def read_manifest(index_dir: Path) -> Manifest:
     path = _current_build(index_dir) / "manifest.json"
     try:
         return Manifest.from_json(path.read_text(encoding="utf-8"))
-    except OSError as exc:
+    except (OSError, UnicodeDecodeError) as exc:
         raise IndexCorruptError(f"cannot read {path}: run `quotebot build`") from exc
+
+
+def _digest(path: Path) -> str:
+    """Return the sha256 of a file, read in blocks."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _inventory(folder: Path) -> dict[str, list[Any]]:
+    """Return [size, sha256] of every file of a build folder but the manifest, by relative path."""
+    files = sorted(p for p in folder.rglob("*") if p.is_file() and p.name != "manifest.json")
+    return {p.relative_to(folder).as_posix(): [p.stat().st_size, _digest(p)] for p in files}
+
+
+def verify_files(index_dir: Path) -> None:
+    """Check the current build's files against its manifest; raise IndexStateError when one is damaged."""
+    _verify_files(_current_build(index_dir), read_manifest(index_dir))
+
+
+def _verify_files(folder: Path, manifest: Manifest) -> None:
+    """Check every file the manifest lists before any is parsed: FAISS and numpy must never read a damaged one."""
+    for name, (size, digest) in manifest.files.items():
+        path = folder / name
+        try:
+            whole = path.stat().st_size == size and (size > DIGEST_LIMIT or _digest(path) == digest)
+        except OSError:
+            whole = False
+        if not whole:
+            raise IndexCorruptError(f"index file {path} is missing or damaged: run `quotebot build`")
 
 
 def _read_chunks(path: Path, expected: int) -> tuple[Chunk, ...]:
@@ -123,6 +160,7 @@ def load_index(index_dir: Path) -> StoredIndex:
     """Load and cross-check the current build; raise IndexStateError subclasses when unusable."""
     folder = _current_build(index_dir)
     manifest = read_manifest(index_dir)
+    _verify_files(folder, manifest)
     chunks = _read_chunks(folder / "chunks.jsonl", manifest.chunk_count)
     vectors, titled = (_load_vectors(folder / name, manifest, manifest.chunk_count) for name in _CHUNK_FILES)
     lexical = LexicalIndex.load(folder / "lexical", manifest.chunk_count)
@@ -141,7 +179,7 @@ def _load_sentences(folder: Path, manifest: Manifest) -> SentenceTable:
     """Load the sentence vectors and their owner rows, checking they agree."""
     try:
         owners = np.load(folder / "sentence_owners.npy", allow_pickle=False)
-    except (OSError, ValueError) as exc:
+    except Exception as exc:  # numpy's header parser raises EOFError, SyntaxError, TokenError…: all mean damaged
         raise IndexCorruptError(f"sentence table in {folder} is unreadable: run `quotebot build`") from exc
     sorted_ok = owners.ndim == 1 and (owners.size == 0 or bool(np.all(owners[1:] >= owners[:-1])))
     if not sorted_ok or (owners.size and owners.max() >= manifest.chunk_count):
@@ -179,6 +217,7 @@ def save_index(
     (tmp / _TEXTS).mkdir()
     for digest, text in (texts or {}).items():
         _fsync_write(tmp / _TEXTS / f"{digest}.txt", text)
+    manifest = replace(manifest, files=_inventory(tmp))
     _fsync_write(tmp / "manifest.json", manifest.to_json())  # written last: its presence marks a whole build
     final = builds / name
     tmp.rename(final)

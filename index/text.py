@@ -3,9 +3,19 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterator
 
-__all__ = ["Span", "iter_lines", "sentence_under_title", "split_sentences", "strip_span", "under_title"]
+__all__ = [
+    "Span",
+    "displayable",
+    "has_words",
+    "iter_lines",
+    "sentence_under_title",
+    "split_sentences",
+    "strip_span",
+    "under_title",
+]
 
 Span = tuple[int, int]
 
@@ -140,3 +150,22 @@ def under_title(title: str, text: str) -> str:
 def sentence_under_title(title: str, sentence: str) -> str:
     """Return a sentence under its document title, as embedded ("Super Bowl 50: It was played on …")."""
     return f"{title}: {sentence}"
+
+
+# C0/C1 controls (but tab and newline) and the bidi embeddings, overrides and isolates: echoed back raw,
+# they colour a terminal ("\x1b[31m") or flip the text around them ("\u202egnp.exe").
+_UNSHOWN = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def displayable(text: str) -> str:
+    """Drop control and bidi-override characters from text echoed back to a user (never from a quote)."""
+    return _UNSHOWN.sub("", text)
+
+
+def has_words(text: str) -> bool:
+    """Tell whether text holds a letter or a digit (any script): something a search can match.
+
+    Spaces, zero-width, control and bidi characters show nothing, and punctuation or emoji alone name
+    nothing to look for: with only those, "?!.,;:" was "answered" with a passage at confidence 0.73.
+    """
+    return any(unicodedata.category(char)[0] in "LN" for char in text)

@@ -10,11 +10,14 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.checks import APOLOGY, describe_error, tell
+from bot.views import interaction_expired
 
 if TYPE_CHECKING:
     from bot.client import QuoteBot
 
 log = logging.getLogger("quotebot.errors")
+
+NOT_SENT = "Sorry, Discord did not accept my answer just now; please try again in a moment."
 
 
 class ErrorHandler(commands.Cog):
@@ -36,12 +39,42 @@ class ErrorHandler(commands.Cog):
         self, interaction: discord.Interaction[Any], error: app_commands.AppCommandError
     ) -> None:
         """Tell the user what went wrong in one private line; log the traceback of anything unexpected."""
+        name = interaction.command.qualified_name if interaction.command else "?"
+        cause = error.original if isinstance(error, app_commands.CommandInvokeError) else error
+        if isinstance(cause, discord.HTTPException) and (interaction_expired(cause) or _discords_fault(cause)):
+            await self._not_sent(interaction, name, cause)
+            return
         message = describe_error(error)
         if message is None:
-            name = interaction.command.qualified_name if interaction.command else "?"
             log.error("command %s failed for user %s", name, interaction.user.id, exc_info=error)
             message = APOLOGY
         await tell(interaction, message)
+
+    async def _not_sent(self, interaction: discord.Interaction[Any], name: str, error: discord.HTTPException) -> None:
+        """Report, in one log line, a response Discord did not take even after discord.py's own retries.
+
+        Not a bug in the bot, so no traceback. An expired interaction cannot be answered at all; otherwise
+        one short private follow-up is tried, so that the user is not left with "thinking…" for ever.
+        """
+        user = interaction.user.id
+        if interaction_expired(error):
+            log.warning("the %s interaction of user %s expired before it was answered (%s)", name, user, error)
+            return
+        none = discord.AllowedMentions.none()
+        try:
+            if interaction.response.is_done():
+                await interaction.followup.send(NOT_SENT, ephemeral=True, allowed_mentions=none)
+            else:
+                await interaction.response.send_message(NOT_SENT, ephemeral=True, allowed_mentions=none)
+        except discord.HTTPException as again:
+            log.error("command %s could not answer user %s (%s), nor tell them (%s)", name, user, error, again)
+        else:
+            log.warning("command %s could not answer user %s (%s); told them", name, user, error)
+
+
+def _discords_fault(error: discord.HTTPException) -> bool:
+    """Tell whether Discord kept failing (5xx, or a 429 discord.py could not wait out), not refused our payload."""
+    return error.status >= 500 or error.status == 429
 
 
 async def setup(bot: QuoteBot) -> None:

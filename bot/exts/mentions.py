@@ -45,8 +45,11 @@ class Mentions(commands.Cog):
         self.bot = bot
 
     async def _say(self, message: discord.Message, text: str) -> None:
-        """Reply with one short line, pinging nobody."""
-        await message.reply(text, allowed_mentions=NONE, mention_author=False)
+        """Reply with one short line, pinging nobody; log it once when Discord does not take it."""
+        try:
+            await message.reply(text, allowed_mentions=NONE, mention_author=False)
+        except discord.HTTPException as exc:  # never raises out of a handler: the failure is logged, once
+            _not_sent(message, exc)
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
@@ -56,12 +59,15 @@ class Mentions(commands.Cog):
             return
         try:
             await self._answer(message, question)
-        except discord.Forbidden:
-            log.warning("no permission to reply in channel %s", message.channel.id)
         except QuotebotError as exc:
             await self._say(message, as_sentence(str(exc)))
-        except Exception:
-            log.exception("answering message %s failed", message.id)
+        except Exception as exc:
+            if isinstance(exc, discord.Forbidden) or (isinstance(exc, discord.HTTPException) and _discords_fault(exc)):
+                # discord.py already retried the 429s and 5xx: the reply is lost. Say so once in the log; an
+                # apology would go to the channel that just failed (five more tries, maybe a duplicate).
+                _not_sent(message, exc)
+                return
+            log.exception("answering message %s failed", message.id)  # a bug, or a payload Discord refused
             await self._say(message, APOLOGY)
 
     async def _answer(self, message: discord.Message, question: str) -> None:
@@ -79,6 +85,19 @@ class Mentions(commands.Cog):
             answer, reply, per_page=PER_PAGE, kind="question", asker_id=message.author.id, gaps=self.bot.gaps, via=via
         )
         view.message = await message.reply(**send_kwargs(reply, view), mention_author=False)
+
+
+def _discords_fault(error: discord.HTTPException) -> bool:
+    """Tell whether Discord kept failing (5xx, or a 429 discord.py could not wait out), not refused our payload."""
+    return error.status >= 500 or error.status == 429
+
+
+def _not_sent(message: discord.Message, error: discord.HTTPException) -> None:
+    """Log, in one line and without a traceback, a reply Discord did not take."""
+    if isinstance(error, discord.Forbidden):
+        log.warning("no permission to reply in channel %s", message.channel.id)
+    else:
+        log.error("could not reply to message %s in channel %s: %s", message.id, message.channel.id, error)
 
 
 async def setup(bot: QuoteBot) -> None:

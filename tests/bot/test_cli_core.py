@@ -86,7 +86,7 @@ def test_batch_answers_each_line_and_reports_bad_ones(workspace, capsys, monkeyp
     records = [json.loads(line) for line in out.splitlines()]
     assert len(records) == 4
     assert records[0]["answered"] is True
-    assert "empty" in records[1]["error"] and "2000" in records[2]["error"]
+    assert "no words" in records[1]["error"] and "2000" in records[2]["error"]
     assert records[3]["answered"] is False
 
 
@@ -102,7 +102,7 @@ def test_build_check_reports_stale_and_current(workspace, capsys, tmp_path) -> N
     ("argv", "message"),
     [
         (["ask", "Q?", "--corpus", "{tmp}/missing"], "corpus folder"),
-        (["ask", "   "], "question is empty"),
+        (["ask", "   "], "question has no words"),
         (["ask", "x" * 2001], "limit is 2000"),
         (["ask"], "no question given"),
         (["ask", "Q?", "--index", "{tmp}/file.txt/index"], "cannot write the index"),

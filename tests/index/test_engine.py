@@ -36,7 +36,10 @@ def test_changed_source_file_is_never_quoted(engine, seed_corpus: Path) -> None:
     assert answer.stale and answer.passages == () and not answer.answered
 
 
-@pytest.mark.parametrize(("question", "message"), [("", "empty"), ("   \n", "empty"), ("x" * 2001, "limit is 2000")])
+@pytest.mark.parametrize(
+    ("question", "message"),
+    [("", "no words"), ("   \n", "no words"), ("?!", "no words"), ("x" * 2001, "limit is 2000")],
+)
 def test_bad_questions_are_refused(question: str, message: str) -> None:
     with pytest.raises(QuestionError, match=message):
         validate_question(question)

@@ -60,3 +60,19 @@ def test_a_bad_sidecar_is_ignored_with_one_warning(
 def test_front_matter_sets_the_url(tmp_path: Path) -> None:
     (tmp_path / "page.md").write_text("---\ntitle: T\nurl: https://x.org/p\n---\nBody text of it.\n", encoding="utf-8")
     assert load_corpus(tmp_path)[0].url == "https://x.org/p"
+
+
+@pytest.mark.parametrize(
+    ("url", "kept"),
+    [
+        ("https://x.org/p", "https://x.org/p"),
+        ("  http://x.org/p ", "http://x.org/p"),
+        ("javascript:alert(1)", None),
+        ("file:///etc/passwd", None),
+        ("https://x.org/a b", None),
+    ],
+)
+def test_only_web_links_are_kept(tmp_path: Path, url: str, kept: str | None) -> None:
+    (tmp_path / "page.txt").write_text("Body text of the page.\n", encoding="utf-8")
+    (tmp_path / "page.txt.meta.toml").write_text(f"url = {url!r}\n".replace("'", '"'), encoding="utf-8")
+    assert load_corpus(tmp_path)[0].url == kept

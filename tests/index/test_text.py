@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from index.text import iter_lines, split_sentences, strip_span
+from index.text import displayable, has_words, iter_lines, split_sentences, strip_span
 
 
 @pytest.mark.parametrize(
@@ -40,3 +40,16 @@ def test_strip_span_drops_nbsp_and_zero_width() -> None:
     text = "\u00a0\u200b word \t"
     s, e = strip_span(text, 0, len(text))
     assert text[s:e] == "word"
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [("Why?", True), ("?!.,;:", False), ("🔥🔥", False), ("\u200b\u200b", False), ("73/266", True), ("مرحبا", True)],
+)
+def test_has_words(text: str, words: bool) -> None:
+    assert has_words(text) is words
+
+
+def test_displayable_drops_terminal_escapes_and_bidi_overrides_only() -> None:
+    assert displayable("\x00\x07\x1b[31mred\x1b[0m and \u202egnp.exe\u202c") == "[31mred[0m and gnp.exe"
+    assert displayable("tab\tand\nnewline, é, 中文") == "tab\tand\nnewline, é, 中文"

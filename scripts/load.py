@@ -1,0 +1,342 @@
+"""Load-test the bot: many questions at once through /ask, on the real model and index, over a fake Discord.
+
+    python scripts/load.py                                     # 200 questions a round, 2 workers, a queue of 32
+    python scripts/load.py --questions 500 --workers 4 --queue 64 --json F
+    python scripts/load.py --spread 2                          # arrivals spread over 2 s instead of all at once
+
+Each question is an /ask interaction run through the bot's CommandTree: the same checks (question, per-user
+cooldown), callback, `QuoteBot.answer` (global rate, bounded worker pool), error handler and reply rendering
+as on Discord; only the transport is fake (tests/bot/discord_fakes.py). The engine is the real `Library` on
+the seed corpus plus the SQuAD v1.1 dev articles (../shared/eval/squad11_dev, read in place), embedded by
+the real model. Most users ask once; `--repeaters` users ask `--repeat` times a round, to meet the cooldown.
+Rounds run back to back, inside one cooldown and one global window, so round 2 also meets the global rate.
+
+Printed per round: answers/s, p50/p95/p99 latency of the answered (arrival to reply sent, queueing
+included), answered/busy/cooldown/global counts, the longest event-loop stall (a ticker sleeping 5 ms at a
+time; target < 100 ms) and RSS; then the checks: every question got one outcome, no user above the
+cooldown rate, no more than the global rate taken, never more engine calls at once than workers, the pool
+empty after each round. Everything is written under .quotebot/load/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import resource
+import shutil
+import sys
+import threading
+import time
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bot.client import QuoteBot  # noqa: E402
+from bot.limits import BUSY  # noqa: E402
+from bot.settings import Settings  # noqa: E402
+from index import Answer, make_embedder  # noqa: E402
+from index.collections import load_collections  # noqa: E402
+from index.library import BuildOptions, Library, open_library  # noqa: E402
+from tests.bot.discord_fakes import FakeInteraction, slash  # noqa: E402
+
+SQUAD = ROOT.parent / "shared" / "eval" / "squad11_dev"
+SEED_QUESTIONS = ROOT / "tests" / "data" / "seed_questions.jsonl"
+WORK = ROOT / ".quotebot" / "load"
+MODELS = ROOT / ".quotebot" / "bench" / "models"  # the ONNX export scripts/bench.py makes (made here if missing)
+EVAL_CACHE = ROOT / ".quotebot" / "eval" / "squad-index" / "cache"  # same SQuAD texts: its vectors serve
+TICK = 0.005
+
+
+def _read_jsonl(path: Path) -> list[dict[str, Any]]:
+    with path.open(encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+def write_corpus(folder: Path, squad: bool) -> int:
+    """Write the seed corpus and (with `squad`) one document per SQuAD article, as scripts/eval.py does."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for path in (ROOT / "corpus").iterdir():
+        if path.is_file() and not (folder / path.name).exists():
+            shutil.copy(path, folder / path.name)
+    if not squad:
+        for path in folder.glob("*.txt"):
+            if not (ROOT / "corpus" / path.name).exists():
+                path.unlink()
+        return len(list(folder.iterdir()))
+    articles: dict[str, list[str]] = {}
+    for row in _read_jsonl(SQUAD / "corpus.jsonl"):
+        articles.setdefault(str(row["title"]), []).append(str(row["text"]))
+    for title, paragraphs in articles.items():
+        text = f"title: {title.replace('_', ' ')}\n\n" + "".join(p + "\n\n" for p in paragraphs)
+        path = folder / f"{title}.txt"
+        if not path.exists() or path.read_text(encoding="utf-8") != text:
+            path.write_text(text, encoding="utf-8")
+    return len(list(folder.iterdir()))
+
+
+def open_engine(settings: Settings) -> Library:
+    """Open (building when missing or stale) the real library on the load corpus, with the real model."""
+    collections = load_collections(settings.config_file, settings.corpus_dir)
+    index_dir = collections.index_dir(settings.index_dir, collections.items[0].name)
+    if EVAL_CACHE.is_dir() and not (index_dir / "cache").exists():
+        shutil.copytree(EVAL_CACHE, index_dir / "cache")
+    embedder = make_embedder(settings.model, backend=settings.backend, cache_dir=MODELS, device=settings.device)
+    options = BuildOptions(settings.chunk_tokens, settings.index_type, None, lambda why: print(f"building: {why}"))
+    return open_library(collections, settings.index_dir, embedder, list(collections.items), options)
+
+
+class Gauged:
+    """The engine, counting the answers running at once (what the pool must keep at `workers` or fewer)."""
+
+    def __init__(self, inner: Library) -> None:
+        self.inner = inner
+        self.lock = threading.Lock()
+        self.running = self.peak = self.calls = 0
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+    def answer(
+        self, question: str, top_k: int = 3, *, claim: bool = False, names: Sequence[str] | None = None
+    ) -> Answer:
+        """Answer through the real engine, counting."""
+        with self.lock:
+            self.running += 1
+            self.calls += 1
+            self.peak = max(self.peak, self.running)
+        try:
+            return self.inner.answer(question, top_k, claim=claim, names=names)
+        finally:
+            with self.lock:
+                self.running -= 1
+
+
+def questions(squad: bool) -> list[str]:
+    """Return the questions to ask: the seed questions, then SQuAD ones when SQuAD is indexed."""
+    asked = [str(r["question"]) for r in _read_jsonl(SEED_QUESTIONS)]
+    if squad:
+        asked += [str(r["question"]) for r in _read_jsonl(SQUAD / "queries.jsonl")[:500]]
+    return asked
+
+
+def outcome(interaction: FakeInteraction) -> str:
+    """Name what the user got: answered, busy, cooldown, global or error."""
+    sent = [kwargs for name, kwargs in interaction.calls if name in ("send_message", "followup.send")]
+    if not sent:
+        return "error"
+    last = sent[-1]
+    content = str(last.get("content") or "")
+    if last.get("embeds") or content.startswith("**Question:**"):
+        return "answered"
+    if content == BUSY:
+        return "busy"
+    if content.startswith("Easy there:"):
+        return "cooldown"
+    if content.startswith("Too many questions right now"):
+        return "global"
+    return "error"
+
+
+def rss_mb() -> tuple[float, float]:
+    """Return the current and the peak resident memory, in MiB."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    current = peak
+    status = Path("/proc/self/status")
+    if status.exists():
+        for line in status.read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                current = int(line.split()[1]) / 1024
+    return current, peak
+
+
+def _pct(ordered: list[float], q: float) -> float:
+    """Return the q-quantile of sorted samples, in ms (nearest rank)."""
+    return 1000 * ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))] if ordered else float("nan")
+
+
+async def one_round(bot: QuoteBot, plan: list[tuple[int, str]], spread: float, seed: int) -> dict[str, Any]:
+    """Fire the planned (user, question) pairs through /ask; return the figures of the round."""
+    rng = random.Random(seed)
+    offsets = sorted(rng.uniform(0, spread) for _ in plan) if spread else [0.0] * len(plan)
+    stall = 0.0
+    done = False
+
+    async def ticker() -> None:
+        nonlocal stall
+        while not done:
+            before = time.perf_counter()
+            await asyncio.sleep(TICK)
+            stall = max(stall, time.perf_counter() - before - TICK)
+
+    async def ask(user: int, question: str, offset: float) -> tuple[FakeInteraction, float]:
+        if offset:
+            await asyncio.sleep(offset)
+        interaction = slash(bot, "ask", question=question, user_id=user)
+        began = time.perf_counter()
+        await bot.tree._call(interaction)  # type: ignore[arg-type]
+        return interaction, time.perf_counter() - began
+
+    watching = asyncio.create_task(ticker())
+    await asyncio.sleep(0)
+    started = time.perf_counter()
+    results = await asyncio.gather(*(ask(u, q, o) for (u, q), o in zip(plan, offsets, strict=True)))
+    wall = time.perf_counter() - started
+    done = True
+    await watching
+    kinds = [outcome(i) for i, _ in results]
+    latencies = sorted(t for (_, t), kind in zip(results, kinds, strict=True) if kind == "answered")
+    counts = Counter(kinds)
+    current, peak = rss_mb()
+    return {
+        "questions": len(plan),
+        "wall_s": wall,
+        "answers_per_s": counts["answered"] / wall,
+        "p50_ms": _pct(latencies, 0.50),
+        "p95_ms": _pct(latencies, 0.95),
+        "p99_ms": _pct(latencies, 0.99),
+        "counts": {k: counts[k] for k in ("answered", "busy", "cooldown", "global", "error")},
+        "by_user": [(u, k) for (u, _), k in zip(plan, kinds, strict=True)],
+        "stall_ms": 1000 * stall,
+        "rss_mb": current,
+        "peak_rss_mb": peak,
+        "pool_after": (bot.pool.running, bot.pool.admitted),
+    }
+
+
+def make_plan(
+    count: int, repeaters: int, repeat: int, asked: list[str], first_user: int, seed: int
+) -> list[tuple[int, str]]:
+    """Return `count` (user, question) pairs: `repeaters` users (ids 1..) `repeat` times each, the rest once each."""
+    rng = random.Random(seed)
+    users = [1 + r for r in range(repeaters) for _ in range(repeat)][:count]
+    users += range(first_user, first_user + count - len(users))
+    rng.shuffle(users)
+    return [(u, rng.choice(asked)) for u in users]
+
+
+def check(rounds: list[dict[str, Any]], settings: Settings, engine: Gauged, elapsed: float) -> list[str]:
+    """Return what broke the limits (empty: all held)."""
+    problems = []
+    for n, r in enumerate(rounds, 1):
+        if sum(r["counts"].values()) != r["questions"] or r["counts"]["error"]:
+            problems.append(f"round {n}: outcomes {r['counts']} for {r['questions']} questions")
+        if r["pool_after"] != (0, 0):
+            problems.append(f"round {n}: the pool still holds (running, admitted) = {r['pool_after']}")
+        if r["stall_ms"] >= 100:
+            problems.append(f"round {n}: the event loop stalled {r['stall_ms']:.0f} ms")
+    answered = Counter(u for r in rounds for u, k in r["by_user"] if k == "answered")
+    asked = Counter(u for r in rounds for u, k in r["by_user"] if k != "cooldown")
+    refused = Counter(u for r in rounds for u, k in r["by_user"] if k == "cooldown")
+    total = sum(answered.values())
+    if elapsed < settings.cooldown_per:
+        over = {u: n for u, n in answered.items() if n > settings.cooldown_rate}
+        if over:
+            problems.append(f"users answered above the cooldown rate: {over}")
+        wrong = {u: (asked[u], refused[u]) for u in refused if asked[u] != settings.cooldown_rate}
+        if wrong:
+            problems.append(f"users refused for cooldown before using their rate: {wrong}")
+    if elapsed < settings.global_per and total > settings.global_rate:
+        problems.append(f"{total} answered in one global window of {settings.global_rate}")
+    if engine.peak > settings.workers:
+        problems.append(f"{engine.peak} engine calls ran at once; workers = {settings.workers}")
+    if engine.calls != total:
+        problems.append(f"{engine.calls} engine calls for {total} answers")
+    return problems
+
+
+async def run(args: argparse.Namespace, settings: Settings, engine: Gauged, asked: list[str]) -> dict[str, Any]:
+    """Start the bot on the engine, run the rounds, print and return the figures."""
+    bot = QuoteBot(settings, engine=engine, sync_commands=False)
+    await bot._async_setup_hook()
+    await bot.setup_hook()
+    try:
+        current, peak = rss_mb()
+        print(f"RSS before: {current:.0f} MiB (peak {peak:.0f} MiB)")
+        began = time.perf_counter()
+        rounds = []
+        for n in range(args.rounds):
+            plan = make_plan(args.questions, args.repeaters, args.repeat, asked, 1000 + n * args.questions, seed=n)
+            r = await one_round(bot, plan, args.spread, seed=n)
+            rounds.append(r)
+            c = r["counts"]
+            print(
+                f"round {n + 1}: {r['questions']} questions in {r['wall_s']:.2f} s"
+                f" → {r['answers_per_s']:.0f} answers/s;"
+                f" latency of the answered p50 {r['p50_ms']:.1f} ms, p95 {r['p95_ms']:.1f} ms, p99 {r['p99_ms']:.1f} ms"
+            )
+            print(
+                f"  answered {c['answered']}, busy {c['busy']}, cooldown {c['cooldown']}, global {c['global']},"
+                f" errors {c['error']}; longest loop stall {r['stall_ms']:.1f} ms (target < 100 ms);"
+                f" RSS {r['rss_mb']:.0f} MiB (peak {r['peak_rss_mb']:.0f} MiB)"
+            )
+        elapsed = time.perf_counter() - began
+        problems = check(rounds, settings, engine, elapsed)
+        print(f"engine calls {engine.calls}, at most {engine.peak} at once (workers {settings.workers})")
+        print("checks: " + ("all limits held" if not problems else "FAILED\n  " + "\n  ".join(problems)))
+        for r in rounds:
+            del r["by_user"]
+        return {"rounds": rounds, "engine_calls": engine.calls, "engine_peak": engine.peak, "problems": problems}
+    finally:
+        await bot.close()
+
+
+def main() -> int:
+    """Build or reuse the index, then run the rounds."""
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--questions", type=int, default=200, help="questions per round, all at once")
+    parser.add_argument("--workers", type=int, default=2, help="answers computed at once")
+    parser.add_argument("--queue", type=int, default=32, help="questions waiting for a worker; beyond: busy")
+    parser.add_argument("--rounds", type=int, default=2, help="rounds back to back (memory must stay flat)")
+    parser.add_argument("--repeaters", type=int, default=5, help="users asking many times a round")
+    parser.add_argument("--repeat", type=int, default=10, help="questions of each repeater per round")
+    parser.add_argument("--cooldown-rate", type=int, help="per-user rate (default: the setting, 5 per 30 s)")
+    parser.add_argument("--global-rate", type=int, help="whole-bot rate (default: the setting, 60 per 60 s)")
+    parser.add_argument("--spread", type=float, default=0.0, help="spread arrivals over this many seconds")
+    parser.add_argument("--no-squad", action="store_true", help="index the seed corpus only")
+    parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    args = parser.parse_args()
+    squad = not args.no_squad and SQUAD.is_dir()
+    overrides = {"cooldown_rate": args.cooldown_rate, "global_rate": args.global_rate}
+    settings = Settings(  # type: ignore[call-arg]
+        _env_file=None,
+        corpus_dir=WORK / ("corpus" if squad else "seed-corpus"),
+        index_dir=WORK / ("index" if squad else "seed-index"),
+        data_dir=WORK / "data",
+        config_file=WORK / "no-quotebot.toml",  # one collection over the corpus folder
+        workers=args.workers,
+        queue_size=args.queue,
+        **{k: v for k, v in overrides.items() if v is not None},
+    )
+    documents = write_corpus(settings.corpus_dir, squad)
+    started = time.perf_counter()
+    library = open_engine(settings)
+    chunks = sum(e.stored.manifest.chunk_count for e in library.engines.values())
+    print(f"index: {documents} documents, {chunks} passages, ready in {time.perf_counter() - started:.1f} s")
+    asked = questions(squad)
+    for question in asked[:20]:
+        library.answer(question, 9)  # warm the model and the caches
+    alone = time.perf_counter()
+    for question in asked[:50]:
+        library.answer(question, 9)
+    alone = (time.perf_counter() - alone) / 50
+    print(f"one answer alone (warm, one at a time): {1000 * alone:.1f} ms on average")
+    print(
+        f"limits: {settings.workers} workers, queue {settings.queue_size}, cooldown {settings.cooldown_rate} per"
+        f" {settings.cooldown_per:g} s, global {settings.global_rate} per {settings.global_per:g} s;"
+        f" {args.questions} questions a round, {args.repeaters} users asking {args.repeat} times each"
+    )
+    results = asyncio.run(run(args, settings, Gauged(library), asked))
+    results["index"] = {"documents": documents, "passages": chunks}
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2), encoding="utf-8")
+    return 1 if results["problems"] else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
