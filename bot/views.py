@@ -14,7 +14,7 @@ from bot.gaps import GapLog
 from bot.replies import DOWN_ID, MORE_ID, UP_ID, Kind, Reply, build_reply, reply_buttons, shown_passages
 from index import Answer
 
-__all__ = ["AnswerView", "SourcesView", "interaction_expired", "send_answer", "send_kwargs"]
+__all__ = ["AnswerView", "SourcesView", "discords_fault", "interaction_expired", "send_answer", "send_kwargs"]
 
 log = logging.getLogger("quotebot.views")
 
@@ -33,6 +33,11 @@ EXPIRED_CODES = frozenset({10062, 10015, 50027})
 def interaction_expired(error: BaseException) -> bool:
     """Tell whether Discord refused a response because the interaction had expired."""
     return isinstance(error, discord.HTTPException) and error.code in EXPIRED_CODES
+
+
+def discords_fault(error: discord.HTTPException) -> bool:
+    """Tell whether Discord kept failing (5xx, or a 429 discord.py could not wait out), not refused our payload."""
+    return error.status >= 500 or error.status == 429
 
 
 def send_kwargs(reply: Reply, view: discord.ui.View | None) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.checks import APOLOGY, describe_error, tell
-from bot.views import interaction_expired
+from bot.views import discords_fault, interaction_expired
 
 if TYPE_CHECKING:
     from bot.client import QuoteBot
@@ -41,7 +41,7 @@ class ErrorHandler(commands.Cog):
         """Tell the user what went wrong in one private line; log the traceback of anything unexpected."""
         name = interaction.command.qualified_name if interaction.command else "?"
         cause = error.original if isinstance(error, app_commands.CommandInvokeError) else error
-        if isinstance(cause, discord.HTTPException) and (interaction_expired(cause) or _discords_fault(cause)):
+        if isinstance(cause, discord.HTTPException) and (interaction_expired(cause) or discords_fault(cause)):
             await self._not_sent(interaction, name, cause)
             return
         message = describe_error(error)
@@ -70,11 +70,6 @@ class ErrorHandler(commands.Cog):
             log.error("command %s could not answer user %s (%s), nor tell them (%s)", name, user, error, again)
         else:
             log.warning("command %s could not answer user %s (%s); told them", name, user, error)
-
-
-def _discords_fault(error: discord.HTTPException) -> bool:
-    """Tell whether Discord kept failing (5xx, or a 429 discord.py could not wait out), not refused our payload."""
-    return error.status >= 500 or error.status == 429
 
 
 async def setup(bot: QuoteBot) -> None:

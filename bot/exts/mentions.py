@@ -16,7 +16,7 @@ from bot.checks import APOLOGY, as_sentence, cooldown_text
 from bot.limits import check_question
 from bot.places import place_of_message
 from bot.replies import build_reply
-from bot.views import AnswerView, send_kwargs
+from bot.views import AnswerView, discords_fault, send_kwargs
 from index import QuotebotError
 
 if TYPE_CHECKING:
@@ -62,7 +62,7 @@ class Mentions(commands.Cog):
         except QuotebotError as exc:
             await self._say(message, as_sentence(str(exc)))
         except Exception as exc:
-            if isinstance(exc, discord.Forbidden) or (isinstance(exc, discord.HTTPException) and _discords_fault(exc)):
+            if isinstance(exc, discord.Forbidden) or (isinstance(exc, discord.HTTPException) and discords_fault(exc)):
                 # discord.py already retried the 429s and 5xx: the reply is lost. Say so once in the log; an
                 # apology would go to the channel that just failed (five more tries, maybe a duplicate).
                 _not_sent(message, exc)
@@ -85,11 +85,6 @@ class Mentions(commands.Cog):
             answer, reply, per_page=PER_PAGE, kind="question", asker_id=message.author.id, gaps=self.bot.gaps, via=via
         )
         view.message = await message.reply(**send_kwargs(reply, view), mention_author=False)
-
-
-def _discords_fault(error: discord.HTTPException) -> bool:
-    """Tell whether Discord kept failing (5xx, or a 429 discord.py could not wait out), not refused our payload."""
-    return error.status >= 500 or error.status == 429
 
 
 def _not_sent(message: discord.Message, error: discord.HTTPException) -> None:
