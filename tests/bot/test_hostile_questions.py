@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
 import shutil
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,16 +12,14 @@ import discord
 import discord.abc
 import discord.ext.test as dpytest
 import pytest
-import pytest_asyncio
 
 from bot.cli import main
 from bot.client import QuoteBot
 from bot.limits import check_question
-from bot.settings import Settings
 from index import Answer, QuestionError, QuoteEngine, build_index, open_engine, validate_question
 from index.collections import default_collections
 from index.library import Library, open_library
-from tests.bot.discord_fakes import FakeEngine, FakeLoader, passage, slash
+from tests.bot.discord_fakes import FakeEngine, passage, slash
 from tests.conftest import SEED, FakeEmbedder
 
 HOSTILE = {
@@ -223,38 +220,6 @@ async def test_slash_ask_pings_nobody_and_refuses_in_one_line(bot: QuoteBot, nam
     if name in REFUSED:
         assert [c for c, _ in interaction.calls] == ["send_message"]
         assert sent[0]["ephemeral"] is True
-
-
-@pytest_asyncio.fixture
-async def live(settings: Settings, loader: FakeLoader) -> AsyncIterator[QuoteBot]:
-    """A bot wired to dpytest (as in test_discord_mentions), answering from `engine`."""
-    client = QuoteBot(settings, loader=loader, engine=loader.engine, sync_commands=False)
-    await client._async_setup_hook()
-    await client.setup_hook()
-    state = client._connection
-    state._intents.members = True
-    state.member_cache_flags = discord.MemberCacheFlags.from_intents(state._intents)
-    dpytest.configure(client)
-    client._connection.loop = asyncio.get_running_loop()
-    yield client
-    await dpytest.empty_queue()
-    client.ws = None  # type: ignore[assignment]
-    await client.close()
-
-
-@pytest.fixture
-def payloads(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
-    """Record the JSON body of every message the bot sends."""
-    sent: list[dict[str, Any]] = []
-    real = discord.abc.handle_message_parameters
-
-    def spy(*args: Any, **kwargs: Any) -> Any:
-        params = real(*args, **kwargs)
-        sent.append(params.payload or {})
-        return params
-
-    monkeypatch.setattr(discord.abc, "handle_message_parameters", spy)
-    return sent
 
 
 @pytest.mark.parametrize("name", sorted(HOSTILE))
