@@ -203,15 +203,18 @@ def _embed_all(
 
     The store is filled in one add, so an IVF index trains on all of it and "auto" sees its size.
     """
-    parts: list[npt.NDArray[np.float32]] = []
+    vectors = np.zeros((len(texts), embedder.dimension), dtype=np.float32)
+    # Shortest first across the whole store, not only within each call: every call then holds texts of
+    # about one length, and its padded batches waste little (as sentence-transformers' encode does).
+    order = np.argsort([len(t) for t in texts], kind="stable")
     for start in range(0, len(texts), _BATCH):
-        batch = texts[start : start + _BATCH]
-        parts.append(embedder.embed_batch(batch))
+        rows = order[start : start + _BATCH]
+        vectors[rows] = embedder.embed_batch([texts[i] for i in rows])
         if progress:
-            progress(done + start + len(batch), total)
+            progress(done + start + len(rows), total)
     store = VectorStore(embedder.dimension, index_type)
-    if parts:
-        store.add(np.arange(len(texts), dtype=np.int64), np.vstack(parts))
+    if texts:
+        store.add(np.arange(len(texts), dtype=np.int64), vectors)
     return store
 
 
