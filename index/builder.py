@@ -92,24 +92,38 @@ def build_index(
         ):
             return read_manifest(index_dir)
         documents, skipped = read_corpus(corpus_dir, files, max_bytes=max_file_bytes)
-        cached = None
-        if cache:
-            cached = CachingEmbedder(embedder, EmbeddingCache(index_dir / "cache", embedder.name, embedder.dimension))
-            embedder = cached
-        chunks = _chunk_all(documents, chunk_tokens, embedder)
-        titles = {d.doc_id: d.title for d in documents}
-        vectors, lexical, sentences = _represent(chunks, titles, embedder, progress, index_type)
-        manifest = _manifest(embedder, chunk_tokens, documents, skipped, chunks, vectors, sentences)
+        return _build(documents, skipped, index_dir, embedder, chunk_tokens, progress, cache, index_type)
+
+
+def _build(
+    documents: list[Document],
+    skipped: dict[str, list[Any]],
+    index_dir: Path,
+    embedder: Embedder,
+    chunk_tokens: int,
+    progress: Progress | None,
+    cache: bool,
+    index_type: str,
+) -> Manifest:
+    """Chunk, embed and store loaded documents as a new build (the caller holds the build lock)."""
+    cached = None
+    if cache:
+        cached = CachingEmbedder(embedder, EmbeddingCache(index_dir / "cache", embedder.name, embedder.dimension))
+        embedder = cached
+    chunks = _chunk_all(documents, chunk_tokens, embedder)
+    titles = {d.doc_id: d.title for d in documents}
+    vectors, lexical, sentences = _represent(chunks, titles, embedder, progress, index_type)
+    manifest = _manifest(embedder, chunk_tokens, documents, skipped, chunks, vectors, sentences)
+    if cached:
+        manifest = replace(manifest, embedded=cached.embedded)
+    try:
+        texts = {d.sha256: d.text for d in documents if d.extracted}
+        save_index(index_dir, manifest, chunks, vectors, lexical, sentences, texts)
         if cached:
-            manifest = replace(manifest, embedded=cached.embedded)
-        try:
-            texts = {d.sha256: d.text for d in documents if d.extracted}
-            save_index(index_dir, manifest, chunks, vectors, lexical, sentences, texts)
-            if cached:
-                cached.cache.save()
-        except OSError as exc:
-            raise _unwritable(index_dir, exc) from exc
-        return manifest
+            cached.cache.save()
+    except OSError as exc:
+        raise _unwritable(index_dir, exc) from exc
+    return manifest
 
 
 def _chunk_all(documents: list[Document], chunk_tokens: int, embedder: Embedder) -> list[Chunk]:
