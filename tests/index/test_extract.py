@@ -254,3 +254,32 @@ def test_html_encodings(head: str, encoding: str) -> None:
 def test_bad_html_raises_document_format_error(data: bytes) -> None:
     with pytest.raises(DocumentFormatError):
         extract_html(data)
+
+
+@pytest.mark.parametrize(
+    ("head", "title"),
+    [
+        ('<meta property="og:title" content="Parking - the full story">', "Parking - the full story"),
+        ("<title>What is rustdoc? - The rustdoc book</title>", "What is rustdoc?"),
+        ("<title>Office guide | Intranet</title>", "Office guide"),
+        ("<title>COVID-19 rules</title>", "COVID-19 rules"),
+    ],
+)
+def test_html_title_is_the_pages_own(head: str, title: str) -> None:
+    # A hidden help dialog's heading is what a main-text extractor may take for the title.
+    page = (
+        f"<html><head>{head}</head><body><div hidden><h2>Keyboard shortcuts</h2></div>"
+        "<main><p>Visitors park in the north lot; staff use the underground garage on level two.</p></main>"
+        "</body></html>"
+    )
+    assert extract_html(page.encode()).title == title
+
+
+def test_pdf_drops_table_of_contents_entries() -> None:
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=11)
+    for line in ("Introduction . . . . . . . . . . . . 3", "asn1_der_coding . . . . . . . . . . . 17", "", INTRO):
+        pdf.multi_cell(0, 6, line, new_x="LMARGIN", new_y="NEXT")
+    text = extract_pdf(bytes(pdf.output())).text
+    assert ". . ." not in text and "asn1_der_coding" not in text and INTRO in text

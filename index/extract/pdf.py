@@ -1,177 +1,22 @@
-"""Extract the indexable text of HTML and PDF files, with the title, date and URL they declare.
-
-HTML pages go through trafilatura, which keeps the main text and drops navigation, banners and
-footers; the result is rendered as Markdown-like text (headings as ``#`` lines, one blank line
-between blocks). PDFs go through pypdf page by page: running headers, footers and page numbers are
-dropped, hyphenated line ends are rejoined and wrapped lines are joined into paragraphs, so the
-chunker sees one paragraph per blank-line-separated block. Both libraries are imported lazily so
-that answering questions never pays for them.
-"""
+"""PDFs through pypdf: running headers, footers and page numbers dropped, hyphens and paragraphs rejoined."""
 
 from __future__ import annotations
 
 import io
 import math
 import re
-from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
 from itertools import pairwise
 from statistics import median
 from typing import Any
 
 from index.errors import DocumentFormatError
+from index.extract._common import Extracted, clean_meta, iso_date, one_line
 
-__all__ = ["Extracted", "extract_html", "extract_pdf", "page_at"]
+__all__ = ["extract_pdf"]
 
-
-@dataclass(frozen=True, slots=True)
-class Extracted:
-    """The text of an HTML or PDF file as quotebot indexes it, with what the file says about itself."""
-
-    text: str  # every offset of the index points into this string; it is stored with the index
-    title: str | None = None
-    date: str | None = None  # ISO YYYY-MM-DD
-    url: str | None = None  # canonical URL (HTML: <link rel=canonical> or og:url)
-    pages: tuple[int, ...] = ()  # PDF only: the offset in `text` where each page starts; pages[0] == 0
-    markdown: bool = False  # True when `text` uses Markdown headings ("# ", "## ") the chunker should read as sections
-
-
-def page_at(pages: tuple[int, ...], offset: int) -> int | None:
-    """Return the 1-based page holding `offset` (None when there are no pages)."""
-    if not pages:
-        return None
-    # Empty pages share the offset of the next page with text; bisect_right picks the last of them.
-    return max(bisect_right(pages, offset), 1)
-
-
-def _one_line(exc: BaseException) -> str:
-    """Return an exception as a short single line for an error message."""
-    text = " ".join(str(exc).split()) or type(exc).__name__
-    return text if len(text) <= 120 else text[:117] + "..."
-
-
-def _iso_date(value: object) -> str | None:
-    """Return the YYYY-MM-DD prefix of `value` when it is a valid date."""
-    match = re.match(r"\s*(\d{4})-(\d{2})-(\d{2})", str(value or ""))
-    if not match:
-        return None
-    try:
-        return date(*map(int, match.groups())).isoformat()
-    except ValueError:
-        return None
-
-
-def _clean_meta(value: object) -> str | None:
-    """Return a metadata string with its whitespace collapsed, or None when empty."""
-    text = " ".join(str(value).split()) if value is not None else ""
-    return text or None
-
-
-# ---------------------------------------------------------------- HTML
-
-_BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
-_LB = "\x00"  # stands for <lb/> while source whitespace is collapsed
-
-
-def _decode_html(data: bytes) -> str | bytes:
-    """Return the page as text when its encoding is certain, else the bytes for trafilatura to sniff."""
-    for bom, encoding in _BOMS:
-        if data.startswith(bom):
-            return data[len(bom) :].decode(encoding, errors="replace")
-    head = data[:8192]
-    # Text never holds control bytes other than tab, newline, form feed and carriage return.
-    if sum(byte < 9 or 13 < byte < 32 for byte in head) > len(head) // 100:
-        raise DocumentFormatError("binary data, not an HTML page")
-    return data  # trafilatura reads the <meta charset> and guesses the rest
-
-
-def extract_html(data: bytes) -> Extracted:
-    """Return the main text of a saved web page as Markdown, with its title, date and canonical URL."""
-    import trafilatura
-
-    source = _decode_html(data)
-    try:
-        # Given a string or bytes and no URL, trafilatura parses locally and never fetches anything.
-        document = trafilatura.bare_extraction(
-            source,
-            include_comments=False,
-            include_tables=True,
-            include_images=False,
-            include_links=False,
-            include_formatting=True,
-            with_metadata=True,
-            date_extraction_params={"extensive_search": False, "original_date": True},
-        )
-        body = getattr(document, "body", None)
-        text = _render_blocks(body) if body is not None else ""
-    except DocumentFormatError:
-        raise
-    except Exception as exc:  # lxml and trafilatura raise many types on malformed input
-        raise DocumentFormatError(f"not a readable HTML page ({_one_line(exc)})") from exc
-    if not text:
-        raise DocumentFormatError("no main text found in the HTML")
-    # trafilatura already falls back from the meta tags to a lone <h1> or the <title> (less the site name).
-    title, url = _clean_meta(getattr(document, "title", None)), _clean_meta(getattr(document, "url", None))
-    return Extracted(text, title, _iso_date(getattr(document, "date", None)), url, markdown=True)
-
-
-def _render_blocks(body: Any) -> str:
-    """Render trafilatura's output tree as blocks separated by one blank line."""
-    blocks = (_render_block(element) for element in body)
-    return "\n\n".join(block for block in blocks if block)
-
-
-def _render_block(element: Any) -> str:
-    """Render one block element (heading, paragraph, list, table, quote) as text."""
-    tag = element.tag
-    if tag == "head":
-        rend = str(element.get("rend") or "")
-        level = int(rend[1]) if re.fullmatch(r"h[1-6]", rend) else 2
-        heading = _inline(element).replace("\n", " ")
-        return f"{'#' * level} {heading}" if heading else ""
-    if tag == "list":
-        return "\n".join(_list_lines(element, 0))
-    if tag == "table":
-        rows = [_cells(row) for row in element.iterchildren("row")]
-        return "\n".join(f"| {' | '.join(cells)} |" for cells in rows if any(cells))
-    return _inline(element, keep_newlines=tag in ("code", "quote"))
-
-
-def _cells(row: Any) -> list[str]:
-    """Return the texts of a table row's cells, each on one line."""
-    return [_inline(cell).replace("\n", " ") for cell in row.iterchildren("cell")]
-
-
-def _list_lines(element: Any, depth: int) -> Iterable[str]:
-    """Yield one line per list item, nested lists indented by two spaces per level."""
-    ordered = element.get("rend") == "ol"
-    for number, item in enumerate(element.iterchildren("item"), start=1):
-        marker = f"{number}." if ordered else "-"
-        text = _inline(item).replace("\n", " ")
-        if text:
-            yield f"{'  ' * depth}{marker} {text}"
-        for sub in item.iterchildren("list"):
-            yield from _list_lines(sub, depth + 1)
-
-
-def _inline(element: Any, keep_newlines: bool = False) -> str:
-    """Return the text of an element without markup; <lb/> becomes a line break."""
-    parts: list[str] = [element.text or ""]
-    for child in element:
-        if child.tag == "lb":
-            parts.append(_LB)
-        elif child.tag != "list":  # nested lists are rendered as their own lines
-            parts.append(_inline(child, keep_newlines))
-        parts.append(child.tail or "")
-    text = "".join(parts)
-    text = re.sub(r"[ \t\r\f\v]+" if keep_newlines else r"\s+", " ", text).replace(_LB, "\n")
-    return "\n".join(line.strip() for line in text.split("\n") if line.strip())
-
-
-# ---------------------------------------------------------------- PDF
 
 _LIGATURES = str.maketrans({"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl", "ﬅ": "st", "ﬆ": "st"})
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u00a0\u2000-\u200a\u202f\u3000]")
@@ -184,6 +29,8 @@ _SENTENCE_END = re.compile(r"[.!?:…][\"'”’)\]]*$|[\"”]$")
 _LIST_ITEM = re.compile(r"(?:[•▪◦●■\-–*]|\d{1,3}[.)]|\([a-z0-9]{1,3}\))\s")
 _HYPHEN_END = re.compile(r"([^\W\d_]+)[-‐]$")
 _HYPHENATED = re.compile(r"[^\W\d_]+(?:[-‐][^\W\d_]+)+")
+# "9 asn1_der_coding . . . . . . 17": a table-of-contents entry (dot leaders, then a page number), never an answer.
+_TOC_ENTRY = re.compile(r"(?:\.\s?){4,}\s*\d{1,4}\s*$")
 _ZONE = 3  # how many lines at the top and at the bottom of a page may be running headers or footers
 
 
@@ -221,7 +68,7 @@ def extract_pdf(data: bytes) -> Extracted:
     except DocumentFormatError:
         raise
     except Exception as exc:  # pypdf raises many types on truncated or corrupt files
-        reason = _one_line(exc) if b"%%EOF" in data[-2048:] else "EOF marker not found: truncated?"
+        reason = one_line(exc) if b"%%EOF" in data[-2048:] else "EOF marker not found: truncated?"
         raise DocumentFormatError(f"not a readable PDF ({reason})") from exc
     if not any(pages):
         raise DocumentFormatError("no text could be extracted (scanned images?)")
@@ -236,7 +83,7 @@ def _decrypt(reader: Any) -> None:
     try:
         opened = reader.decrypt("")
     except Exception as exc:  # AES needs the optional `cryptography` package
-        raise DocumentFormatError(f"encrypted PDF that cannot be opened ({_one_line(exc)})") from exc
+        raise DocumentFormatError(f"encrypted PDF that cannot be opened ({one_line(exc)})") from exc
     if not opened:
         raise DocumentFormatError("encrypted PDF: it needs a password")
 
@@ -249,12 +96,12 @@ def _pdf_info(reader: Any) -> tuple[str | None, str | None]:
         return None, None
     if info is None:
         return None, None
-    title = _clean_meta(info.get("/Title"))
+    title = clean_meta(info.get("/Title"))
     if title and re.search(r"\.(?:docx?|pdf|indd|odt|rtf|tex)$|^untitled$", title, re.IGNORECASE):
         title = None  # a file name left by the authoring tool says nothing
     raw = str(info.get("/CreationDate") or "")
     match = re.match(r"(?:D:)?(\d{4})(\d{2})(\d{2})", raw)
-    created = _iso_date("-".join(match.groups())) if match else None
+    created = iso_date("-".join(match.groups())) if match else None
     return title, created
 
 
@@ -301,7 +148,8 @@ def _zone(lines: list[_Line]) -> set[int]:
 
 
 def _drop_furniture(pages: list[list[_Line]]) -> list[list[_Line]]:
-    """Remove running headers, footers and page numbers from every page."""
+    """Remove running headers, footers, page numbers and table-of-contents entries from every page."""
+    pages = [[line for line in lines if not _TOC_ENTRY.search(line.text)] for lines in pages]
     seen: defaultdict[tuple[str, int | None], dict[int, str]] = defaultdict(dict)
     zones = [_zone(lines) for lines in pages]
     for number, (lines, zone) in enumerate(zip(pages, zones, strict=True)):
