@@ -91,5 +91,6 @@ class EngineLoader:
         """Build every collection's index anew and return engines on them; the old builds answer until then."""
         collections, embedder = self.collections(), self.embedder()
         chosen, options = list(collections.items), self.options()
-        build_collections(collections, self.settings.index_dir, embedder, chosen, options)
-        return open_library(collections, self.settings.index_dir, embedder, chosen, options, rebuild=False)
+        built = build_collections(collections, self.settings.index_dir, embedder, chosen, options)
+        fresh = [collections.get(name) for name in built]  # a collection without documents was left out
+        return open_library(collections, self.settings.index_dir, embedder, fresh, options, rebuild=False)

@@ -15,7 +15,7 @@ from index.builder import DEFAULT_CHUNK_TOKENS, Progress, build_index, check_ind
 from index.collections import Collection, Collections
 from index.embedder import Embedder
 from index.engine import QuoteEngine, open_engine
-from index.errors import QuestionError
+from index.errors import CorpusError, QuestionError
 from index.loader import MAX_FILE_BYTES, corpus_files, declared_collection
 from index.manifest import Manifest
 from index.models import Answer
@@ -105,6 +105,19 @@ def _index_dir(collections: Collections, root: Path, collection: Collection) -> 
     return collections.index_dir(root, collection.name)
 
 
+def _left_out(collections: Collections, collection: Collection, error: CorpusError, chosen: int) -> CorpusError:
+    """Warn that a collection without documents is left out; return the error to raise when none is left."""
+    if collections.source is None:
+        return error  # the single default collection: the message already names the folder and --corpus
+    problem = CorpusError(
+        f"collection {collection.name!r} has no readable document in {collection.corpus_dir}: "
+        f"add documents there, or fix its path in {collections.source}"
+    )
+    if chosen > 1:
+        log.warning("%s; it is left out until then", problem)
+    return problem
+
+
 def open_library(
     collections: Collections,
     index_root: Path,
@@ -114,26 +127,34 @@ def open_library(
     *,
     rebuild: bool = True,
 ) -> Library:
-    """Open the chosen collections' engines, rebuilding missing or stale indexes (unless told not to)."""
-    engines = {}
+    """Open the chosen collections' engines, rebuilding missing or stale indexes (unless told not to).
+
+    A collection with no document yet is left out with a warning, so the others still answer.
+    """
+    engines, problems = {}, []
     for collection in chosen:
 
         def noted(reason: str, name: str = collection.name) -> None:
             if options.on_rebuild:
                 options.on_rebuild(f"{name}: {reason}" if collections.source else reason)
 
-        engines[collection.name] = open_engine(
-            collection.corpus_dir,
-            _index_dir(collections, index_root, collection),
-            embedder,
-            chunk_tokens=options.chunk_tokens,
-            rebuild=rebuild,
-            progress=options.progress,
-            on_rebuild=noted,
-            index_type=options.index_type,
-            files=collection_files(collections, collection.name),
-            max_file_bytes=options.max_file_bytes,
-        )
+        try:
+            engines[collection.name] = open_engine(
+                collection.corpus_dir,
+                _index_dir(collections, index_root, collection),
+                embedder,
+                chunk_tokens=options.chunk_tokens,
+                rebuild=rebuild,
+                progress=options.progress,
+                on_rebuild=noted,
+                index_type=options.index_type,
+                files=collection_files(collections, collection.name),
+                max_file_bytes=options.max_file_bytes,
+            )
+        except CorpusError as exc:
+            problems.append(_left_out(collections, collection, exc, len(chosen)))
+    if not engines:
+        raise problems[0]
     return Library(collections, engines)
 
 
@@ -144,20 +165,25 @@ def build_collections(
     chosen: Sequence[Collection],
     options: BuildOptions = BuildOptions(),
 ) -> dict[str, Manifest]:
-    """Build the chosen collections' indexes, one after the other."""
-    return {
-        c.name: build_index(
-            c.corpus_dir,
-            _index_dir(collections, index_root, c),
-            embedder,
-            chunk_tokens=options.chunk_tokens,
-            progress=options.progress,
-            index_type=options.index_type,
-            files=collection_files(collections, c.name),
-            max_file_bytes=options.max_file_bytes,
-        )
-        for c in chosen
-    }
+    """Build the chosen collections' indexes one after the other; one without documents is left out, warned."""
+    built, problems = {}, []
+    for c in chosen:
+        try:
+            built[c.name] = build_index(
+                c.corpus_dir,
+                _index_dir(collections, index_root, c),
+                embedder,
+                chunk_tokens=options.chunk_tokens,
+                progress=options.progress,
+                index_type=options.index_type,
+                files=collection_files(collections, c.name),
+                max_file_bytes=options.max_file_bytes,
+            )
+        except CorpusError as exc:
+            problems.append(_left_out(collections, c, exc, len(chosen)))
+    if not built:
+        raise problems[0]
+    return built
 
 
 def check_collections(

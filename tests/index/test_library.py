@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from index import QuestionError
+from index import CorpusError, QuestionError
 from index.collections import Collections, default_collections, load_collections
 from index.library import Library, build_collections, collection_files, open_library
 from tests.conftest import FakeEmbedder
@@ -101,3 +101,22 @@ def test_the_shipped_example_config_is_valid() -> None:
 
     example = load_collections(ROOT / "quotebot.example.toml", ROOT / "corpus")
     assert example.names() == ["handbook"] and example.get("handbook").corpus_dir == (ROOT / "corpus").resolve()
+
+
+def test_a_collection_without_documents_is_left_out_and_the_others_answer(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    _write(tmp_path / "docs/office.txt", "Visitors park in the north lot next to the office building.")
+    (tmp_path / "empty").mkdir()
+    config = '[collections.main]\npath = "docs"\n\n[collections.team]\npath = "empty"\nprivate = true\nchannels = [1]\n'
+    project = load_collections(_write(tmp_path / "quotebot.toml", config), tmp_path / "docs")
+    embedder = FakeEmbedder()
+    with caplog.at_level(logging.WARNING):
+        built = build_collections(project, tmp_path / "index", embedder, project.items)
+        library = open_library(project, tmp_path / "index", embedder, project.items)
+    assert list(built) == ["main"] and list(library.engines) == ["main"]
+    left_out = [r.getMessage() for r in caplog.records if "left out" in r.getMessage()]
+    assert len(left_out) == 2 and "collection 'team' has no readable document" in left_out[0]
+    assert library.answer("Where do visitors park?").passages[0].collection == "main"
+    with pytest.raises(CorpusError, match=r"collection 'team' has no readable document .* fix its path in"):
+        build_collections(project, tmp_path / "index", embedder, [project.get("team")])
