@@ -90,7 +90,7 @@ def build_index(
             files=files,
             max_file_bytes=max_file_bytes,
         ):
-            return read_manifest(index_dir)
+            return replace(read_manifest(index_dir), embedded=0)  # this call embedded nothing
         documents, skipped = read_corpus(corpus_dir, files, max_bytes=max_file_bytes)
         return _build(documents, skipped, index_dir, embedder, chunk_tokens, progress, cache, index_type)
 
