@@ -10,6 +10,7 @@ import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TypeVar
 
 from index.builder import DEFAULT_CHUNK_TOKENS, Progress, build_index, check_index
 from index.collections import Collection, Collections
@@ -24,6 +25,8 @@ from index.storage import StoredIndex
 __all__ = ["BuildOptions", "Library", "build_collections", "check_collections", "collection_files", "open_library"]
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 
 def _home(path: Path, collections: Collections) -> str | None:
@@ -118,6 +121,20 @@ def _left_out(collections: Collections, collection: Collection, error: CorpusErr
     return problem
 
 
+def _each(collections: Collections, chosen: Sequence[Collection], work: Callable[[Collection], T]) -> dict[str, T]:
+    """Run `work` for each chosen collection; one without documents is left out with a warning."""
+    done: dict[str, T] = {}
+    problems = []
+    for collection in chosen:
+        try:
+            done[collection.name] = work(collection)
+        except CorpusError as exc:
+            problems.append(_left_out(collections, collection, exc, len(chosen)))
+    if not done:
+        raise problems[0]
+    return done
+
+
 def open_library(
     collections: Collections,
     index_root: Path,
@@ -131,31 +148,26 @@ def open_library(
 
     A collection with no document yet is left out with a warning, so the others still answer.
     """
-    engines, problems = {}, []
-    for collection in chosen:
 
-        def noted(reason: str, name: str = collection.name) -> None:
+    def one(collection: Collection) -> QuoteEngine:
+        def noted(reason: str) -> None:
             if options.on_rebuild:
-                options.on_rebuild(f"{name}: {reason}" if collections.source else reason)
+                options.on_rebuild(f"{collection.name}: {reason}" if collections.source else reason)
 
-        try:
-            engines[collection.name] = open_engine(
-                collection.corpus_dir,
-                _index_dir(collections, index_root, collection),
-                embedder,
-                chunk_tokens=options.chunk_tokens,
-                rebuild=rebuild,
-                progress=options.progress,
-                on_rebuild=noted,
-                index_type=options.index_type,
-                files=collection_files(collections, collection.name),
-                max_file_bytes=options.max_file_bytes,
-            )
-        except CorpusError as exc:
-            problems.append(_left_out(collections, collection, exc, len(chosen)))
-    if not engines:
-        raise problems[0]
-    return Library(collections, engines)
+        return open_engine(
+            collection.corpus_dir,
+            _index_dir(collections, index_root, collection),
+            embedder,
+            chunk_tokens=options.chunk_tokens,
+            rebuild=rebuild,
+            progress=options.progress,
+            on_rebuild=noted,
+            index_type=options.index_type,
+            files=collection_files(collections, collection.name),
+            max_file_bytes=options.max_file_bytes,
+        )
+
+    return Library(collections, _each(collections, chosen, one))
 
 
 def build_collections(
@@ -166,24 +178,20 @@ def build_collections(
     options: BuildOptions = BuildOptions(),
 ) -> dict[str, Manifest]:
     """Build the chosen collections' indexes one after the other; one without documents is left out, warned."""
-    built, problems = {}, []
-    for c in chosen:
-        try:
-            built[c.name] = build_index(
-                c.corpus_dir,
-                _index_dir(collections, index_root, c),
-                embedder,
-                chunk_tokens=options.chunk_tokens,
-                progress=options.progress,
-                index_type=options.index_type,
-                files=collection_files(collections, c.name),
-                max_file_bytes=options.max_file_bytes,
-            )
-        except CorpusError as exc:
-            problems.append(_left_out(collections, c, exc, len(chosen)))
-    if not built:
-        raise problems[0]
-    return built
+
+    def one(collection: Collection) -> Manifest:
+        return build_index(
+            collection.corpus_dir,
+            _index_dir(collections, index_root, collection),
+            embedder,
+            chunk_tokens=options.chunk_tokens,
+            progress=options.progress,
+            index_type=options.index_type,
+            files=collection_files(collections, collection.name),
+            max_file_bytes=options.max_file_bytes,
+        )
+
+    return _each(collections, chosen, one)
 
 
 def check_collections(
