@@ -268,11 +268,13 @@ def check_index(
     chunk_tokens: int,
     files: Sequence[Path] | None = None,
     max_file_bytes: int = MAX_FILE_BYTES,
+    verify: bool = True,
 ) -> str | None:
     """Say why the stored index cannot answer for this corpus and model, or None when it can."""
     try:
         manifest = read_manifest(index_dir)
-        verify_files(index_dir)
+        if verify:  # hashes the build's files: skipped by callers that load the index (and so verify) next
+            verify_files(index_dir, manifest)
     except IndexStateError as exc:
         return str(exc).split(":")[0]
     return staleness(

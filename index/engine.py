@@ -202,6 +202,7 @@ def open_engine(
         chunk_tokens=chunk_tokens,
         files=files,
         max_file_bytes=max_file_bytes,
+        verify=False,  # load_index checks the same files right below
     )
     stored = None
     if not reason:

@@ -56,12 +56,6 @@ class SentenceTable:
     lexical: LexicalIndex  # BM25 over the document title and the sentence
     owners: npt.NDArray[np.int64]  # sorted: the chunk row of each sentence
 
-    def ids(self, row: int) -> range:
-        """Return the sentence ids of one chunk row, in reading order."""
-        return range(
-            int(np.searchsorted(self.owners, row, side="left")), int(np.searchsorted(self.owners, row, side="right"))
-        )
-
 
 @dataclass(frozen=True, slots=True)
 class StoredIndex:
@@ -127,9 +121,9 @@ def _inventory(folder: Path) -> dict[str, list[Any]]:
     return {p.relative_to(folder).as_posix(): [p.stat().st_size, _digest(p)] for p in files}
 
 
-def verify_files(index_dir: Path) -> None:
-    """Check the current build's files against its manifest; raise IndexStateError when one is damaged."""
-    _verify_files(_current_build(index_dir), read_manifest(index_dir))
+def verify_files(index_dir: Path, manifest: Manifest) -> None:
+    """Check the current build's files against its (already read) manifest; raise IndexStateError on damage."""
+    _verify_files(_current_build(index_dir), manifest)
 
 
 def _verify_files(folder: Path, manifest: Manifest) -> None:
