@@ -85,18 +85,26 @@ def sidecar_path(path: Path) -> Path | None:
 
 def read_sidecar(path: Path) -> dict[str, str]:
     """Read a document's sidecar metadata; warn on one line and ignore it when it is unusable."""
+    return _sidecar(path)[0]
+
+
+def _sidecar(path: Path) -> tuple[dict[str, str], str | None]:
+    """Read a document's sidecar once: its metadata (warned about when unusable) and its sha256."""
     sidecar = sidecar_path(path)
     if sidecar is None:
-        return {}
+        return {}, None
+    digest: str | None = None
     try:
-        raw = tomllib.loads(sidecar.read_text(encoding="utf-8-sig"))
+        data = sidecar.read_bytes()
+        digest = hashlib.sha256(data).hexdigest()
+        raw = tomllib.loads(data.decode("utf-8-sig"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         log.warning("ignored %s: not readable TOML (%s); fix it to set this file's metadata", sidecar, exc)
-        return {}
+        return {}, digest
     unknown = sorted(set(raw) - set(_SIDECAR_KEYS))
     if unknown:
         log.warning("ignored key %s in %s: use %s", ", ".join(unknown), sidecar, ", ".join(_SIDECAR_KEYS))
-    return {k: str(v) for k, v in raw.items() if k in _SIDECAR_KEYS and v is not None}
+    return {k: str(v) for k, v in raw.items() if k in _SIDECAR_KEYS and v is not None}, digest
 
 
 def sidecar_digest(path: Path) -> str | None:
@@ -156,7 +164,7 @@ def load_document(path: Path, doc_id: str) -> Document:
     data = path.read_bytes()
     kind = kind_of(path)
     extracted = _extract(kind, data)
-    side = read_sidecar(path)
+    side, side_digest = _sidecar(path)
     date = side.get("date")
     return Document(
         doc_id=doc_id,
@@ -170,7 +178,7 @@ def load_document(path: Path, doc_id: str) -> Document:
         kind=kind,
         url=web_url(side.get("url") or extracted.url, path),
         pages=extracted.pages,
-        meta_sha256=sidecar_digest(path),
+        meta_sha256=side_digest,
     )
 
 
