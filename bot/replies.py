@@ -205,7 +205,9 @@ def _also_in_field(passage: Passage, root: Path, budget: int) -> str:
     count = len(passage.also_in)
     for i, cited in enumerate(passage.also_in):
         raw = " · ".join(
-            x for x in (cited.title, cited.date, cited.paragraph_label, display_source(cited.source, root)) if x
+            x
+            for x in (cited.title, cited.date, cited.section, cited.paragraph_label, display_source(cited.source, root))
+            if x
         )
         line = fit_text(raw, min(FIELD_LIMIT // 4, budget - _MORE_ROOM))
         rest = [f"… and {count - i - 1} more"] if i + 1 < count else []
