@@ -22,6 +22,7 @@ __all__ = [
     "escape_markdown",
     "match_label",
     "passage_to_json",
+    "place_parts",
 ]
 
 # The checkout this package runs from (editable install); sources inside it print relative to it.
@@ -104,10 +105,15 @@ def _quote(passage: Passage, bold: bool) -> str:
     return "\n".join("> " + line if line.strip() else ">" for line in text.splitlines())
 
 
+def place_parts(cited: Passage | Citation, root: Path = PROJECT_ROOT, *, title: bool = True) -> list[str]:
+    """Return where a passage is found, the empty parts left out: title, date, section, page and ¶, file."""
+    parts = [cited.title if title else None, cited.date, cited.section, cited.paragraph_label]
+    return [p for p in [*parts, display_source(cited.source, root)] if p]
+
+
 def _place(cited: Passage | Citation, root: Path) -> str:
     """Return where a passage is found: title, date, section, page and paragraph, file, link."""
-    parts = [cited.title, cited.date, cited.section, cited.paragraph_label, display_source(cited.source, root)]
-    return ", ".join([p for p in parts if p] + ([cited.url] if cited.url else []))
+    return ", ".join(place_parts(cited, root) + ([cited.url] if cited.url else []))
 
 
 def citation(passage: Passage, root: Path = PROJECT_ROOT) -> str:

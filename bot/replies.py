@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 import discord
 
-from bot.render import PROJECT_ROOT, display_source, match_label
+from bot.render import PROJECT_ROOT, match_label, place_parts
 from index import Answer, Passage
 from index.text import Span, displayable, split_sentences
 
@@ -192,8 +192,7 @@ def fetch_count(per_page: int) -> int:
 
 def _source_field(passage: Passage, root: Path) -> str:
     """Return the citation: the title in bold, then date, paragraph and file."""
-    place = (passage.date, passage.section, passage.paragraph_label, display_source(passage.source, root))
-    raw = " · ".join(x for x in place if x)
+    raw = " · ".join(place_parts(passage, root, title=False))
     details = fit_text(raw, FIELD_LIMIT // 2)
     title = fit_text(passage.title or passage.doc_id, FIELD_LIMIT - _units(details) - 6)
     return f"**{title}**\n{details}"
@@ -204,11 +203,7 @@ def _also_in_field(passage: Passage, root: Path, budget: int) -> str:
     lines: list[str] = []
     count = len(passage.also_in)
     for i, cited in enumerate(passage.also_in):
-        raw = " · ".join(
-            x
-            for x in (cited.title, cited.date, cited.section, cited.paragraph_label, display_source(cited.source, root))
-            if x
-        )
+        raw = " · ".join(place_parts(cited, root))
         line = fit_text(raw, min(FIELD_LIMIT // 4, budget - _MORE_ROOM))
         rest = [f"… and {count - i - 1} more"] if i + 1 < count else []
         if _units("\n".join([*lines, line, *rest])) > budget:  # the previous round checked this marker fits
