@@ -35,23 +35,19 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from eval import SQUAD, read_jsonl  # noqa: E402  (scripts/eval.py, beside this script)
+
 from index.text import split_sentences  # noqa: E402
 
-SQUAD = ROOT.parent / "shared" / "eval" / "squad11_dev"
 WORK = ROOT / ".quotebot" / "bench"
 QUOTEBOT = Path(sys.executable).with_name("quotebot")
 QUESTION = "What should ICT providers not do?"
 
 
-def _read_jsonl(path: Path) -> list[dict[str, Any]]:
-    with path.open(encoding="utf-8") as handle:
-        return [json.loads(line) for line in handle if line.strip()]
-
-
 def _articles() -> dict[str, list[str]]:
     """Return each SQuAD article's sentences, in order."""
     articles: dict[str, list[str]] = {}
-    for row in _read_jsonl(SQUAD / "corpus.jsonl"):
+    for row in read_jsonl(SQUAD / "corpus.jsonl"):
         text = str(row["text"])
         articles.setdefault(str(row["title"]), []).extend(text[s:e] for s, e in split_sentences(text))
     return articles
@@ -226,7 +222,7 @@ def bench_query(embedder: Any, questions: int = 300) -> dict[str, float]:
     started = time.perf_counter()
     engine = open_engine(corpus, index, embedder)
     print(f"\nquery: {passages} passages ready in {time.perf_counter() - started:.0f}s")
-    asked = [str(r["question"]) for r in _read_jsonl(SQUAD / "queries.jsonl")[:questions]]
+    asked = [str(r["question"]) for r in read_jsonl(SQUAD / "queries.jsonl")[:questions]]
     for question in asked[:30]:
         engine.answer(question)
     answers = [_timed(lambda q=q: engine.answer(q)) for q in asked]

@@ -20,6 +20,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -79,7 +80,8 @@ class Prepared:
         )
 
 
-def _read_jsonl(path: Path) -> list[dict[str, object]]:
+def read_jsonl(path: Path) -> list[dict[str, Any]]:
+    """Read a JSON-lines file (blank lines skipped)."""
     with path.open(encoding="utf-8") as handle:
         return [json.loads(line) for line in handle if line.strip()]
 
@@ -92,7 +94,7 @@ def seed_queries() -> list[Query]:
             frozenset() if r["paragraph"] is None else frozenset({str(r["paragraph"])}),
             str(r.get("split", "tune")),
         )
-        for r in _read_jsonl(SEED_QUESTIONS)
+        for r in read_jsonl(SEED_QUESTIONS)
     ]
 
 
@@ -100,7 +102,7 @@ def write_squad_corpus(folder: Path) -> dict[str, list[tuple[int, int, str]]]:
     """Write one document per SQuAD article; return each file's paragraph spans with their ids."""
     folder.mkdir(parents=True, exist_ok=True)
     articles: dict[str, list[tuple[str, str]]] = {}
-    for row in _read_jsonl(SQUAD / "corpus.jsonl"):
+    for row in read_jsonl(SQUAD / "corpus.jsonl"):
         articles.setdefault(str(row["title"]), []).append((str(row["id"]), str(row["text"])))
     spans: dict[str, list[tuple[int, int, str]]] = {}
     for title, paragraphs in articles.items():
@@ -118,7 +120,7 @@ def write_squad_corpus(folder: Path) -> dict[str, list[tuple[int, int, str]]]:
 
 def squad_queries(limit: int | None = None) -> list[Query]:
     """Load the sampled SQuAD questions; the split is the article (for cross-validation by article)."""
-    rows = _read_jsonl(SQUAD / "queries.jsonl")[:limit]
+    rows = read_jsonl(SQUAD / "queries.jsonl")[:limit]
     return [
         Query(str(r["question"]), frozenset(str(g) for g in r["gold"]), str(r["gold"][0]).rsplit("_", 1)[0])  # type: ignore[index, attr-defined]
         for r in rows
@@ -236,7 +238,7 @@ def run_claims(embedder: SentenceTransformerEmbedder) -> list[dict[str, object]]
     rows = []
     print("\nseed claims (fact-check mode: `quotebot ask --claim`)")
     print(f"{'true?':<7}{'expect':>7}{'got':>6}{'conf.':>7}  claim → highlighted sentence")
-    for row in _read_jsonl(SEED_CLAIMS):
+    for row in read_jsonl(SEED_CLAIMS):
         answer = engine.answer(str(row["claim"]), top_k=3, claim=True)
         best = answer.passages[0] if answer.answered and answer.passages else None
         got = best.paragraph_label.removeprefix("¶ ") if best else "-"

@@ -37,15 +37,16 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+import eval as ev  # noqa: E402  (scripts/eval.py, beside this script: the SQuAD corpus as eval builds it)
+
 from bot.client import QuoteBot  # noqa: E402
-from bot.limits import BUSY  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from index import Answer, make_embedder  # noqa: E402
 from index.collections import load_collections  # noqa: E402
 from index.library import BuildOptions, Library, open_library  # noqa: E402
-from tests.bot.discord_fakes import FakeInteraction, slash  # noqa: E402
+from tests.bot.discord_fakes import FakeInteraction, longest_stall, reply_kind, slash  # noqa: E402
 
-SQUAD = ROOT.parent / "shared" / "eval" / "squad11_dev"
+SQUAD = ev.SQUAD
 SEED_QUESTIONS = ROOT / "tests" / "data" / "seed_questions.jsonl"
 WORK = ROOT / ".quotebot" / "load"
 MODELS = ROOT / ".quotebot" / "bench" / "models"  # the ONNX export scripts/bench.py makes (made here if missing)
@@ -53,13 +54,8 @@ EVAL_CACHE = ROOT / ".quotebot" / "eval" / "squad-index" / "cache"  # same SQuAD
 TICK = 0.005
 
 
-def _read_jsonl(path: Path) -> list[dict[str, Any]]:
-    with path.open(encoding="utf-8") as handle:
-        return [json.loads(line) for line in handle if line.strip()]
-
-
 def write_corpus(folder: Path, squad: bool) -> int:
-    """Write the seed corpus and (with `squad`) one document per SQuAD article, as scripts/eval.py does."""
+    """Write the seed corpus and (with `squad`) one document per SQuAD article, with scripts/eval.py's writer."""
     folder.mkdir(parents=True, exist_ok=True)
     for path in (ROOT / "corpus").iterdir():
         if path.is_file() and not (folder / path.name).exists():
@@ -69,14 +65,7 @@ def write_corpus(folder: Path, squad: bool) -> int:
             if not (ROOT / "corpus" / path.name).exists():
                 path.unlink()
         return len(list(folder.iterdir()))
-    articles: dict[str, list[str]] = {}
-    for row in _read_jsonl(SQUAD / "corpus.jsonl"):
-        articles.setdefault(str(row["title"]), []).append(str(row["text"]))
-    for title, paragraphs in articles.items():
-        text = f"title: {title.replace('_', ' ')}\n\n" + "".join(p + "\n\n" for p in paragraphs)
-        path = folder / f"{title}.txt"
-        if not path.exists() or path.read_text(encoding="utf-8") != text:
-            path.write_text(text, encoding="utf-8")
+    ev.write_squad_corpus(folder)
     return len(list(folder.iterdir()))
 
 
@@ -119,28 +108,10 @@ class Gauged:
 
 def questions(squad: bool) -> list[str]:
     """Return the questions to ask: the seed questions, then SQuAD ones when SQuAD is indexed."""
-    asked = [str(r["question"]) for r in _read_jsonl(SEED_QUESTIONS)]
+    asked = [str(r["question"]) for r in ev.read_jsonl(SEED_QUESTIONS)]
     if squad:
-        asked += [str(r["question"]) for r in _read_jsonl(SQUAD / "queries.jsonl")[:500]]
+        asked += [str(r["question"]) for r in ev.read_jsonl(SQUAD / "queries.jsonl")[:500]]
     return asked
-
-
-def outcome(interaction: FakeInteraction) -> str:
-    """Name what the user got: answered, busy, cooldown, global or error."""
-    sent = [kwargs for name, kwargs in interaction.calls if name in ("send_message", "followup.send")]
-    if not sent:
-        return "error"
-    last = sent[-1]
-    content = str(last.get("content") or "")
-    if last.get("embeds") or content.startswith("**Question:**"):
-        return "answered"
-    if content == BUSY:
-        return "busy"
-    if content.startswith("Easy there:"):
-        return "cooldown"
-    if content.startswith("Too many questions right now"):
-        return "global"
-    return "error"
 
 
 def rss_mb() -> tuple[float, float]:
@@ -164,15 +135,6 @@ async def one_round(bot: QuoteBot, plan: list[tuple[int, str]], spread: float, s
     """Fire the planned (user, question) pairs through /ask; return the figures of the round."""
     rng = random.Random(seed)
     offsets = sorted(rng.uniform(0, spread) for _ in plan) if spread else [0.0] * len(plan)
-    stall = 0.0
-    done = False
-
-    async def ticker() -> None:
-        nonlocal stall
-        while not done:
-            before = time.perf_counter()
-            await asyncio.sleep(TICK)
-            stall = max(stall, time.perf_counter() - before - TICK)
 
     async def ask(user: int, question: str, offset: float) -> tuple[FakeInteraction, float]:
         if offset:
@@ -182,14 +144,12 @@ async def one_round(bot: QuoteBot, plan: list[tuple[int, str]], spread: float, s
         await bot.tree._call(interaction)  # type: ignore[arg-type]
         return interaction, time.perf_counter() - began
 
-    watching = asyncio.create_task(ticker())
-    await asyncio.sleep(0)
     started = time.perf_counter()
-    results = await asyncio.gather(*(ask(u, q, o) for (u, q), o in zip(plan, offsets, strict=True)))
+    stall, results = await longest_stall(
+        lambda: asyncio.gather(*(ask(u, q, o) for (u, q), o in zip(plan, offsets, strict=True))), TICK
+    )
     wall = time.perf_counter() - started
-    done = True
-    await watching
-    kinds = [outcome(i) for i, _ in results]
+    kinds = [reply_kind(i) for i, _ in results]
     latencies = sorted(t for (_, t), kind in zip(results, kinds, strict=True) if kind == "answered")
     counts = Counter(kinds)
     current, peak = rss_mb()

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 import threading
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import SimpleNamespace
@@ -11,6 +13,7 @@ from typing import Any
 
 import discord
 
+from bot.limits import BUSY
 from index import Answer, Passage
 from index.collections import default_collections
 
@@ -265,3 +268,43 @@ def fragments(shown: str) -> list[str]:
             i += 1
     pieces.append("".join(current))
     return [unescape(p).strip() for p in pieces if unescape(p).strip()]
+
+
+def reply_kind(interaction: FakeInteraction) -> str:
+    """Name what the user got from the last message sent: answered, busy, cooldown, global or error."""
+    sent = [kwargs for name, kwargs in interaction.calls if name in ("send_message", "followup.send")]
+    if not sent:
+        return "error"
+    last = sent[-1]
+    content = str(last.get("content") or "")
+    if last.get("embeds") or content.startswith("**Question:**"):
+        return "answered"
+    if content == BUSY:
+        return "busy"
+    if content.startswith("Easy there:"):
+        return "cooldown"
+    if content.startswith("Too many questions right now"):
+        return "global"
+    return "error"
+
+
+async def longest_stall(work: Callable[[], Any], tick: float = 0.005) -> tuple[float, Any]:
+    """Run `work()` while a ticker sleeps `tick` at a time; return the longest extra wait it saw, and the result."""
+    stall = 0.0
+    done = False
+
+    async def ticker() -> None:
+        nonlocal stall
+        while not done:
+            started = time.perf_counter()
+            await asyncio.sleep(tick)
+            stall = max(stall, time.perf_counter() - started - tick)
+
+    running = asyncio.create_task(ticker())
+    await asyncio.sleep(0)
+    try:
+        result = await work()
+    finally:
+        done = True
+        await running
+    return stall, result

@@ -23,7 +23,15 @@ from bot.client import QuoteBot
 from bot.limits import BUSY, AnswerPool, BusyError, GlobalLimiter
 from bot.settings import Settings
 from index import Answer
-from tests.bot.discord_fakes import FakeEngine, FakeInteraction, FakeLoader, numbered_passages, slash
+from tests.bot.discord_fakes import (
+    FakeEngine,
+    FakeInteraction,
+    FakeLoader,
+    longest_stall,
+    numbered_passages,
+    reply_kind,
+    slash,
+)
 
 FAR = 10_000  # a limit the test does not mean to reach
 
@@ -67,17 +75,17 @@ async def limited_bot(settings: Settings, engine: FakeEngine, **limits: Any) -> 
 
 
 def outcome(interaction: FakeInteraction) -> str:
-    """Name what the user got: answered, busy, cooldown or global (the last thing sent)."""
+    """Name what the user got (the last thing sent), checking that each refusal is one private line."""
+    kind = reply_kind(interaction)
     *_, (name, sent) = interaction.calls
-    if sent.get("embeds"):
-        return "answered"
+    if kind == "answered":
+        assert sent.get("embeds"), (name, sent)
+        return kind
     assert sent["ephemeral"] is True and "\n" not in sent["content"], (name, sent)
-    if sent["content"] == BUSY:
-        return "busy"
-    if sent["content"].startswith("Easy there:"):
-        return "cooldown"
-    assert sent["content"].startswith("Too many questions right now; try again in "), sent
-    return "global"
+    assert kind != "error", (name, sent)
+    if kind == "global":
+        assert sent["content"].startswith("Too many questions right now; try again in "), sent
+    return kind
 
 
 async def until(condition: Callable[[], bool], timeout: float = 10.0) -> None:
@@ -169,28 +177,6 @@ async def test_busy_refusals_do_not_use_up_the_global_rate(settings: Settings) -
         asks, tasks = ask_all(bot, list(range(10, 13)))
         await asyncio.gather(*tasks)
         assert Counter(outcome(a) for a in asks) == {"answered": 1, "global": 2}
-
-
-async def longest_stall(work: Callable[[], Any], tick: float = 0.005) -> tuple[float, Any]:
-    """Run `work()` while a ticker sleeps `tick` at a time; return the longest extra wait it saw, and the result."""
-    stall = 0.0
-    done = False
-
-    async def ticker() -> None:
-        nonlocal stall
-        while not done:
-            started = time.perf_counter()
-            await asyncio.sleep(tick)
-            stall = max(stall, time.perf_counter() - started - tick)
-
-    running = asyncio.create_task(ticker())
-    await asyncio.sleep(0)
-    try:
-        result = await work()
-    finally:
-        done = True
-        await running
-    return stall, result
 
 
 async def test_the_event_loop_never_waits_for_the_engine(settings: Settings) -> None:
