@@ -119,6 +119,31 @@ def expired(code: int = 10062) -> Canned:
     return Canned(404, {"message": message, "code": code})
 
 
+def message_json(message_id: str, channel_id: int, author: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
+    """Return a message object as Discord sends it, made from a send payload (content, embeds, components, reply)."""
+    data: dict[str, Any] = {
+        "id": message_id,
+        "channel_id": str(channel_id),
+        "author": author,
+        "content": body.get("content") or "",
+        "timestamp": _TIMESTAMP,
+        "edited_timestamp": None,
+        "tts": False,
+        "mention_everyone": False,
+        "mentions": [],
+        "mention_roles": [],
+        "attachments": [],
+        "embeds": body.get("embeds") or [],
+        "components": body.get("components") or [],
+        "pinned": False,
+        "type": 19 if body.get("message_reference") else 0,
+        "flags": body.get("flags") or 0,
+    }
+    if reference := body.get("message_reference"):
+        data["message_reference"] = {"channel_id": str(channel_id), **reference}
+    return data
+
+
 class FakeDiscord:
     """Discord's REST API and gateway for one bot, on an ephemeral port of 127.0.0.1."""
 
@@ -224,28 +249,9 @@ class FakeDiscord:
         self, channel_id: int, body: dict[str, Any], *, message_id: str | None = None, webhook: bool = False
     ) -> dict[str, Any]:
         """Return the message Discord creates from a send payload: what was sent, with an id and an author."""
-        data: dict[str, Any] = {
-            "id": message_id or str(next(self._ids)),
-            "channel_id": str(channel_id),
-            "author": BOT_USER,
-            "content": body.get("content") or "",
-            "timestamp": _TIMESTAMP,
-            "edited_timestamp": None,
-            "tts": False,
-            "mention_everyone": False,
-            "mentions": [],
-            "mention_roles": [],
-            "attachments": [],
-            "embeds": body.get("embeds") or [],
-            "components": body.get("components") or [],
-            "pinned": False,
-            "type": 19 if body.get("message_reference") else 0,
-            "flags": body.get("flags") or 0,
-        }
+        data = message_json(message_id or str(next(self._ids)), channel_id, BOT_USER, body)
         if webhook:
             data["webhook_id"] = str(APP_ID)
-        if reference := body.get("message_reference"):
-            data["message_reference"] = {"channel_id": str(channel_id), **reference}
         return data
 
     # -- the gateway -------------------------------------------------------------------------------------

@@ -34,6 +34,7 @@ from tests.bot.discord_http_server import (
     TOKEN,
     FakeDiscord,
     expired,
+    message_json,
     rate_limited,
     server_error,
     user_json,
@@ -114,24 +115,7 @@ class Online:
     async def dm(self, content: str) -> int:
         """Ask the bot in a DM (no mention needed there); return the message id."""
         message_id = next(_ids)
-        data: dict[str, Any] = {
-            "id": str(message_id),
-            "channel_id": str(DM),
-            "author": user_json(ASKER, "asker"),
-            "content": content,
-            "timestamp": _TIMESTAMP,
-            "edited_timestamp": None,
-            "tts": False,
-            "mention_everyone": False,
-            "mentions": [],
-            "mention_roles": [],
-            "attachments": [],
-            "embeds": [],
-            "components": [],
-            "pinned": False,
-            "type": 0,
-            "flags": 0,
-        }
+        data = message_json(str(message_id), DM, user_json(ASKER, "asker"), {"content": content})
         await self.deliver("MESSAGE_CREATE", data, "message")
         return message_id
 
