@@ -103,11 +103,6 @@ def _merge(question: str, answers: list[Answer], top_k: int) -> Answer:
     return Answer(question, bool(answered), tuple(passages), any(a.stale for a in answers), confidence)
 
 
-def _index_dir(collections: Collections, root: Path, collection: Collection) -> Path:
-    """Return a collection's index folder."""
-    return collections.index_dir(root, collection.name)
-
-
 def _left_out(collections: Collections, collection: Collection, error: CorpusError, chosen: int) -> CorpusError:
     """Warn that a collection without documents is left out; return the error to raise when none is left."""
     if collections.source is None:
@@ -156,7 +151,7 @@ def open_library(
 
         return open_engine(
             collection.corpus_dir,
-            _index_dir(collections, index_root, collection),
+            collections.index_dir(index_root, collection.name),
             embedder,
             chunk_tokens=options.chunk_tokens,
             rebuild=rebuild,
@@ -182,7 +177,7 @@ def build_collections(
     def one(collection: Collection) -> Manifest:
         return build_index(
             collection.corpus_dir,
-            _index_dir(collections, index_root, collection),
+            collections.index_dir(index_root, collection.name),
             embedder,
             chunk_tokens=options.chunk_tokens,
             progress=options.progress,
@@ -207,7 +202,7 @@ def check_collections(
     return {
         c.name: check_index(
             c.corpus_dir,
-            _index_dir(collections, index_root, c),
+            collections.index_dir(index_root, c.name),
             model=model,
             chunk_tokens=chunk_tokens,
             files=collection_files(collections, c.name),
