@@ -102,7 +102,8 @@ def sources_buttons(reply: Reply) -> list[discord.ui.Button[Any]]:
 
 
 def index_summary(engine: Engine) -> str:
-    """Say what an index holds, e.g. '12 passages from 1 document'."""
-    manifest = engine.stored.manifest
-    documents = len(manifest.documents)
-    return f"{manifest.chunk_count} passages from {documents} document{'' if documents == 1 else 's'}"
+    """Say what the indexes hold, every collection counted, e.g. '12 passages from 1 document'."""
+    parts = list(engine.engines.values()) if isinstance(engine, Library) else [engine]
+    passages = sum(part.stored.manifest.chunk_count for part in parts)
+    documents = sum(len(part.stored.manifest.documents) for part in parts)
+    return f"{passages} passages from {documents} document{'' if documents == 1 else 's'}"

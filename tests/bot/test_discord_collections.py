@@ -17,6 +17,7 @@ import discord.ext.test as dpytest
 import pytest
 import pytest_asyncio
 
+from bot.catalog import index_summary
 from bot.client import QuoteBot
 from bot.settings import Settings
 from index.collections import load_collections
@@ -155,3 +156,8 @@ async def test_a_direct_message_never_gets_the_private_collection(live: QuoteBot
     await dpytest.message(QUESTION, channel=await member.create_dm(), member=member)
     dm = reply_text(dpytest.get_message())
     assert "visitor car park" in dm and not any(secret in dm for secret in SECRETS)
+
+
+def test_the_reindex_summary_counts_every_collection(engine: Library) -> None:
+    # one document and one paragraph in each collection; the first collection alone would say "1 … 1"
+    assert index_summary(engine) == "2 passages from 2 documents"
