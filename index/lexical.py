@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import bm25s
@@ -55,7 +55,11 @@ class LexicalIndex:
 
     def scores(self, query: str) -> npt.NDArray[np.float32]:
         """Return the BM25 score of the query for every row (zeros when no word is known)."""
-        ids = self._retriever.get_tokens_ids(tokenize(query))
+        return self.scores_of(tokenize(query))
+
+    def scores_of(self, stems: Sequence[str]) -> npt.NDArray[np.float32]:
+        """Return the BM25 score of an already tokenized query for every row."""
+        ids = self._retriever.get_tokens_ids(list(stems))
         if not ids:
             return np.zeros(self.count, dtype=np.float32)
         return np.asarray(self._retriever.get_scores(ids), dtype=np.float32)
@@ -79,7 +83,11 @@ class LexicalIndex:
 
     def unknown_words(self, text: str) -> list[str]:
         """Return the distinct content words (stems) of a text that occur nowhere in the indexed texts."""
-        return sorted({stem for stem in tokenize(text) if not self._known(stem)})
+        return self.unknown_stems(tokenize(text))
+
+    def unknown_stems(self, stems: Iterable[str]) -> list[str]:
+        """Return the distinct stems of an already tokenized text that occur nowhere in the indexed texts."""
+        return sorted({stem for stem in stems if not self._known(stem)})
 
     def unknown_names(self, text: str) -> list[str]:
         """Return the names and numbers in a question that occur nowhere in the indexed texts.

@@ -190,19 +190,20 @@ def gather(
     depth: int,
 ) -> Candidates:
     """Collect the top `depth` chunks of each retriever and compute every feature on them."""
-    lexical = _normalized(stored.lexical.scores(query))
+    stems = tokenize(query)  # once: both BM25 indexes, the overlap and the unknown words read the same stems
+    lexical = _normalized(stored.lexical.scores_of(stems))
     rows: dict[int, None] = {}
     for store in (stored.vectors, stored.titled):
         rows.update((hit.id, None) for hit in store.search(vector, depth))
     rows.update((int(r), None) for r in np.argsort(-lexical)[:depth] if lexical[r] > 0)
     ids = list(rows)
-    words = set(tokenize(query))
-    unknown = stored.lexical.unknown_words(query)
+    words = set(stems)
+    unknown = stored.lexical.unknown_stems(words)
     unknown_share = len(unknown) / len(words) if words else 0.0
     names = len(stored.lexical.unknown_names(query))
     if not ids:
         return Candidates((), np.zeros((0, len(FEATURES))), (), unknown_share, names)
-    sentence, titled_sentence, sentence_lexical, best = _sentence_features(stored, query, vector, ids)
+    sentence, titled_sentence, sentence_lexical, best = _sentence_features(stored, stems, vector, ids)
     values = np.column_stack(
         [
             stored.vectors.scores(vector, ids),
@@ -218,7 +219,7 @@ def gather(
 
 
 def _sentence_features(
-    stored: StoredIndex, query: str, vector: npt.NDArray[np.float32], rows: list[int]
+    stored: StoredIndex, stems: Sequence[str], vector: npt.NDArray[np.float32], rows: list[int]
 ) -> tuple[Matrix, Matrix, Matrix, tuple[int, ...]]:
     """Return, per row, its best sentence's plain cosine, titled cosine and BM25, and which sentence wins."""
     table = stored.sentences
@@ -232,7 +233,7 @@ def _sentence_features(
     ids = flat.tolist()
     plain = np.asarray(table.vectors.scores(vector, ids), dtype=np.float64)
     titled = np.asarray(table.titled.scores(vector, ids), dtype=np.float64)
-    lexical = _normalized(table.lexical.scores(query))[flat]
+    lexical = _normalized(table.lexical.scores_of(stems))[flat]
     group = np.repeat(np.arange(len(rows)), counts)  # which candidate each sentence belongs to
     columns = []
     for values in (plain, titled, lexical):
