@@ -184,9 +184,10 @@ def _represent(
         sentence_under_title(titles[chunks[o].doc_id], s) for s, o in zip(sentences, owners, strict=True)
     ]
     batches = (texts, titled, sentences, titled_sentences)
-    # Sentence stores are only scored by id, never searched, so under "auto" they stay exact:
-    # an approximate index would cost training time and buy nothing.
-    kinds = (index_type, index_type) + (("flat", "flat") if index_type == "auto" else (index_type, index_type))
+    # Only the titled chunk store is searched (index.ranking.gather); the others are only scored by id,
+    # so under "auto" they stay exact: an approximate index would cost training time and buy nothing.
+    scored_only = "flat" if index_type == "auto" else index_type
+    kinds = (scored_only, index_type, scored_only, scored_only)
     total, done, stores = sum(map(len, batches)), 0, []
     for batch, kind in zip(batches, kinds, strict=True):
         stores.append(_embed_all(embedder, batch, progress, done=done, total=total, index_type=kind))

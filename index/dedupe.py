@@ -17,9 +17,11 @@ top-k results (tens of passages), so the pairwise O(n²) comparison costs nothin
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
 from difflib import SequenceMatcher
+from functools import lru_cache
 
 from index.models import Passage
 
@@ -39,9 +41,16 @@ _WORD = re.compile(r"\w+")
 _NEGATIONS = frozenset({"not", "no", "never", "nor", "neither", "none", "nothing", "without", "cannot", "t"})
 
 
+@lru_cache(maxsize=256)  # a passage meets every kept one in turn: split each text once, not once per pair
 def _words(text: str) -> tuple[str, ...]:
     """Return the text's words, case-folded, without punctuation."""
     return tuple(_WORD.findall(text.casefold()))
+
+
+@lru_cache(maxsize=256)
+def _bag(text: str) -> Counter[str]:
+    """Return how often each word occurs in the text (for the ratio's cheap upper bound)."""
+    return Counter(_words(text))
 
 
 def _overlaps(a: Passage, b: Passage) -> bool:
@@ -59,13 +68,15 @@ def _changes_meaning(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
     return any(word in _NEGATIONS or any(c.isdigit() for c in word) for word in differ)
 
 
-def _near_identical(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
-    """Tell whether two word sequences differ in a few words that do not change the meaning."""
+def _near_identical(text_a: str, text_b: str) -> bool:
+    """Tell whether two texts' word sequences differ in a few words that do not change the meaning."""
+    a, b = _words(text_a), _words(text_b)
+    # The bounds real_quick_ratio and quick_ratio give, checked before SequenceMatcher indexes `b`.
     if 2 * min(len(a), len(b)) < MIN_SIMILARITY * (len(a) + len(b)):
-        return False  # the bound real_quick_ratio gives, checked before SequenceMatcher indexes `b`
-    matcher = SequenceMatcher(None, a, b, autojunk=False)  # autojunk would ignore common words in long texts
-    if matcher.quick_ratio() < MIN_SIMILARITY:
         return False
+    if 2 * sum((_bag(text_a) & _bag(text_b)).values()) < MIN_SIMILARITY * (len(a) + len(b)):
+        return False
+    matcher = SequenceMatcher(None, a, b, autojunk=False)  # autojunk would ignore common words in long texts
     return matcher.ratio() >= MIN_SIMILARITY and not _changes_meaning(a, b)
 
 
@@ -76,7 +87,7 @@ def is_duplicate(a: Passage, b: Passage) -> bool:
     words_a, words_b = _words(a.text), _words(b.text)
     if not words_a or not words_b:
         return False
-    return words_a == words_b or _near_identical(words_a, words_b)
+    return words_a == words_b or _near_identical(a.text, b.text)
 
 
 def _fold(kept: Passage, duplicate: Passage) -> Passage:

@@ -106,13 +106,15 @@ class QuoteEngine:
         corpus_dir: Path,
         *,
         ranking: Ranking | None = None,
-        depth: int = 50,
+        depth: int = 30,
     ) -> None:
         self.stored = stored
         self.embedder = embedder
         self.corpus_dir = corpus_dir.resolve()
         self.ranking = ranking or Ranking.from_dict(stored.manifest.ranking)
-        self.depth = depth  # candidates taken from each retriever before fusion
+        # Candidates taken from each retriever before fusion. 30 ranks as 50 did (scripts/eval.py: the
+        # same hit@1, hit@3 and MRR on SQuAD and the seed) with 40 % fewer sentences to score.
+        self.depth = depth
         self._records = {d.doc_id: d for d in stored.manifest.documents}
         self._check = _SourceCheck(self.corpus_dir, self._records, stored.extracted_text)
 

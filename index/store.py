@@ -50,8 +50,8 @@ _SIDECAR_VERSION = 1
 # - Exact search p95, over four runs (the machine is shared, so figures vary up to 2x between runs):
 #   10k 0.29-0.49 ms, 20k 0.80-1.15, 30k 1.39-3.24 (1.73 best of 5), 40k 4.41-4.63, 50k 2.86-5.75,
 #   100k 9.5-10.6, 200k 18-19, 1M 65. It steepens once the vectors outgrow the 32 MB L3 cache
-#   (~21k vectors). A question runs two dense searches (plain and titled chunks); exact search
-#   keeps each within 2.5 ms, half the 5 ms search budget, up to 30k vectors: FLAT_MAX.
+#   (~21k vectors). A question runs one dense search (the titled chunks); exact search keeps it
+#   within 2.5 ms, half the 5 ms search budget, up to 30k vectors: FLAT_MAX.
 # - Above it IVF: nprobe 64 measured recall@5 0.97-0.99 against exact search from 30k to 1M vectors
 #   at p95 0.34 ms (30k) to 1.9 ms (1M), building in 1.6 s (30k) to 136 s (1M). HNSW reaches that
 #   recall at 1M only with ef_construction 200 and ef_search 384, and then builds in 950-1,100 s

@@ -10,6 +10,8 @@ from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from index import IndexCorruptError, StoredIndex, build_index, load_index
 from index.ranking import (
@@ -20,6 +22,7 @@ from index.ranking import (
     Evidence,
     Ranker,
     Ranking,
+    _top,
     default_ranking,
     gather,
 )
@@ -324,6 +327,42 @@ def test_gathered_features_are_in_range(stored: StoredIndex, question: str, dept
     for name in SHARES:
         assert (columns[name] >= 0).all() and (columns[name] <= 1 + 1e-9).all(), name
     assert 0.0 <= candidates.unknown_words <= 1.0 and candidates.unknown_names >= 0
+
+
+@pytest.mark.parametrize(
+    ("scores", "k", "rows"),
+    [
+        ([0.0, 3.0, 1.0, 0.0, 2.0], 2, [1, 4]),
+        ([0.0, 3.0, 1.0, 0.0, 2.0], 10, [1, 4, 2]),  # fewer positive scores than k: all of them
+        ([0.5, 0.5, 0.9], 3, [2, 0, 1]),  # ties keep row order
+        ([0.5, 0.0, 0.5, 0.9, 0.5, 0.1], 3, [3, 0, 2]),  # a cut through a tie takes its first rows
+        ([0.5, 0.0, 0.5, 0.9, 0.5, 0.1], 4, [3, 0, 2, 4]),
+        ([0.0, 0.0], 1, []),  # no word of the query anywhere: no lexical candidate
+        ([], 5, []),
+    ],
+)
+def test_top_returns_the_best_positive_rows_best_first(scores: list[float], k: int, rows: list[int]) -> None:
+    assert _top(np.asarray(scores, dtype=np.float64), k).tolist() == rows
+
+
+@settings(max_examples=300, deadline=None)
+@given(scores=st.lists(st.sampled_from([0.0, 0.25, 0.5, 1.0, 2.0]), max_size=40), k=st.integers(1, 12))
+def test_top_agrees_with_a_full_stable_sort(scores: list[float], k: int) -> None:
+    values = np.asarray(scores, dtype=np.float64)
+    expected = [int(r) for r in np.argsort(-values, kind="stable") if values[r] > 0][:k]
+    assert _top(values, k).tolist() == expected
+
+
+@pytest.mark.parametrize("question", GATHER_QUESTIONS)
+def test_candidates_hold_the_best_of_each_retriever(stored: StoredIndex, question: str) -> None:
+    depth = 3
+    vector = FakeEmbedder().embed_batch([question])[0]
+    rows = set(gather(stored, question, vector, depth).rows)
+    assert {hit.id for hit in stored.titled.search(vector, depth)} <= rows
+    lexical = stored.lexical.scores(question)
+    cut = np.sort(lexical)[::-1][depth - 1]
+    assert {int(r) for r in np.flatnonzero(lexical > max(cut, 0))} <= rows  # ties at the cut may go either way
+    assert len(rows) <= 2 * depth
 
 
 @pytest.mark.parametrize("question", GATHER_QUESTIONS)

@@ -247,6 +247,16 @@ def test_build_index_records_kinds_and_hnsw_answers_like_flat(seed_corpus: Path,
             assert other.confidence == flat.confidence
 
 
+def test_auto_makes_only_the_searched_store_approximate(
+    seed_corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("index.store.FLAT_MAX", 5)  # the seed's chunks and sentences are all "large"
+    manifest = build_index(seed_corpus, tmp_path / "index", FakeEmbedder())
+    assert manifest.index_types == {"vectors": "flat", "titled": "ivf", "sentences": "flat", "sentences_titled": "flat"}
+    engine = open_engine(seed_corpus, tmp_path / "index", FakeEmbedder(), rebuild=False)
+    assert engine.answer(QUESTIONS[0]).passages
+
+
 def test_build_index_auto_picks_flat_for_a_small_corpus_and_refuses_unknown_kinds(
     seed_corpus: Path, tmp_path: Path
 ) -> None:
