@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,12 +67,15 @@ class _SourceCheck:
         self._records = records
         self._extracted = extracted  # the stored text of an HTML/PDF file, by the file's sha256
         self._texts: dict[str, tuple[tuple[int, int, int], str | None]] = {}
+        self._paths: dict[str, Path] = {}
 
     def _current_text(self, doc_id: str) -> str | None:
         """Return the file's text if it is unchanged since indexing, else None."""
-        path = self._corpus_dir / doc_id
+        path = self._paths.get(doc_id)
+        if path is None:  # joined once per file: pathlib costs as much as the stat itself
+            path = self._paths[doc_id] = self._corpus_dir / doc_id
         try:
-            stat = path.stat()
+            stat = os.stat(path)
         except OSError:
             return None
         key = (stat.st_size, stat.st_mtime_ns, stat.st_ino)

@@ -150,7 +150,9 @@ class OnnxEmbedder(Embedder):
         out = np.zeros((len(texts), self.dimension), dtype=np.float32)
         if not texts:
             return out
-        encodings = self._tokenizer.encode_batch(list(texts))
+        # One text (a question): encode_batch's thread pool would cost twice the tokenizing itself.
+        single = len(texts) == 1
+        encodings = [self._tokenizer.encode(texts[0])] if single else self._tokenizer.encode_batch(list(texts))
         order = np.argsort([-len(e.ids) for e in encodings], kind="stable")
         for start in range(0, len(order), self._batch_size):
             rows = order[start : start + self._batch_size]

@@ -37,6 +37,7 @@ __all__ = [
 ]
 
 FEATURES = ("dense", "titled", "sentence", "titled_sentence", "lexical", "sentence_lexical", "overlap")
+_AT = {name: i for i, name in enumerate(FEATURES)}  # a feature's column in Candidates.values
 DECLINE_FEATURES = ("similarity", "sentence", "overlap", "unknown_words", "unknown_names")
 
 Matrix = npt.NDArray[np.float64]
@@ -95,11 +96,11 @@ class Evidence:
     @classmethod
     def of(cls, candidates: Candidates, position: int) -> Evidence:
         """Collect the evidence on one candidate."""
-        v = dict(zip(FEATURES, candidates.values[position].tolist(), strict=True))
+        v = candidates.values[position].tolist()
         return cls(
-            similarity=max(v["dense"], v["titled"]),
-            sentence=max(v["sentence"], v["titled_sentence"]),
-            overlap=v["overlap"],
+            similarity=max(v[_AT["dense"]], v[_AT["titled"]]),
+            sentence=max(v[_AT["sentence"]], v[_AT["titled_sentence"]]),
+            overlap=v[_AT["overlap"]],
             unknown_words=candidates.unknown_words,
             unknown_names=candidates.unknown_names,
         )
