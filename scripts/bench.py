@@ -174,7 +174,7 @@ def _seed_cache(index: Path) -> None:
 
 
 def _raw_baseline(embedder: Any, engine: Any) -> Callable[[str], None]:
-    """Return raw onnxruntime encode (tokenizers + session + mean pooling) and a raw FAISS flat search."""
+    """Return a function running raw onnxruntime encode (tokenizers + session + mean pooling) and a FAISS flat search."""
     import faiss
     import numpy as np
     import onnxruntime
@@ -209,7 +209,9 @@ def _raw_baseline(embedder: Any, engine: Any) -> Callable[[str], None]:
     return one
 
 
-def _interleaved(first: Callable[[str], object], second: Callable[[str], object], questions: list[str]) -> Any:
+def _interleaved(
+    first: Callable[[str], object], second: Callable[[str], object], questions: list[str]
+) -> tuple[list[float], list[float]]:
     """Time two ways of handling each question, alternating which goes first.
 
     The machine is shared: timing one whole series after the other let a change of load between them
