@@ -174,7 +174,7 @@ def _seed_cache(index: Path) -> None:
 
 
 def _raw_baseline(embedder: Any, engine: Any) -> Callable[[str], None]:
-    """Return a function running raw onnxruntime encode (tokenizers + session + mean pooling) and a FAISS flat search."""
+    """Return a function running raw onnxruntime encode (tokenizers, session, mean pooling) and FAISS flat search."""
     import faiss
     import numpy as np
     import onnxruntime
