@@ -37,10 +37,15 @@ def _home(path: Path, collections: Collections) -> str | None:
 
 def collection_files(collections: Collections, name: str) -> list[Path] | None:
     """List the files of one collection (None with a single collection: all of its folder, the fast path)."""
+    return _files_of(_assign(collections), name)
+
+
+def _assign(collections: Collections) -> dict[str, list[Path]] | None:
+    """Sort every file into its collection, reading each file's declaration once (None: a single collection)."""
     if collections.source is None and len(collections.items) == 1:
         return None
     known = set(collections.names())
-    chosen: list[Path] = []
+    assigned: dict[str, list[Path]] = {}
     for collection in collections.items:
         if not collection.corpus_dir.is_dir():
             continue
@@ -52,9 +57,13 @@ def collection_files(collections: Collections, name: str) -> list[Path] | None:
             if declared is not None and declared not in known:
                 log.warning("%s names collection %r, which is not configured: it stays in %r", path, declared, home)
                 declared = None
-            if (declared or home) == name:
-                chosen.append(path)
-    return chosen
+            assigned.setdefault(declared or home, []).append(path)
+    return assigned
+
+
+def _files_of(assigned: dict[str, list[Path]] | None, name: str) -> list[Path] | None:
+    """Return one collection's files from `_assign`'s result."""
+    return None if assigned is None else assigned.get(name, [])
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,6 +153,8 @@ def open_library(
     A collection with no document yet is left out with a warning, so the others still answer.
     """
 
+    assigned = _assign(collections)  # once for every collection: it reads each file's sidecar and head
+
     def one(collection: Collection) -> QuoteEngine:
         def noted(reason: str) -> None:
             if options.on_rebuild:
@@ -158,7 +169,7 @@ def open_library(
             progress=options.progress,
             on_rebuild=noted,
             index_type=options.index_type,
-            files=collection_files(collections, collection.name),
+            files=_files_of(assigned, collection.name),
             max_file_bytes=options.max_file_bytes,
         )
 
@@ -174,6 +185,8 @@ def build_collections(
 ) -> dict[str, Manifest]:
     """Build the chosen collections' indexes one after the other; one without documents is left out, warned."""
 
+    assigned = _assign(collections)
+
     def one(collection: Collection) -> Manifest:
         return build_index(
             collection.corpus_dir,
@@ -182,7 +195,7 @@ def build_collections(
             chunk_tokens=options.chunk_tokens,
             progress=options.progress,
             index_type=options.index_type,
-            files=collection_files(collections, collection.name),
+            files=_files_of(assigned, collection.name),
             max_file_bytes=options.max_file_bytes,
         )
 
@@ -199,13 +212,14 @@ def check_collections(
     max_file_bytes: int = MAX_FILE_BYTES,
 ) -> dict[str, str | None]:
     """Say, per chosen collection, why its index is stale (None when it is current)."""
+    assigned = _assign(collections)
     return {
         c.name: check_index(
             c.corpus_dir,
             collections.index_dir(index_root, c.name),
             model=model,
             chunk_tokens=chunk_tokens,
-            files=collection_files(collections, c.name),
+            files=_files_of(assigned, c.name),
             max_file_bytes=max_file_bytes,
         )
         for c in chosen
