@@ -108,11 +108,8 @@ def read_manifest(index_dir: Path) -> Manifest:
 
 def _digest(path: Path) -> str:
     """Return the sha256 of a file, read in blocks."""
-    digest = hashlib.sha256()
     with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def _inventory(folder: Path) -> dict[str, list[Any]]:
