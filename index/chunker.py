@@ -197,12 +197,12 @@ def markdown_chunks(document: Document, meta: Metadata, *, max_tokens: int, coun
     return labelled
 
 
-def number_by_page(chunks: Sequence[Chunk], pages: Sequence[int]) -> list[Chunk]:
+def number_by_page(chunks: Sequence[Chunk], pages: tuple[int, ...]) -> list[Chunk]:
     """Give each chunk its page, and count its paragraphs within that page, as a reader of the PDF would."""
     first_on_page: dict[int, int] = {}  # page -> the document-wide number of its first paragraph
     numbered = []
     for chunk in chunks:
-        page = page_at(tuple(pages), chunk.start) or 1
+        page = page_at(pages, chunk.start) or 1
         base = first_on_page.setdefault(page, chunk.paragraph)
         numbered.append(
             replace(
