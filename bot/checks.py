@@ -20,6 +20,7 @@ __all__ = [
     "cooldown_text",
     "describe_error",
     "rate_limited",
+    "send_private",
     "tell",
     "valid_question",
 ]
@@ -95,13 +96,18 @@ def describe_error(error: app_commands.AppCommandError) -> str | None:
     return None
 
 
-async def tell(interaction: discord.Interaction[Any], text: str) -> None:
-    """Send a short private message in answer to an interaction, whether or not it was deferred."""
+async def send_private(interaction: discord.Interaction[Any], text: str) -> None:
+    """Send a short private message in answer to an interaction, whether or not it was deferred (may raise)."""
     none = discord.AllowedMentions.none()
+    if interaction.response.is_done():
+        await interaction.followup.send(text, ephemeral=True, allowed_mentions=none)
+    else:
+        await interaction.response.send_message(text, ephemeral=True, allowed_mentions=none)
+
+
+async def tell(interaction: discord.Interaction[Any], text: str) -> None:
+    """Send a short private message in answer to an interaction; log, never raise, when Discord refuses it."""
     try:
-        if interaction.response.is_done():
-            await interaction.followup.send(text, ephemeral=True, allowed_mentions=none)
-        else:
-            await interaction.response.send_message(text, ephemeral=True, allowed_mentions=none)
+        await send_private(interaction, text)
     except discord.HTTPException as exc:  # the interaction expired or the channel vanished
         log.warning("could not tell the user %r: %s", text, exc)

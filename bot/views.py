@@ -10,6 +10,7 @@ from typing import Any
 import discord
 
 from bot.catalog import NEXT_ID, PREV_ID, SourceRow, sources_buttons, sources_reply
+from bot.checks import send_private
 from bot.gaps import GapLog
 from bot.replies import DOWN_ID, MORE_ID, UP_ID, Kind, Reply, build_reply, reply_buttons, shown_passages
 from index import Answer
@@ -79,10 +80,7 @@ class _ReplyView(discord.ui.View):
         log.error("button %s failed", name, exc_info=error)
         text = "Sorry, that button failed on my side; the error was logged."
         with contextlib.suppress(discord.HTTPException):
-            if interaction.response.is_done():
-                await interaction.followup.send(text, ephemeral=True)
-            else:
-                await interaction.response.send_message(text, ephemeral=True)
+            await send_private(interaction, text)
 
 
 class AnswerView(_ReplyView):

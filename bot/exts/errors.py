@@ -9,7 +9,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.checks import APOLOGY, describe_error, tell
+from bot.checks import APOLOGY, describe_error, send_private, tell
 from bot.views import discords_fault, interaction_expired
 
 if TYPE_CHECKING:
@@ -60,12 +60,8 @@ class ErrorHandler(commands.Cog):
         if interaction_expired(error):
             log.warning("the %s interaction of user %s expired before it was answered (%s)", name, user, error)
             return
-        none = discord.AllowedMentions.none()
         try:
-            if interaction.response.is_done():
-                await interaction.followup.send(NOT_SENT, ephemeral=True, allowed_mentions=none)
-            else:
-                await interaction.response.send_message(NOT_SENT, ephemeral=True, allowed_mentions=none)
+            await send_private(interaction, NOT_SENT)
         except discord.HTTPException as again:
             log.error("command %s could not answer user %s (%s), nor tell them (%s)", name, user, error, again)
         else:
