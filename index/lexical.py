@@ -64,7 +64,7 @@ class LexicalIndex:
             return np.zeros(self.count, dtype=np.float32)
         return np.asarray(self._retriever.get_scores(ids), dtype=np.float32)
 
-    def matched(self, words: set[str], rows: Sequence[int]) -> npt.NDArray[np.int64]:
+    def matched(self, words: set[str], rows: Sequence[int] | npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
         """Count, for each row, how many of the given stems its text contains (read from the postings)."""
         vocab: dict[str, int] = self._retriever.vocab_dict
         indptr, indices = self._retriever.scores["indptr"], self._retriever.scores["indices"]

@@ -178,13 +178,14 @@ def default_ranking() -> Ranking:
     return Ranking.from_dict(json.loads(text))
 
 
-def _normalized(scores: npt.NDArray[np.float32]) -> npt.NDArray[np.float64]:
-    """Scale BM25 scores by the query's best one, so they are comparable across queries."""
+def _normalized(scores: npt.NDArray[np.float32], rows: npt.NDArray[np.int64]) -> npt.NDArray[np.float64]:
+    """Return the BM25 scores of some rows over the query's best score, so they compare across queries."""
     top = float(scores.max()) if scores.size else 0.0
-    return np.asarray(scores / top if top > 0 else np.zeros_like(scores), dtype=np.float64)
+    picked = np.asarray(scores[rows], dtype=np.float64)
+    return picked / top if top > 0 else np.zeros_like(picked)
 
 
-def _top(scores: npt.NDArray[np.float64], k: int) -> npt.NDArray[np.int64]:
+def _top(scores: npt.NDArray[np.floating[Any]], k: int) -> npt.NDArray[np.int64]:
     """Return the rows of the k highest positive scores, best first; of equal scores, the first rows."""
     part = np.flatnonzero(scores > 0)  # most rows share no word with the query
     if part.size > k:
@@ -203,36 +204,35 @@ def gather(
 ) -> Candidates:
     """Collect the top `depth` chunks of each retriever and compute every feature on them."""
     stems = tokenize(query)  # once: both BM25 indexes, the overlap and the unknown words read the same stems
-    lexical = _normalized(stored.lexical.scores_of(stems))
+    lexical = stored.lexical.scores_of(stems)  # normalized below, on the candidates only
     # One dense search, over the titled vectors: searching the plain ones too added no candidate that
     # changed a ranking (scripts/eval.py: identical hit@1, hit@3 and MRR on SQuAD and the seed) and
     # cost a second pass over every vector. The plain cosine is still a feature, scored by id below.
     rows = dict.fromkeys(hit.id for hit in stored.titled.search(vector, depth))
     rows.update(dict.fromkeys(int(r) for r in _top(lexical, depth)))
-    ids = list(rows)
+    ids = np.fromiter(rows, dtype=np.int64, count=len(rows))
     words = set(stems)
     unknown = stored.lexical.unknown_stems(words)
     unknown_share = len(unknown) / len(words) if words else 0.0
     names = len(stored.lexical.unknown_names(query))
-    if not ids:
+    if not ids.size:
         return Candidates((), np.zeros((0, len(FEATURES))), (), unknown_share, names)
     sentence, titled_sentence, sentence_lexical, best = _sentence_features(stored, stems, vector, ids)
-    values = np.column_stack(
-        [
-            stored.vectors.scores(vector, ids),
-            stored.titled.scores(vector, ids),
-            sentence,
-            titled_sentence,
-            lexical[ids],
-            sentence_lexical,
-            stored.lexical.matched(words, ids) / max(len(words), 1),
-        ]
-    ).astype(np.float64)
-    return Candidates(tuple(ids), values, best, unknown_share, names)
+    columns: list[npt.NDArray[np.floating[Any]]] = [
+        stored.vectors.scores(vector, ids),
+        stored.titled.scores(vector, ids),
+        sentence,
+        titled_sentence,
+        _normalized(lexical, ids),
+        sentence_lexical,
+        stored.lexical.matched(words, ids) / max(len(words), 1),
+    ]
+    values = np.column_stack(columns).astype(np.float64)
+    return Candidates(tuple(ids.tolist()), values, best, unknown_share, names)
 
 
 def _sentence_features(
-    stored: StoredIndex, stems: Sequence[str], vector: npt.NDArray[np.float32], rows: list[int]
+    stored: StoredIndex, stems: Sequence[str], vector: npt.NDArray[np.float32], rows: npt.NDArray[np.int64]
 ) -> tuple[Matrix, Matrix, Matrix, tuple[int, ...]]:
     """Return, per row, its best sentence's plain cosine, titled cosine and BM25, and which sentence wins."""
     table = stored.sentences
@@ -243,10 +243,9 @@ def _sentence_features(
     empty = np.zeros(len(rows))
     if not flat.size:
         return empty, empty, empty, (0,) * len(rows)
-    ids = flat.tolist()
-    plain = np.asarray(table.vectors.scores(vector, ids), dtype=np.float64)
-    titled = np.asarray(table.titled.scores(vector, ids), dtype=np.float64)
-    lexical = _normalized(table.lexical.scores_of(stems))[flat]
+    plain = table.vectors.scores(vector, flat).astype(np.float64)
+    titled = table.titled.scores(vector, flat).astype(np.float64)
+    lexical = _normalized(table.lexical.scores_of(stems), flat)
     group = np.repeat(np.arange(len(rows)), counts)  # which candidate each sentence belongs to
     columns = []
     for values in (plain, titled, lexical):

@@ -8,15 +8,14 @@ Three kinds of index, all inner product over unit vectors and keyed by int64 ids
 - ``hnsw``: IndexHNSWFlat, a navigable small-world graph of `m` links per vector, searched with a
   beam of `ef_search`.
 
-`choose_index_type(n)` picks by size; the thresholds and parameters are measured, see
-`FLAT_MAX` and `scripts/bench_scale.py`. Each file `x.faiss` has a sidecar `x.faiss.json` holding
+`choose_index_type(n)` picks by size; the thresholds and parameters are measured (index/sizing.py,
+scripts/bench_scale.py). Each file `x.faiss` has a sidecar `x.faiss.json` holding
 the kind, dimension, count and search parameters (FAISS does not keep every one of them).
 """
 
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,9 +26,18 @@ import numpy as np
 import numpy.typing as npt
 
 from index.errors import IndexCorruptError
+from index.sizing import (
+    FLAT_MAX,
+    INDEX_KINDS,
+    INDEX_TYPES,
+    IVF_TRAIN_PER_LIST,
+    check_kind,
+    choose_index_type,
+    index_params,
+)
 
 __all__ = [
-    "FLAT_MAX",
+    "FLAT_MAX",  # re-exported from index.sizing, where the choice of index by size is made
     "INDEX_KINDS",
     "INDEX_TYPES",
     "Hit",
@@ -41,77 +49,7 @@ __all__ = [
 # On 2 cores FAISS's OpenMP threads fight torch's: one query measured 2x slower without this.
 faiss.omp_set_num_threads(1)
 
-INDEX_KINDS = ("flat", "ivf", "hnsw")
-INDEX_TYPES = ("auto", *INDEX_KINDS)  # what a user may ask for
 _SIDECAR_VERSION = 1
-
-# Chosen from measurements on this 2-core machine (FAISS on one thread, 384-d MiniLM vectors of
-# realistic passages, one query at a time, k=5; scripts/bench_scale.py, tables in the README):
-# - Exact search p95, over four runs (the machine is shared, so figures vary up to 2x between runs):
-#   10k 0.29-0.49 ms, 20k 0.80-1.15, 30k 1.39-3.24 (1.73 best of 5), 40k 4.41-4.63, 50k 2.86-5.75,
-#   100k 9.5-10.6, 200k 18-19, 1M 65. It steepens once the vectors outgrow the 32 MB L3 cache
-#   (~21k vectors). A question runs one dense search (the titled chunks); exact search keeps it
-#   within 2.5 ms, half the issue's 5 ms search budget, up to 30k vectors: FLAT_MAX.
-# - Above it IVF: nprobe 64 measured recall@5 0.97-0.99 against exact search from 30k to 1M vectors
-#   at p95 0.34 ms (30k) to 1.9 ms (1M), building in 1.6 s (30k) to 136 s (1M). HNSW reaches that
-#   recall at 1M only with ef_construction 200 and ef_search 384, and then builds in 950-1,100 s
-#   and holds 250 MB more for its graph.
-FLAT_MAX = 30_000
-APPROXIMATE = "ivf"
-
-# HNSW (only on request): m links per vector; ef_construction 200 (FAISS's default 40 measured
-# recall@5 0.89 at 200k with ef_search 128; 200 measured 0.97).
-HNSW_M = 32
-HNSW_EF_CONSTRUCTION = 200
-# IVF: nlist ~ 4 sqrt(n) lists (a power of two), spherical k-means on at most 64 vectors per list.
-# Recall follows nprobe more than nlist: nprobe 16 measured 0.93, 32 0.95-0.96, 64 0.96-0.98.
-IVF_TRAIN_PER_LIST = 64
-IVF_NPROBE = 64
-
-
-def choose_index_type(n: int) -> str:
-    """Return the index kind for a store of n vectors: exact up to FLAT_MAX, approximate above."""
-    return "flat" if n <= FLAT_MAX else APPROXIMATE
-
-
-def _ivf_nlist(n: int) -> int:
-    """Lists for n vectors: the power of two nearest 4 sqrt(n), at least 39 training vectors per list."""
-    if n < 2 * 39:
-        return 1
-    target = 4 * math.sqrt(n)
-    nlist = 2 ** round(math.log2(target))
-    return int(max(1, min(nlist, n // 39)))
-
-
-def _ivf_nprobe(nlist: int) -> int:
-    """Lists scanned per query: 64 measured recall@5 0.96-0.98 from 50k to 1M vectors (1,024-4,096 lists)."""
-    return int(min(nlist, IVF_NPROBE))
-
-
-def _hnsw_ef_search(n: int) -> int:
-    """The search beam: measured recall@5 0.97 with 128 at 200k vectors, 0.97 with 384 at 1M (256: 0.95)."""
-    return 128 if n <= 200_000 else 384
-
-
-def index_params(kind: str, n: int, overrides: Mapping[str, int] | None = None) -> dict[str, int]:
-    """Return the parameters of an index of this kind for n vectors (overrides win)."""
-    if kind == "flat":
-        params: dict[str, int] = {}
-    elif kind == "ivf":
-        nlist = int((overrides or {}).get("nlist", _ivf_nlist(n)))
-        params = {"nlist": nlist, "nprobe": _ivf_nprobe(nlist)}
-    elif kind == "hnsw":
-        params = {"m": HNSW_M, "ef_construction": HNSW_EF_CONSTRUCTION, "ef_search": _hnsw_ef_search(n)}
-    else:
-        raise ValueError(f"unknown index kind {kind!r}: expected one of {', '.join(INDEX_TYPES)}")
-    params.update({k: int(v) for k, v in (overrides or {}).items() if k in params})
-    return params
-
-
-def _check_kind(kind: str) -> str:
-    if kind not in INDEX_TYPES:
-        raise ValueError(f"unknown index kind {kind!r}: expected one of {', '.join(INDEX_TYPES)}")
-    return kind
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,13 +70,14 @@ class VectorStore:
 
     def __init__(self, dimension: int, kind: str = "flat", *, params: Mapping[str, int] | None = None) -> None:
         self.dimension = dimension
-        self._kind = _check_kind(kind)
+        self._kind = check_kind(kind)
         self._overrides = dict(params or {})
         self._params: dict[str, int] = {}
         # faiss.IndexIDMap2; IVF and HNSW are created on the first add, whose size sets their parameters
         self._index: Any = None
         self._rows_cache: tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]] | None = None
         self._identity: bool | None = None
+        self._view: npt.NDArray[np.float32] | None = None  # _matrix(), until the next add moves FAISS's array
         if kind == "flat":
             self._create(kind, 0, None)
 
@@ -188,6 +127,7 @@ class VectorStore:
                 inner.train(_training_sample(vectors, nlist))
                 inner.make_direct_map(True)  # id -> list position, so scores() reads vectors directly
         self._index = faiss.IndexIDMap2(inner)
+        self._forget_layout()
         self._apply_search_params()
 
     def _inner(self) -> Any:
@@ -211,8 +151,11 @@ class VectorStore:
         if self._index is None or (self._kind == "ivf" and not self._inner().is_trained):
             self._create(choose_index_type(len(vectors)) if self._kind == "auto" else self._kind, len(vectors), vectors)
         self._index.add_with_ids(vectors, np.ascontiguousarray(ids, dtype=np.int64))
-        self._rows_cache = None
-        self._identity = None
+        self._forget_layout()
+
+    def _forget_layout(self) -> None:
+        """Drop what was derived from the stored ids and FAISS's array: an add may reallocate both."""
+        self._rows_cache = self._identity = self._view = None
 
     # --- reading ----------------------------------------------------------------------------
 
@@ -224,27 +167,30 @@ class VectorStore:
         scores, ids = self._index.search(np.asarray(vector, dtype=np.float32).reshape(1, -1), k)
         return [Hit(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
 
-    def scores(self, vector: npt.NDArray[np.float32], ids: Sequence[int] | npt.NDArray[np.int64]) -> list[float]:
+    def scores(
+        self, vector: npt.NDArray[np.float32], ids: Sequence[int] | npt.NDArray[np.int64]
+    ) -> npt.NDArray[np.float32]:
         """Return the inner product of the query with each stored id (any order, repeats allowed)."""
         if len(ids) == 0:
-            return []
+            return np.zeros(0, dtype=np.float32)
         rows = self._rows(ids)
         query = np.asarray(vector, dtype=np.float32).reshape(-1)
         # IVF: its direct map finds each vector without scanning lists; flat and HNSW: a view, no copy.
         stored = self._inner().reconstruct_batch(rows) if self._kind == "ivf" else self._matrix()[rows]
-        result: list[float] = (stored @ query).tolist()
-        return result
+        return np.asarray(stored @ query, dtype=np.float32)
 
     def _matrix(self) -> npt.NDArray[np.float32]:
         """The stored vectors in insertion order, as a view of FAISS's own array (no copy).
 
-        Only ever indexed inside this class (never returned), so it cannot outlive the index.
+        Only ever indexed inside this class (never returned), so it cannot outlive the index. Kept
+        between calls: finding it costs four calls into FAISS, a fifth of scoring a question's rows.
         """
-        inner = self._inner()
-        flat: Any = faiss.downcast_index(inner.storage) if self._kind == "hnsw" else inner
-        n = int(flat.ntotal)
-        view = faiss.rev_swig_ptr(flat.get_xb(), n * self.dimension)
-        return np.asarray(view).reshape(n, self.dimension)
+        if self._view is None:
+            inner = self._inner()
+            flat: Any = faiss.downcast_index(inner.storage) if self._kind == "hnsw" else inner
+            n = int(flat.ntotal)
+            self._view = np.asarray(faiss.rev_swig_ptr(flat.get_xb(), n * self.dimension)).reshape(n, self.dimension)
+        return self._view
 
     def ids(self) -> npt.NDArray[np.int64]:
         """Return the stored ids in insertion order."""
@@ -326,6 +272,7 @@ class VectorStore:
         store = cls(dimension, "flat")
         store._kind = found
         store._index = index
+        store._forget_layout()
         inner = store._inner()
         if found == "ivf":
             stored = {"nlist": int(inner.nlist), "nprobe": int(inner.nprobe)}
