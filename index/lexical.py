@@ -58,11 +58,20 @@ class LexicalIndex:
         return self.scores_of(tokenize(query))
 
     def scores_of(self, stems: Sequence[str]) -> npt.NDArray[np.float32]:
-        """Return the BM25 score of an already tokenized query for every row."""
-        ids = self._retriever.get_tokens_ids(list(stems))
-        if not ids:
+        """Return the BM25 score of an already tokenized query for every row.
+
+        The sum of each stem's precomputed scores, as bm25s's `get_scores` adds them, but by one
+        `bincount` over the postings instead of its `np.add.at`: half the time on every question.
+        """
+        vocab: dict[str, int] = self._retriever.vocab_dict
+        matrix = self._retriever.scores
+        indptr, indices, data = matrix["indptr"], matrix["indices"], matrix["data"]
+        spans = [(indptr[vocab[s]], indptr[vocab[s] + 1]) for s in stems if s in vocab]  # a repeated stem counts twice
+        if not spans:
             return np.zeros(self.count, dtype=np.float32)
-        return np.asarray(self._retriever.get_scores(ids), dtype=np.float32)
+        rows = np.concatenate([indices[a:b] for a, b in spans])
+        weights = np.concatenate([data[a:b] for a, b in spans])
+        return np.bincount(rows, weights=weights, minlength=self.count).astype(np.float32)
 
     def matched(self, words: set[str], rows: Sequence[int] | npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
         """Count, for each row, how many of the given stems its text contains (read from the postings)."""

@@ -239,25 +239,22 @@ def _sentence_features(
     owners = table.owners
     starts = np.searchsorted(owners, rows, side="left")
     counts = np.searchsorted(owners, rows, side="right") - starts
-    flat = np.repeat(starts - np.cumsum(counts) + counts, counts) + np.arange(int(counts.sum()))
+    runs = np.cumsum(counts) - counts  # where each row's sentences start in `flat`
+    flat = np.repeat(starts - runs, counts) + np.arange(int(counts.sum()))
     empty = np.zeros(len(rows))
     if not flat.size:
         return empty, empty, empty, (0,) * len(rows)
     plain = table.vectors.scores(vector, flat).astype(np.float64)
     titled = table.titled.scores(vector, flat).astype(np.float64)
     lexical = _normalized(table.lexical.scores_of(stems), flat)
-    group = np.repeat(np.arange(len(rows)), counts)  # which candidate each sentence belongs to
-    columns = []
-    for values in (plain, titled, lexical):
-        best = np.full(len(rows), -np.inf)
-        np.maximum.at(best, group, values)
-        columns.append(np.where(counts > 0, best, 0.0))
-    combined = plain + titled + lexical
-    top = np.full(len(rows), -np.inf)
-    np.maximum.at(top, group, combined)
-    position = np.arange(flat.size) - np.repeat(np.cumsum(counts) - counts, counts)
+    has = counts > 0
+    stacked = np.vstack([plain, titled, lexical, plain + titled + lexical])
+    best = np.zeros((4, len(rows)))
+    best[:, has] = np.maximum.reduceat(stacked, runs[has], axis=1)  # each row's sentences are one run
+    # The winner is the first sentence reaching its row's best combined score.
+    reached = np.flatnonzero(stacked[3] >= np.repeat(best[3], counts))
+    group = np.repeat(np.arange(len(rows)), counts)[reached]  # the row each of those sentences belongs to
+    first = np.flatnonzero(np.diff(group, prepend=-1))  # groups ascend: a new group starts a row
     winner = np.zeros(len(rows), dtype=np.int64)
-    hits = combined >= top[group]  # the first sentence reaching its chunk's best wins
-    for g, p in zip(group[hits][::-1].tolist(), position[hits][::-1].tolist(), strict=True):
-        winner[g] = p
-    return columns[0], columns[1], columns[2], tuple(winner.tolist())
+    winner[group[first]] = reached[first] - runs[group[first]]
+    return best[0], best[1], best[2], tuple(winner.tolist())

@@ -38,3 +38,16 @@ def test_matched_counts_the_question_words_each_row_contains(
 
 def test_matched_keeps_the_order_and_repeats_of_the_rows_asked(lexical: LexicalIndex) -> None:
     assert lexical.matched({"data"}, [2, 0, 2]).tolist() == [1, 0, 1]
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["Which resolution was adopted by vote?", "data data security", "73/266", "unrelated zebra", "vote zebra vote"],
+)
+def test_scores_are_bm25s_own_scores(lexical: LexicalIndex, question: str) -> None:
+    stems = tokenize(question)
+    retriever = lexical._retriever
+    ids = retriever.get_tokens_ids(stems)
+    expected = retriever.get_scores(ids).tolist() if ids else [0.0] * len(TEXTS)  # bm25s refuses a query of none
+    assert lexical.scores_of(stems).tolist() == pytest.approx(expected, rel=1e-6)
+    assert lexical.scores(question).dtype.name == "float32"

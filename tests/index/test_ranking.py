@@ -6,6 +6,7 @@ import json
 import math
 import shutil
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -14,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from index import IndexCorruptError, StoredIndex, build_index, load_index
+from index.lexical import LexicalIndex
 from index.ranking import (
     DECLINE_FEATURES,
     FEATURES,
@@ -22,10 +24,13 @@ from index.ranking import (
     Evidence,
     Ranker,
     Ranking,
+    _sentence_features,
     _top,
     default_ranking,
     gather,
 )
+from index.storage import SentenceTable
+from index.store import VectorStore
 from index.text import split_sentences
 from tests.conftest import SEED, FakeEmbedder
 
@@ -413,3 +418,64 @@ def test_unknown_words_is_the_share_of_query_words_not_in_the_corpus(
 
 def test_unknown_names_are_counted(stored: StoredIndex) -> None:
     assert _gather(stored, "What did Zorblax tell Quuxington about data security?").unknown_names == 2
+
+
+def _table(owners: list[int], vectors: np.ndarray, texts: list[str]) -> Any:
+    """A stand-in for a StoredIndex holding only a sentence table: what _sentence_features reads."""
+    table = SentenceTable(
+        VectorStore.build(vectors, kind="flat"),
+        VectorStore.build(vectors[::-1].copy(), kind="flat"),  # other cosines for the titled column
+        LexicalIndex.build(texts),
+        np.asarray(owners, dtype=np.int64),
+    )
+    return SimpleNamespace(sentences=table)
+
+
+def _reference_features(
+    stored: Any, stems: list[str], vector: np.ndarray, rows: list[int]
+) -> list[tuple[float, float, float, int]]:
+    """Each row's best plain, titled and lexical sentence score and its first best sentence, by plain loops."""
+    table = stored.sentences
+    every = np.arange(table.owners.size)
+    all_plain, all_titled = table.vectors.scores(vector, every), table.titled.scores(vector, every)
+    lexical = table.lexical.scores_of(stems).astype(np.float64)
+    top = lexical.max()
+    out = []
+    for row in rows:
+        ids = [i for i, owner in enumerate(table.owners.tolist()) if owner == row]
+        if not ids:
+            out.append((0.0, 0.0, 0.0, 0))
+            continue
+        plain = [float(all_plain[i]) for i in ids]
+        titled = [float(all_titled[i]) for i in ids]
+        lex = [float(lexical[i] / top) if top > 0 else 0.0 for i in ids]
+        combined = [a + b + c for a, b, c in zip(plain, titled, lex, strict=True)]
+        out.append((max(plain), max(titled), max(lex), combined.index(max(combined))))
+    return out
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    counts=st.lists(st.integers(0, 4), min_size=1, max_size=8),
+    picks=st.lists(st.integers(0, 7), min_size=1, max_size=8, unique=True),
+    seed=st.integers(0, 2**16),
+)
+def test_sentence_features_match_a_plain_loop(counts: list[int], picks: list[int], seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    owners = [row for row, n in enumerate(counts) for _ in range(n)]
+    if not owners:
+        return
+    # Small integers: every dot product is exact whatever order BLAS sums in, so ties are ties.
+    vectors = rng.integers(-2, 3, size=(len(owners), 8)).astype(np.float32)
+    vectors[1::2] = vectors[0]  # repeated sentences: ties, where the first one must win
+    words = ["data", "vote", "rules", "security"]
+    texts = [" ".join(words[: 1 + (i % 2)]) for i in range(len(owners))]
+    stored = _table(owners, vectors, texts)
+    rows = [p for p in picks if p < len(counts)] or [0]
+    vector = vectors[0]
+    stems = ["data"]
+    plain, titled, lexical, best = _sentence_features(stored, stems, vector, np.asarray(rows, dtype=np.int64))
+    got = [(float(a), float(b), float(c), w) for a, b, c, w in zip(plain, titled, lexical, best, strict=True)]
+    expected = _reference_features(stored, stems, vector, rows)
+    for g, e in zip(got, expected, strict=True):
+        assert g[:3] == pytest.approx(e[:3], abs=1e-6) and g[3] == e[3]
