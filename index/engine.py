@@ -150,17 +150,33 @@ class QuoteEngine:
     def answer(self, question: str, top_k: int = 3, *, claim: bool = False) -> Answer:
         """Answer a question (or, with `claim`, find the passages bearing on a claim), best first."""
         question = validate_question(question)
-        ranked = self.rank(question, max(top_k * 4, 10), claim=claim)
-        verified = [r for r in ranked if self._check.verified(self.stored.chunks[r.row])]
-        stale = len(verified) < len(ranked)  # a file changed since indexing: never quote it
-        confidence = self.confidence(verified[0]) if verified else 0.0
+        shown, stale, confidence = self._select(self.rank(question, max(top_k * 4, 10), claim=claim), top_k * 2)
+        passages = collapse_duplicates([self._passage(r) for r in shown])[:top_k]
         answered = confidence >= self.ranking.rule.threshold
-        if answered:  # later passages: each must answer on its own evidence and score near the best one
-            floor = SECOND_PASSAGE_SHARE * verified[0].score
-            later = [r for r in verified[1:] if r.score >= floor and self.ranking.rule.answers(r.evidence)]
-            verified = [verified[0], *later]
-        passages = collapse_duplicates([self._passage(r) for r in verified[: top_k * 2]])[:top_k]
         return Answer(question, answered, tuple(passages), stale, round(confidence, 3))
+
+    def _select(self, ranked: list[Ranked], limit: int) -> tuple[list[Ranked], bool, float]:
+        """Return up to `limit` chunks worth quoting, whether a source changed, and the confidence.
+
+        The first chunk still verbatim in its unchanged file decides the confidence. When it answers,
+        each later one must answer on its own evidence and score near it. Chunks are checked against
+        their files in rank order, and only until the choice is made: a file changed since indexing
+        is never quoted, and `stale` says one was met.
+        """
+        shown: list[Ranked] = []
+        stale, confidence, floor = False, 0.0, None
+        for r in ranked:
+            if len(shown) == limit or (floor is not None and r.score < floor):
+                break  # ranked by score: every later chunk is below the floor too
+            if not self._check.verified(self.stored.chunks[r.row]):
+                stale = True
+            elif not shown:
+                confidence = self.confidence(r)
+                floor = SECOND_PASSAGE_SHARE * r.score if confidence >= self.ranking.rule.threshold else None
+                shown.append(r)
+            elif floor is None or self.ranking.rule.answers(r.evidence):
+                shown.append(r)
+        return shown, stale, confidence
 
     def _passage(self, ranked: Ranked) -> Passage:
         chunk = self.stored.chunks[ranked.row]

@@ -117,3 +117,15 @@ def test_later_passages_score_near_the_first(engine, question: str) -> None:
     first = answer.passages[0].score
     assert SECOND_PASSAGE_SHARE == 0.75
     assert all(p.score >= 0.75 * first - 1e-3 for p in answer.passages[1:])
+
+
+def test_a_changed_file_below_the_quoted_ones_withholds_nothing(seed_corpus: Path, tmp_path: Path) -> None:
+    other = seed_corpus / "garden.txt"
+    other.write_text("Tomatoes need sun.\n\nProviders of compost sell it by the bag.\n", encoding="utf-8")
+    build_index(seed_corpus, tmp_path / "index", FakeEmbedder())
+    engine = open_engine(seed_corpus, tmp_path / "index", FakeEmbedder(), rebuild=False)
+    before = engine.answer(QUESTION, top_k=3)
+    other.write_text("Tomatoes need shade.\n", encoding="utf-8")  # changed, but never a candidate to quote
+    after = engine.answer(QUESTION, top_k=3)
+    assert after.passages == before.passages and all(p.doc_id != "garden.txt" for p in after.passages)
+    assert not after.stale  # `stale` says a passage was withheld; none was
