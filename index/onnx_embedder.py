@@ -147,12 +147,12 @@ class OnnxEmbedder(Embedder):
 
     def embed_batch(self, texts: Sequence[str]) -> Vectors:
         """Embed texts into unit vectors, longest first in batches so little is padded."""
+        if len(texts) == 1:  # a question: encode_batch's thread pool would cost twice the tokenizing itself
+            return self._embed_encoded([self._tokenizer.encode(texts[0])])
         out = np.zeros((len(texts), self.dimension), dtype=np.float32)
         if not texts:
             return out
-        # One text (a question): encode_batch's thread pool would cost twice the tokenizing itself.
-        single = len(texts) == 1
-        encodings = [self._tokenizer.encode(texts[0])] if single else self._tokenizer.encode_batch(list(texts))
+        encodings = self._tokenizer.encode_batch(list(texts))
         order = np.argsort([-len(e.ids) for e in encodings], kind="stable")
         for start in range(0, len(order), self._batch_size):
             rows = order[start : start + self._batch_size]
@@ -161,13 +161,18 @@ class OnnxEmbedder(Embedder):
 
     def _embed_encoded(self, encodings: list[Encoding]) -> Vectors:
         """Run one padded batch through the model, then pool and normalize as sentence-transformers does."""
-        length = max(len(e.ids) for e in encodings)
-        ids = np.full((len(encodings), length), self._spec.pad_id, dtype=np.int64)
-        mask = np.zeros_like(ids)
-        types = np.zeros_like(ids)
-        for row, encoding in enumerate(encodings):
-            n = len(encoding.ids)
-            ids[row, :n], mask[row, :n], types[row, :n] = encoding.ids, 1, encoding.type_ids
+        if len(encodings) == 1:  # nothing to pad
+            ids = np.asarray([encodings[0].ids], dtype=np.int64)
+            mask = np.ones_like(ids)
+            types = np.asarray([encodings[0].type_ids], dtype=np.int64)
+        else:
+            length = max(len(e.ids) for e in encodings)
+            ids = np.full((len(encodings), length), self._spec.pad_id, dtype=np.int64)
+            mask = np.zeros_like(ids)
+            types = np.zeros_like(ids)
+            for row, encoding in enumerate(encodings):
+                n = len(encoding.ids)
+                ids[row, :n], mask[row, :n], types[row, :n] = encoding.ids, 1, encoding.type_ids
         feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
         (tokens,) = self._session.run(["last_hidden_state"], {k: feeds[k] for k in self._spec.inputs})
         return pool(np.asarray(tokens, dtype=np.float32), mask, self._spec.pooling)
