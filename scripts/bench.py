@@ -232,8 +232,12 @@ def _interleaved(
     return a, b
 
 
-def bench_query(embedder: Any, questions: int = 300) -> dict[str, float]:
-    """Time warm answers on 10,000 passages against the raw encode + search baseline, in one process."""
+def bench_query(embedder: Any, questions: int = 300, passes: int = 3) -> dict[str, float]:
+    """Time warm answers on 10,000 passages against the raw encode + search baseline, in one process.
+
+    Several passes over the questions: the machine is shared, and one pass's ratio moved by up to 0.07
+    from the next one's. The figures reported are each pass's, then the median pass's.
+    """
     from index import open_engine
 
     corpus = WORK / "docs-10k"
@@ -244,14 +248,23 @@ def bench_query(embedder: Any, questions: int = 300) -> dict[str, float]:
     engine = open_engine(corpus, index, embedder)
     print(f"\nquery: {passages} passages ready in {time.perf_counter() - started:.0f}s")
     asked = [str(r["question"]) for r in read_jsonl(SQUAD / "queries.jsonl")[:questions]]
-    answers, raw = _interleaved(engine.answer, _raw_baseline(embedder, engine), asked)
-    p50, p95 = _percentiles(answers)
-    raw50, raw95 = _percentiles(raw)
-    result = {"passages": float(passages), "answer_p50_ms": p50, "answer_p95_ms": p95, "raw_p50_ms": raw50}
-    result["ratio_p50"] = p50 / raw50
-    print(f"  answer (encode + hybrid search + verbatim check + highlight): p50 {p50:.2f} ms, p95 {p95:.2f} ms")
-    print(f"  raw onnxruntime encode + raw FAISS flat search: p50 {raw50:.2f} ms, p95 {raw95:.2f} ms")
-    print(f"  → {result['ratio_p50']:.2f}× the raw baseline (targets: p50 ≤ 3 ms and ≤ 1.2×)")
+    raw = _raw_baseline(embedder, engine)
+    runs = []
+    for n in range(passes):
+        answers, baseline = _interleaved(engine.answer, raw, asked)
+        (p50, p95), (raw50, raw95) = _percentiles(answers), _percentiles(baseline)
+        runs.append({"answer_p50_ms": p50, "answer_p95_ms": p95, "raw_p50_ms": raw50, "raw_p95_ms": raw95})
+        runs[-1]["ratio_p50"] = p50 / raw50
+        print(f"  pass {n + 1}: answer p50 {p50:.2f} ms, p95 {p95:.2f} ms; raw p50 {raw50:.2f} ms, p95 {raw95:.2f} ms")
+    runs.sort(key=lambda run: run["ratio_p50"])
+    result = {"passages": float(passages), **runs[len(runs) // 2]}
+    result["ratio_min"], result["ratio_max"] = runs[0]["ratio_p50"], runs[-1]["ratio_p50"]
+    print("  answer: encode + hybrid search + verbatim check + highlight; raw: onnxruntime encode + FAISS flat search")
+    print(
+        f"  median pass: answer p50 {result['answer_p50_ms']:.2f} ms, raw p50 {result['raw_p50_ms']:.2f} ms"
+        f" → {result['ratio_p50']:.2f}× (passes {result['ratio_min']:.2f}–{result['ratio_max']:.2f}×;"
+        " targets: p50 ≤ 3 ms and ≤ 1.2×)"
+    )
     return result
 
 
