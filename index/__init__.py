@@ -31,7 +31,8 @@ from index.links import deep_link
 from index.loader import load_corpus
 from index.manifest import Manifest
 from index.models import Answer, Chunk, Citation, Document, Passage
-from index.onnx_embedder import OnnxEmbedder, export_onnx
+from index.onnx_cache import export_onnx
+from index.onnx_embedder import OnnxEmbedder
 from index.ranking import FEATURES, DeclineRule, Evidence, Ranker, Ranking, default_ranking
 from index.storage import StoredIndex, load_index, read_manifest
 

@@ -10,7 +10,8 @@ from typing import Literal, get_args
 
 from index.embedder import DEFAULT_MODEL, Embedder, SentenceTransformerEmbedder
 from index.errors import ModelError
-from index.onnx_embedder import META_FILE, ExportError, OnnxEmbedder, export_folder, export_loaded, model_folder
+from index.onnx_cache import export_folder, export_loaded, model_folder
+from index.onnx_embedder import META_FILE, ExportError, OnnxEmbedder
 
 __all__ = ["BACKENDS", "Backend", "make_embedder"]
 

@@ -1,28 +1,16 @@
 """Run a sentence-transformers model exported to ONNX with onnxruntime and tokenizers: no torch on the query path.
 
-An export lives in a folder named by the model's fingerprint::
-
-    <cache>/onnx/<fingerprint>/model.onnx       the transformer, dynamic batch and sequence axes
-                              tokenizer.json   the tokenizer the model was loaded with
-                              export.json      pooling, max length, file sizes, probe vectors (written last)
-
-It is written under a temporary name and renamed into place, so a crash never leaves a half export
-that loads; on loading, the sizes are checked and the probe texts are embedded again and compared
-with the vectors sentence-transformers gave them, so a damaged export is refused, never used.
+An export is a folder (index/onnx_cache.py says where it lives and how it is written) holding
+model.onnx, tokenizer.json and export.json. On loading, the sizes are checked and the probe texts are
+embedded again and compared with the vectors sentence-transformers gave them, so a damaged export is
+refused, never used.
 """
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-import hashlib
 import json
-import logging
-import os
-import shutil
-import time
-import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -30,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
-from index.embedder import Embedder, SentenceTransformerEmbedder, Vectors, resolve_model
+from index.embedder import Embedder, Vectors
 from index.errors import ModelError
 
 if TYPE_CHECKING:
@@ -38,33 +26,24 @@ if TYPE_CHECKING:
     from tokenizers import Encoding, Tokenizer
 
 __all__ = [
-    "EXPORT_FOLDER",
+    "META_FILE",
     "ExportError",
+    "ExportSpec",
     "OnnxEmbedder",
-    "export_folder",
-    "export_onnx",
-    "model_fingerprint",
-    "model_folder",
+    "pool",
 ]
 
-log = logging.getLogger(__name__)
-
-EXPORT_FOLDER = "onnx"  # under the cache folder (the index folder)
-_EXPORT_VERSION = 1  # part of the fingerprint: bump it when the export's format or graph changes
-_ONNX_FILE = "model.onnx"
-_TOKENIZER_FILE = "tokenizer.json"
+ONNX_FILE = "model.onnx"
+TOKENIZER_FILE = "tokenizer.json"
 META_FILE = "export.json"
-_MEMO_FILE = "fingerprints.json"
-_PROBES = ("What should ICT providers not do?", "Quotes are never cut inside a sentence to fit Discord's limits.")
-_MIN_COSINE = 0.9999
+PROBES = ("What should ICT providers not do?", "Quotes are never cut inside a sentence to fit Discord's limits.")
+MIN_COSINE = 0.9999
 MODEL_INPUTS = ("input_ids", "attention_mask", "token_type_ids")  # in the order the export takes them
 # Two threads that sleep, not spin, when idle. Measured on the 2-core machine with another process busy
 # on one core: 1 thread 4.2 ms a question and 19 SQuAD paragraphs/s; 2 spinning threads 8.0 ms and 17/s
 # (they fight that process for the core); 2 sleeping threads 4.0 ms and 19/s, i.e. as good as 1 when
 # the machine is shared, while a build on an idle machine still gets both cores.
 _THREADS = 2
-_SKIPPED_FILES = {".gitattributes", "README.md"}
-_SKIPPED_DIRS = {".git", ".cache", "onnx", "openvino"}  # other exports some model repos ship: not what torch loads
 
 
 class ExportError(ModelError):
@@ -83,7 +62,7 @@ class ExportSpec:
     inputs: tuple[str, ...]
     pad_id: int
     files: dict[str, int]  # file name → size in bytes
-    probes: list[list[float]]  # sentence-transformers' vectors of _PROBES
+    probes: list[list[float]]  # sentence-transformers' vectors of PROBES
 
     @classmethod
     def read(cls, folder: Path) -> ExportSpec:
@@ -104,7 +83,7 @@ class ExportSpec:
         except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
             raise ExportError(f"no usable {META_FILE} in {folder} ({type(exc).__name__})") from exc
         known = spec.pooling in ("mean", "cls") and set(spec.inputs) <= set(MODEL_INPUTS) and "input_ids" in spec.inputs
-        if not known or len(spec.probes) != len(_PROBES):
+        if not known or len(spec.probes) != len(PROBES):
             raise ExportError(f"{folder / META_FILE} describes an export this version cannot run")
         return spec
 
@@ -124,10 +103,10 @@ class OnnxEmbedder(Embedder):
         self._batch_size = batch_size
         self._spec = ExportSpec.read(folder)
         _check_sizes(folder, self._spec.files)
-        self._tokenizer_json = _read_text(folder / _TOKENIZER_FILE)
+        self._tokenizer_json = _read_text(folder / TOKENIZER_FILE)
         self._tokenizer = _tokenizer(self._tokenizer_json, self._spec.max_seq_length)
         self._counter: Tokenizer | None = None
-        self._session = _session(folder / _ONNX_FILE, device, threads or _THREADS)
+        self._session = _session(folder / ONNX_FILE, device, threads or _THREADS)
         self._check_probes()
 
     @property
@@ -181,10 +160,10 @@ class OnnxEmbedder(Embedder):
         """Refuse an export whose output differs from what sentence-transformers gave at export time."""
         expected = np.asarray(self._spec.probes, dtype=np.float32)
         try:
-            got = self.embed_batch(_PROBES)
+            got = self.embed_batch(PROBES)
         except Exception as exc:  # onnxruntime's errors for inputs or shapes the file does not have
             raise ExportError(f"the ONNX export in {self.folder} does not run ({type(exc).__name__})") from exc
-        if expected.shape != got.shape or float((expected * got).sum(axis=1).min()) < _MIN_COSINE:
+        if expected.shape != got.shape or float((expected * got).sum(axis=1).min()) < MIN_COSINE:
             raise ExportError(f"the ONNX export in {self.folder} gives other vectors than the model")
 
 
@@ -269,180 +248,3 @@ def _session(path: Path, device: str, threads: int) -> onnxruntime.InferenceSess
         # onnxruntime falls back to the CPU without a word when CUDA fails to start: say so instead.
         raise ModelError(f"onnxruntime could not start CUDA for --device {device}: use --backend torch")
     return session
-
-
-def model_folder(model: str) -> Path | None:
-    """Return the local folder sentence-transformers loads a model from, or None when it is not found."""
-    path = Path(resolve_model(model))
-    if path.is_dir():
-        return path
-    try:
-        from huggingface_hub import snapshot_download
-    except ImportError:
-        return None
-    names = [model] if "/" in model else [model, f"sentence-transformers/{model}"]
-    for name in names:
-        try:
-            return Path(snapshot_download(name, local_files_only=True))
-        except Exception:  # not in the local cache (or not a repo name at all): try the next spelling
-            continue
-    return None
-
-
-def _model_files(folder: Path) -> Iterator[tuple[str, Path]]:
-    """Yield (relative name, path) of the files that make up a model, in a stable order."""
-    for path in sorted(folder.rglob("*")):
-        relative = path.relative_to(folder)
-        if path.is_file() and path.name not in _SKIPPED_FILES and not _SKIPPED_DIRS & set(relative.parts[:-1]):
-            yield relative.as_posix(), path
-
-
-def model_fingerprint(folder: Path, memo: Path | None = None) -> str:
-    """Hash a model folder's files (names, sizes, contents); reuse the hash in `memo` while none changed."""
-    files = list(_model_files(folder))
-    stamp = [[name, path.stat().st_size, path.stat().st_mtime_ns] for name, path in files]
-    key = str(folder.resolve())
-    known = _read_json(memo).get(key) if memo else None
-    if isinstance(known, dict) and known.get("stamp") == stamp and isinstance(known.get("fingerprint"), str):
-        return str(known["fingerprint"])
-    digest = hashlib.sha256(f"quotebot-onnx-export-{_EXPORT_VERSION}".encode())
-    for name, path in files:
-        with path.open("rb") as handle:
-            content = hashlib.file_digest(handle, "sha256").hexdigest()
-        digest.update(f"\0{name}\0{path.stat().st_size}\0{content}".encode())
-    fingerprint = digest.hexdigest()[:24]
-    if memo:
-        memos = _read_json(memo)
-        memos[key] = {"stamp": stamp, "fingerprint": fingerprint}
-        with contextlib.suppress(OSError):  # a read-only cache still works, it only hashes again next time
-            _write_atomic(memo, json.dumps(memos, indent=1))
-    return fingerprint
-
-
-def export_folder(cache_dir: Path, model: str) -> Path:
-    """Return the folder the export of a model goes in under a cache folder; raise ExportError if not local."""
-    folder = model_folder(model)
-    if folder is None:
-        raise ExportError(f"model {model!r} is not a local folder or in the local cache")
-    root = cache_dir / EXPORT_FOLDER
-    return root / model_fingerprint(folder, root / _MEMO_FILE if root.is_dir() else None)
-
-
-def _read_json(path: Path | None) -> dict[str, Any]:
-    """Read a JSON object; a missing or damaged file is an empty one (it only saves work)."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8")) if path else {}
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    """Write a small text file under a temporary name and rename it into place."""
-    tmp = path.with_name(f".tmp-{uuid.uuid4().hex}-{path.name}")
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
-def export_onnx(model: str, target: Path) -> Path:
-    """Export a sentence-transformers model to ONNX into the folder `target`, atomically; return `target`.
-
-    Loads the model with torch (seconds); raises ExportError when the model is not exportable
-    (modules other than Transformer → Pooling → Normalize, pooling other than mean or CLS) or the
-    export does not reproduce sentence-transformers' vectors.
-    """
-    folder = model_folder(model)
-    if folder is None:
-        raise ExportError(f"model {model!r} is not a local folder or in the local cache")
-    return export_loaded(SentenceTransformerEmbedder(model), folder, target)
-
-
-def export_loaded(embedder: SentenceTransformerEmbedder, folder: Path, target: Path) -> Path:
-    """Export a loaded sentence-transformers model (its files in `folder`) into `target`, atomically."""
-    from index.onnx_export import check_exportable, write_model
-
-    pooling, max_length = check_exportable(embedder.model, folder)
-    tmp = target.parent / f".tmp-{uuid.uuid4().hex}"
-    try:
-        tmp.mkdir(parents=True)
-        _sweep(target.parent)
-        started = time.perf_counter()
-        inputs, pad_id = write_model(embedder.model, tmp / _ONNX_FILE, tmp / _TOKENIZER_FILE)
-        spec = ExportSpec(
-            fingerprint=model_fingerprint(folder, target.parent / _MEMO_FILE),
-            source=str(folder.resolve()),
-            pooling=pooling,
-            max_seq_length=max_length,
-            dimension=embedder.dimension,
-            inputs=inputs,
-            pad_id=pad_id,
-            files={name: (tmp / name).stat().st_size for name in (_ONNX_FILE, _TOKENIZER_FILE)},
-            probes=embedder.embed_batch(_PROBES).tolist(),
-        )
-        _write_atomic(tmp / META_FILE, spec.to_json())  # last: a folder without it never loads
-        check_export(tmp, embedder)
-        _publish(tmp, target)
-        log.info("exported %s to ONNX in %.1f s", embedder.name, time.perf_counter() - started)
-    except OSError as exc:
-        raise ExportError(f"cannot write the ONNX export to {target.parent} ({exc.strerror or exc})") from exc
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    return target
-
-
-def check_export(folder: Path, embedder: SentenceTransformerEmbedder) -> None:
-    """Raise ExportError unless the export reproduces sentence-transformers on texts of every shape."""
-    onnx = OnnxEmbedder(folder, name=embedder.name, threads=1)
-    long_text = " ".join(["Every quote is an exact slice of a source file, re-checked before it is shown."] * 40)
-    texts = [*_PROBES, "", "   spaced   out   ", "Ünïcödé café, 北京, emoji 😀.", long_text]
-    for batch in (texts, texts[:1]):  # padded and truncated, then alone
-        expected, got = embedder.embed_batch(batch), onnx.embed_batch(batch)
-        if float((expected * got).sum(axis=1).min()) < _MIN_COSINE:
-            raise ExportError("the ONNX export does not reproduce sentence-transformers' vectors")
-    if any(onnx.count_tokens(t) != embedder.count_tokens(t) for t in texts):
-        raise ExportError("the exported tokenizer counts word-pieces differently")
-
-
-def _publish(tmp: Path, target: Path) -> None:
-    """Rename a finished export into place, moving aside (then deleting) a damaged one already there."""
-    if target.exists():
-        _discard(target)
-    try:
-        os.rename(tmp, target)
-    except OSError:  # another process published the same export meanwhile: keep theirs
-        if not (target / META_FILE).is_file():
-            raise
-    _discard_siblings(target)
-
-
-def _discard(folder: Path) -> None:
-    """Delete an export folder without ever leaving a half-deleted one under its name."""
-    aside = folder.with_name(f".stale-{uuid.uuid4().hex}")
-    try:
-        os.rename(folder, aside)
-    except OSError:
-        return  # already gone
-    shutil.rmtree(aside, ignore_errors=True)
-
-
-def _discard_siblings(target: Path) -> None:
-    """Delete older exports of the same model folder: the fingerprint changed, they will not load again."""
-    source = _read_json(target / META_FILE).get("source")
-    for sibling in target.parent.iterdir():
-        ours = sibling != target and sibling.is_dir() and not sibling.name.startswith(".")
-        if ours and _read_json(sibling / META_FILE).get("source") == source:
-            _discard(sibling)
-
-
-def _sweep(root: Path, older_than_s: float = 3600.0) -> None:
-    """Delete temporary folders a crashed export left behind (an hour old: no export takes that long)."""
-    now = time.time()
-    for entry in root.glob(".*-*"):
-        try:
-            if entry.is_dir() and now - entry.stat().st_mtime > older_than_s:
-                shutil.rmtree(entry, ignore_errors=True)
-        except OSError:
-            continue

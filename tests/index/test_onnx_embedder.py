@@ -16,7 +16,8 @@ import pytest
 from index import DEFAULT_MODEL, Embedder, ModelError, OnnxEmbedder, SentenceTransformerEmbedder, build_index
 from index import embedders as embedders_module
 from index.embedders import make_embedder
-from index.onnx_embedder import ExportError, export_folder, export_loaded, model_fingerprint, model_folder, pool
+from index.onnx_cache import export_folder, export_loaded, model_fingerprint, model_folder
+from index.onnx_embedder import ExportError, pool
 from index.onnx_export import check_exportable, pooling_mode
 from index.text import split_sentences
 from tests.conftest import ROOT, SEED
