@@ -224,17 +224,9 @@ def open_engine(
         chunk_tokens=chunk_tokens,
         files=files,
         max_file_bytes=max_file_bytes,
-        verify=False,  # load_index checks the same files right below
+        verify=False,  # _load_current reads and checks the same files right below
     )
-    stored = None
-    if not reason:
-        try:
-            stored = load_index(index_dir)
-        except IndexCorruptError as exc:  # the manifest was fine but a data file is not
-            reason = str(exc).split(":")[0]
-    if stored is not None and stored.manifest.dimension != embedder.dimension:  # same name, other weights
-        reason = f"built with {stored.manifest.dimension}-dimensional vectors, the model gives {embedder.dimension}"
-        stored = None
+    stored, reason = _load_current(index_dir, embedder, reason)
     if stored is None:
         if not rebuild:
             raise StaleIndexError(f"the index is stale ({reason}): run `quotebot build`")
@@ -252,3 +244,16 @@ def open_engine(
         )
         stored = load_index(index_dir)
     return QuoteEngine(stored, embedder, corpus_dir)
+
+
+def _load_current(index_dir: Path, embedder: Embedder, reason: str | None) -> tuple[StoredIndex | None, str | None]:
+    """Load an index `check_index` found current; return None and why when it cannot serve this embedder."""
+    if reason:
+        return None, reason
+    try:
+        stored = load_index(index_dir)
+    except IndexCorruptError as exc:  # the manifest was fine but a data file is not
+        return None, str(exc).split(":")[0]
+    if stored.manifest.dimension != embedder.dimension:  # same name, other weights
+        return None, f"built with {stored.manifest.dimension}-dimensional vectors, the model gives {embedder.dimension}"
+    return stored, None

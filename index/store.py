@@ -248,20 +248,7 @@ class VectorStore:
         def corrupt(why: str) -> IndexCorruptError:
             return IndexCorruptError(f"vector file {path} {why}: run `quotebot build`")
 
-        if not path.is_file() or path.stat().st_size == 0:
-            raise corrupt("is missing or empty")
-        meta = _read_sidecar(path, corrupt)
-        if meta is not None:
-            if meta["dimension"] != dimension:
-                raise corrupt(f"has dimension {meta['dimension']}, the manifest says {dimension}")
-            if path.stat().st_size < meta["count"] * (dimension * 4 + 8):  # the vectors and their ids
-                raise corrupt("is truncated")
-        try:
-            index = faiss.read_index(str(path))
-        except (RuntimeError, MemoryError) as exc:
-            raise corrupt("cannot be read") from exc
-        if index.d != dimension:
-            raise corrupt(f"has dimension {index.d}, the manifest says {dimension}")
+        index, meta = _read_checked(path, dimension, corrupt)
         found = _kind_of(index)
         if found is None:
             raise corrupt("is not an inner-product index of a known kind")
@@ -274,17 +261,7 @@ class VectorStore:
         store._index = index
         store._forget_layout()
         inner = store._inner()
-        if found == "ivf":
-            stored = {"nlist": int(inner.nlist), "nprobe": int(inner.nprobe)}
-            if int(inner.ntotal) and not inner.is_trained:
-                raise corrupt("holds vectors in an untrained IVF index")
-            if inner.is_trained and inner.direct_map.no():
-                inner.make_direct_map(True)
-        elif found == "hnsw":
-            stored = {"m": int(inner.hnsw.nb_neighbors(1)), "ef_construction": int(inner.hnsw.efConstruction)}
-            stored["ef_search"] = int(inner.hnsw.efSearch)
-        else:
-            stored = {}
+        stored = _stored_params(found, inner, corrupt)
         store._params = {**stored, **(meta["params"] if meta is not None else {})}
         if found == "ivf" and not inner.is_trained:  # saved before any add: train on the first one
             store._index = None  # its parameters are chosen again by the size of that add
@@ -292,6 +269,43 @@ class VectorStore:
         else:
             store._apply_search_params()
         return store
+
+
+def _read_checked(path: Path, dimension: int, corrupt: Any) -> tuple[Any, dict[str, Any] | None]:
+    """Read an index file and its sidecar, refusing a missing, truncated or other-dimension one."""
+    if not path.is_file() or path.stat().st_size == 0:
+        raise corrupt("is missing or empty")
+    meta = _read_sidecar(path, corrupt)
+    if meta is not None:
+        if meta["dimension"] != dimension:
+            raise corrupt(f"has dimension {meta['dimension']}, the manifest says {dimension}")
+        if path.stat().st_size < meta["count"] * (dimension * 4 + 8):  # the vectors and their ids
+            raise corrupt("is truncated")
+    try:
+        index = faiss.read_index(str(path))
+    except (RuntimeError, MemoryError) as exc:
+        raise corrupt("cannot be read") from exc
+    if index.d != dimension:
+        raise corrupt(f"has dimension {index.d}, the manifest says {dimension}")
+    return index, meta
+
+
+def _stored_params(kind: str, inner: Any, corrupt: Any) -> dict[str, int]:
+    """Read the parameters a loaded index of this kind carries (an IVF one gets its direct map back)."""
+    if kind == "ivf":
+        if int(inner.ntotal) and not inner.is_trained:
+            raise corrupt("holds vectors in an untrained IVF index")
+        if inner.is_trained and inner.direct_map.no():
+            inner.make_direct_map(True)
+        return {"nlist": int(inner.nlist), "nprobe": int(inner.nprobe)}
+    if kind == "hnsw":
+        graph = inner.hnsw
+        return {
+            "m": int(graph.nb_neighbors(1)),
+            "ef_construction": int(graph.efConstruction),
+            "ef_search": int(graph.efSearch),
+        }
+    return {}
 
 
 def _training_sample(vectors: npt.NDArray[np.float32], nlist: int) -> npt.NDArray[np.float32]:
