@@ -34,32 +34,44 @@ def _parser() -> argparse.ArgumentParser:
     """Describe the commands and their flags."""
     parser = argparse.ArgumentParser(prog="quotebot", description="Answer questions by quoting your documents.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
-    def add(name: str, help_text: str) -> argparse.ArgumentParser:
-        sub = commands.add_parser(name, help=help_text, description=help_text)
-        sub.add_argument("--corpus", type=Path, help="corpus folder (default: QUOTEBOT_CORPUS_DIR or corpus/)")
-        sub.add_argument("--index", type=Path, help="index folder (default: QUOTEBOT_INDEX_DIR or .quotebot/index)")
-        sub.add_argument("--quiet", action="store_true", help="no progress bar")
-        sub.add_argument(
-            "--backend", choices=BACKENDS, help="embedding backend (default: QUOTEBOT_BACKEND or auto: ONNX if it can)"
-        )
-        sub.add_argument("--device", choices=("cpu", "cuda"), help="embedding device (default: QUOTEBOT_DEVICE or cpu)")
-        sub.add_argument(
-            "--collection", metavar="NAME", help="only this collection of quotebot.toml (default: every collection)"
-        )
-        sub.add_argument(
-            "--config", type=Path, help="collections file (default: QUOTEBOT_CONFIG_FILE or quotebot.toml)"
-        )
-        return sub
-
-    build = add("build", "build the index of the corpus")
+    build = _corpus_command(commands, "build", "build the index of the corpus")
     build.add_argument("--check", action="store_true", help="only report whether the index is up to date")
     build.add_argument(
         "--index-type",
         choices=INDEX_TYPES,
         help="FAISS index kind (default: QUOTEBOT_INDEX_TYPE or auto: exact up to 30k vectors, IVF above)",
     )
-    ask = add("ask", "answer a question with quotes from the corpus")
+    _add_ask_flags(_corpus_command(commands, "ask", "answer a question with quotes from the corpus"))
+    _corpus_command(commands, "chat", "answer questions typed in the terminal (or piped on stdin)")
+    _corpus_command(commands, "serve", "run the Discord bot (needs DISCORD_TOKEN)")
+    _corpus_command(commands, "run", "build if needed, then serve with DISCORD_TOKEN set, else chat")
+    gaps_help = "list the questions the corpus could not answer, and the 👍 / 👎 feedback"
+    gaps = commands.add_parser("gaps", help=gaps_help, description=gaps_help)
+    gaps.add_argument("--data", type=Path, help="data folder (default: QUOTEBOT_DATA_DIR or .quotebot)")
+    gaps.add_argument("--json", action="store_true", help="print the records as JSON lines")
+    gaps.add_argument("--clear", action="store_true", help="empty the log (it holds what users typed)")
+    return parser
+
+
+def _corpus_command(commands: Any, name: str, help_text: str) -> argparse.ArgumentParser:
+    """Add a command that works on a corpus and its index, with the flags they all share."""
+    sub: argparse.ArgumentParser = commands.add_parser(name, help=help_text, description=help_text)
+    sub.add_argument("--corpus", type=Path, help="corpus folder (default: QUOTEBOT_CORPUS_DIR or corpus/)")
+    sub.add_argument("--index", type=Path, help="index folder (default: QUOTEBOT_INDEX_DIR or .quotebot/index)")
+    sub.add_argument("--quiet", action="store_true", help="no progress bar")
+    sub.add_argument(
+        "--backend", choices=BACKENDS, help="embedding backend (default: QUOTEBOT_BACKEND or auto: ONNX if it can)"
+    )
+    sub.add_argument("--device", choices=("cpu", "cuda"), help="embedding device (default: QUOTEBOT_DEVICE or cpu)")
+    sub.add_argument(
+        "--collection", metavar="NAME", help="only this collection of quotebot.toml (default: every collection)"
+    )
+    sub.add_argument("--config", type=Path, help="collections file (default: QUOTEBOT_CONFIG_FILE or quotebot.toml)")
+    return sub
+
+
+def _add_ask_flags(ask: argparse.ArgumentParser) -> None:
+    """Add what `ask` takes besides the corpus flags: the question or claim, and how to print the answer."""
     ask.add_argument("question", nargs="?", help="the question (omit with --batch or --claim)")
     ask.add_argument(
         "--claim",
@@ -78,15 +90,6 @@ def _parser() -> argparse.ArgumentParser:
         default="text",
         help="markdown: quotes as Markdown; discord: the message payload the bot would post",
     )
-    add("chat", "answer questions typed in the terminal (or piped on stdin)")
-    add("serve", "run the Discord bot (needs DISCORD_TOKEN)")
-    add("run", "build if needed, then serve with DISCORD_TOKEN set, else chat")
-    gaps_help = "list the questions the corpus could not answer, and the 👍 / 👎 feedback"
-    gaps = commands.add_parser("gaps", help=gaps_help, description=gaps_help)
-    gaps.add_argument("--data", type=Path, help="data folder (default: QUOTEBOT_DATA_DIR or .quotebot)")
-    gaps.add_argument("--json", action="store_true", help="print the records as JSON lines")
-    gaps.add_argument("--clear", action="store_true", help="empty the log (it holds what users typed)")
-    return parser
 
 
 def _settings(args: argparse.Namespace) -> Settings:
