@@ -246,8 +246,8 @@ async def run(args: argparse.Namespace, settings: Settings, engine: Gauged, aske
         await bot.close()
 
 
-def main() -> int:
-    """Build or reuse the index, then run the rounds."""
+def _arguments() -> argparse.Namespace:
+    """Parse the command line."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--questions", type=int, default=200, help="questions per round, all at once")
     parser.add_argument("--workers", type=int, default=2, help="answers computed at once")
@@ -260,10 +260,13 @@ def main() -> int:
     parser.add_argument("--spread", type=float, default=0.0, help="spread arrivals over this many seconds")
     parser.add_argument("--no-squad", action="store_true", help="index the seed corpus only")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
-    args = parser.parse_args()
-    squad = not args.no_squad and SQUAD.is_dir()
+    return parser.parse_args()
+
+
+def _settings(args: argparse.Namespace, squad: bool) -> Settings:
+    """Return the bot's settings for this run: its own folders, and the limits asked for."""
     overrides = {"cooldown_rate": args.cooldown_rate, "global_rate": args.global_rate}
-    settings = Settings(  # type: ignore[call-arg]
+    return Settings(  # type: ignore[call-arg]
         _env_file=None,
         corpus_dir=WORK / ("corpus" if squad else "seed-corpus"),
         index_dir=WORK / ("index" if squad else "seed-index"),
@@ -273,19 +276,30 @@ def main() -> int:
         queue_size=args.queue,
         **{k: v for k, v in overrides.items() if v is not None},
     )
+
+
+def _alone(library: Any, asked: list[str]) -> float:
+    """Return the mean seconds of one warm answer, asked one at a time."""
+    for question in asked[:20]:
+        library.answer(question, 9)  # warm the model and the caches
+    started = time.perf_counter()
+    for question in asked[:50]:
+        library.answer(question, 9)
+    return (time.perf_counter() - started) / 50
+
+
+def main() -> int:
+    """Build or reuse the index, then run the rounds."""
+    args = _arguments()
+    squad = not args.no_squad and SQUAD.is_dir()
+    settings = _settings(args, squad)
     documents = write_corpus(settings.corpus_dir, squad)
     started = time.perf_counter()
     library = open_engine(settings)
     chunks = sum(e.stored.manifest.chunk_count for e in library.engines.values())
     print(f"index: {documents} documents, {chunks} passages, ready in {time.perf_counter() - started:.1f} s")
     asked = questions(squad)
-    for question in asked[:20]:
-        library.answer(question, 9)  # warm the model and the caches
-    alone = time.perf_counter()
-    for question in asked[:50]:
-        library.answer(question, 9)
-    alone = (time.perf_counter() - alone) / 50
-    print(f"one answer alone (warm, one at a time): {1000 * alone:.1f} ms on average")
+    print(f"one answer alone (warm, one at a time): {1000 * _alone(library, asked):.1f} ms on average")
     print(
         f"limits: {settings.workers} workers, queue {settings.queue_size}, cooldown {settings.cooldown_rate} per"
         f" {settings.cooldown_per:g} s, global {settings.global_rate} per {settings.global_per:g} s;"
