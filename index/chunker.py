@@ -5,11 +5,14 @@ continue the sentence (files with one paragraph per line, like scraped pages). P
 furniture (navigation, "Print", bare salutations, the title and date lines) is never a
 chunk. A lead-in that ends with a colon is joined with the paragraph after it (and, on
 request, carried as embedding context into the enumerated paragraphs that follow). Paragraphs longer than
-the window are cut into consecutive windows at sentence boundaries.
+the window are cut into consecutive windows at sentence boundaries. A quote is never cut inside a sentence,
+with one exception: a "sentence" longer than MAX_CHUNK_CHARS (text without sentence ends, a blob) is cut
+into windows at word boundaries, so no chunk is longer than that, whatever the token counter says.
 
 Markdown (and HTML, extracted as Markdown) is chunked by its blocks instead: headings are no
-chunk but the section path of the chunks under them, and code blocks and tables stay whole. PDF
-chunks carry the page they start on, and count their paragraphs within that page.
+chunk but the section path of the chunks under them, and code blocks and tables stay whole (unless
+longer than MAX_CHUNK_CHARS: then they are cut at line breaks). PDF chunks carry the page they start
+on, and count their paragraphs within that page.
 """
 
 from __future__ import annotations
@@ -23,9 +26,11 @@ from index.markdown import markdown_blocks, section_label
 from index.metadata import Metadata, front_matter, is_date_line, is_furniture, read_metadata
 from index.models import Chunk, Document
 from index.text import Span, iter_lines, split_sentences, strip_span
+from index.windows import cut_long, line_windows
 
 __all__ = [
     "CHUNKER_VERSION",
+    "MAX_CHUNK_CHARS",
     "Paragraph",
     "chunk_paragraphs",
     "markdown_chunks",
@@ -35,7 +40,12 @@ __all__ = [
 ]
 
 # Bump whenever chunk boundaries or search texts change: a stored index then reads as stale.
-CHUNKER_VERSION = 4  # 3: Markdown blocks and sections, PDF pages; 4: whitespace-only Markdown lines are blank
+CHUNKER_VERSION = 5  # 3: Markdown blocks and sections, PDF pages; 4: whitespace-only Markdown lines are blank;
+# 5: passages capped at 4,000 characters; a "sentence" longer than that cut at word boundaries
+
+# A chunk is quoted whole in one Discord embed (a description holds 4,096 characters). The cap holds whatever
+# the token counter says: the approximate one counts a megabyte of letters without a space as one token.
+MAX_CHUNK_CHARS = 4000
 
 TokenCounter = Callable[[str], int]
 
@@ -81,39 +91,61 @@ def split_paragraphs(text: str, skip_until: int = 0) -> list[Span]:
     wrapped = _is_wrapped(text, lines)
     spans: list[Span] = []
     current: Span | None = None
+    last = (0, 0)  # the paragraph's last line: splitting the whole paragraph again per line was quadratic
     for s, e in lines:
         s, e = strip_span(text, s, e)
         if s == e:
             if current:
                 spans.append(current)
             current = None
-        elif current and _continues(text[current[0] : current[1]].splitlines()[-1], text[s:e], wrapped):
+        elif current and _continues(text[last[0] : last[1]].splitlines()[-1], text[s:e], wrapped):
             current = (current[0], e)
         else:
             if current:
                 spans.append(current)
             current = (s, e)
+        last = (s, e)
     if current:
         spans.append(current)
     return spans
 
 
+def _fits(text: str, start: int, end: int, max_tokens: int, count: TokenCounter) -> bool:
+    """Tell whether text[start:end] is short enough for one chunk (counting its tokens only when it may be)."""
+    return end - start <= MAX_CHUNK_CHARS and count(text[start:end]) <= max_tokens
+
+
 def _windows(text: str, start: int, end: int, max_tokens: int, count: TokenCounter) -> list[Span]:
-    """Cut text[start:end] into consecutive windows of whole sentences under `max_tokens`."""
-    if count(text[start:end]) <= max_tokens:
+    """Cut text[start:end] into consecutive windows of whole sentences under `max_tokens` and MAX_CHUNK_CHARS."""
+    if _fits(text, start, end, max_tokens, count):
         return [(start, end)]
     windows: list[Span] = []
+    for s, e, alone in _sentence_windows(text, start, end, max_tokens, count):
+        if alone and e - s > MAX_CHUNK_CHARS:  # no sentence end for 4,000 characters: no sentence to keep whole
+            windows.extend(cut_long(text, s, e, MAX_CHUNK_CHARS, max_tokens, count))
+        else:
+            windows.append((s, e))  # a sentence over the token window but not the cap stays whole, as always
+    return windows
+
+
+def _sentence_windows(
+    text: str, start: int, end: int, max_tokens: int, count: TokenCounter
+) -> list[tuple[int, int, bool]]:
+    """Pack whole sentences into windows; flag those of one sentence, which nothing measured and may be over."""
+    windows: list[tuple[int, int, bool]] = []
     win_start: int | None = None
     win_end = start
+    alone = True
     for s, e in split_sentences(text, start, end):
-        if win_start is not None and count(text[win_start:e]) > max_tokens:
-            windows.append((win_start, win_end))
+        if win_start is not None and not _fits(text, win_start, e, max_tokens, count):
+            windows.append((win_start, win_end, alone))
             win_start = None
+        alone = win_start is None
         if win_start is None:
             win_start = s
         win_end = e
     if win_start is not None:
-        windows.append((win_start, win_end))
+        windows.append((win_start, win_end, alone))
     return windows
 
 
@@ -145,10 +177,17 @@ def chunk_paragraphs(
             last = number + 1
             index += 1
         keep = paragraphs[number - 1] in whole or paragraphs[index] in whole  # a lead-in joins a whole block whole
-        for w_start, w_end in [(start, end)] if keep else _windows(text, start, end, max_tokens, count):
+        for w_start, w_end in _whole(text, start, end) if keep else _windows(text, start, end, max_tokens, count):
             chunks.append(Chunk(doc_id, number, last, w_start, w_end, text[w_start:w_end], context))
         index += 1
     return chunks
+
+
+def _whole(text: str, start: int, end: int) -> list[Span]:
+    """Keep a code block or table whole, or cut it at line breaks when it is longer than a chunk may be."""
+    # Only the character cap applies, not the token window: a reader needs the block whole wherever it can be
+    # (the embedder truncates a long one, as it always has).
+    return [(start, end)] if end - start <= MAX_CHUNK_CHARS else line_windows(text, start, end, MAX_CHUNK_CHARS)
 
 
 def approximate_tokens(text: str) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import math
 import re
+import time
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -15,7 +16,7 @@ from typing import Any
 from index.errors import DocumentFormatError
 from index.extract._common import Extracted, clean_meta, iso_date, one_line
 
-__all__ = ["extract_pdf"]
+__all__ = ["DEFAULT_BUDGET", "PdfBudget", "extract_pdf"]
 
 
 _LIGATURES = str.maketrans({"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl", "ﬅ": "st", "ﬆ": "st"})
@@ -32,6 +33,7 @@ _HYPHENATED = re.compile(r"[^\W\d_]+(?:[-‐][^\W\d_]+)+")
 # "9 asn1_der_coding . . . . . . 17": a table-of-contents entry (dot leaders, then a page number), never an answer.
 _TOC_ENTRY = re.compile(r"(?:\.\s?){4,}\s*\d{1,4}\s*$")
 _ZONE = 3  # how many lines at the top and at the bottom of a page may be running headers or footers
+_CLOCK_EVERY = 1024  # content operators between two looks at the clock: one look costs more than an operator
 
 
 @dataclass(slots=True)
@@ -54,19 +56,107 @@ class _Layout:
     hyphenated: frozenset[str]
 
 
-def extract_pdf(data: bytes) -> Extracted:
-    """Return the cleaned text of a PDF with page offsets, its /Title and its creation date."""
+@dataclass(frozen=True, slots=True)
+class PdfBudget:
+    """How much work the text of one PDF may cost before the file is skipped as a likely bomb."""
+
+    # Decoded page content that pypdf may parse, summed over the pages (a stream shared by N pages
+    # counts N times, as pypdf parses it N times), per byte of the file. Real PDFs decode to 0.6-3.4x
+    # their size (the ten PDFs of the evaluation corpus and /usr/share/doc; 3.2x for fpdf2 text
+    # without embedded fonts): text streams compress only 3-6x and fonts and images fill most files.
+    # 100x is a wide margin that no legitimate file needs, and it is checked before each page is
+    # parsed, because a parse cannot be interrupted.
+    content_bytes_per_file_byte: float = 100.0
+    # The floor only matters below 5 KiB, where real files decode to tens of KB. It is what a tiny
+    # bomb can make pypdf parse: 512 KiB is ~75,000 text operators, about a second, and stops a 2 KB
+    # file with 420 KB of operators on each of its pages after one page.
+    min_content_bytes: int = 512 << 10
+    # Wall time for one file, for what the content budget does not see (the forms a page draws, big
+    # files with big pages). Real PDFs take 10-65 ms a page here: 120 s leaves room for a manual of
+    # thousands of pages on a busy machine, and a file skipped once stays skipped until it changes.
+    seconds: float = 120.0
+    # One page's content is parsed in one go, which no deadline can interrupt: 16 MB is ~2 million operators,
+    # some 20 s of parsing, far beyond any page of text (a dense page is tens of KB).
+    page_content_bytes: int = 16 << 20
+
+
+DEFAULT_BUDGET = PdfBudget()
+
+
+class _OverBudget(Exception):
+    """A PDF ran out of budget: stop its whole extraction, not just the current page."""
+
+
+class _Meter:
+    """The work spent on one PDF so far; raise _OverBudget as soon as the budget is spent."""
+
+    def __init__(self, budget: PdfBudget, size: int) -> None:
+        self.budget, self.size = budget, size
+        self.limit = max(budget.min_content_bytes, budget.content_bytes_per_file_byte * size)
+        self.deadline = time.monotonic() + budget.seconds
+        self.content = 0
+        self.operators = 0
+        self.expired = False
+
+    def admit(self, page: Any) -> None:
+        """Count a page's content before pypdf parses it; raise when the file is over budget."""
+        self.check_clock()
+        length = _content_length(page)
+        self.content += length
+        if self.content > self.limit or length > self.budget.page_content_bytes:
+            raise _OverBudget(
+                f"PDF text extraction over budget: {self.content / 2**20:.1f} MB of page content for a "
+                f"{self.size / 2**10:.0f} KB file (a content stream shared by many pages?); "
+                "re-save it with a PDF printer to index it"
+            )
+
+    def tick(self, _operator: object, _operands: object, _cm: object, _tm: object) -> None:
+        """Count one content operator (pypdf's visitor_operand_before), looking at the clock now and then."""
+        self.operators += 1
+        if self.expired or self.operators % _CLOCK_EVERY == 0:
+            self.check_clock()
+
+    def check_clock(self) -> None:
+        """Raise when the file's time is up; once up, on every call."""
+        # Sticky because pypdf catches what a form XObject raises and goes on with the page: the next
+        # operator after the form must raise again.
+        if self.expired or time.monotonic() >= self.deadline:
+            self.expired = True
+            raise _OverBudget(
+                f"PDF text extraction took over {self.budget.seconds:g} s (huge or many pages?); "
+                "split the PDF to index it"
+            )
+
+
+def _content_length(page: Any) -> int:
+    """Return the decoded length of a page's content streams; 0 when it has none or they cannot be read."""
+    try:
+        contents = page.get_contents()  # None, or one ContentStream joining an array of streams
+        return 0 if contents is None else len(contents.get_data())
+    except Exception:  # a broken stream fails again in extract_text, and costs only its page
+        return 0
+
+
+def extract_pdf(data: bytes, *, budget: PdfBudget = DEFAULT_BUDGET) -> Extracted:
+    """Return the cleaned text of a PDF with page offsets, its /Title and its creation date.
+
+    Raise DocumentFormatError when the file is not a readable PDF, has no text, or costs more
+    than `budget` (a file built to stall the build).
+    """
     import pypdf
 
     if b"%PDF-" not in data[:1024]:
         raise DocumentFormatError("not a PDF (no %PDF- header)")
+    meter = _Meter(budget, len(data))
     try:
         reader = pypdf.PdfReader(io.BytesIO(data))
         _decrypt(reader)
-        pages = [_read_page(page) for page in reader.pages]
+        pages = [_read_page(page, meter) for page in reader.pages]
         title, created = _pdf_info(reader)
     except DocumentFormatError:
         raise
+    except _OverBudget as exc:
+        raise DocumentFormatError(str(exc)) from None
     except Exception as exc:  # pypdf raises many types on truncated or corrupt files
         reason = one_line(exc) if b"%%EOF" in data[-2048:] else "EOF marker not found: truncated?"
         raise DocumentFormatError(f"not a readable PDF ({reason})") from exc
@@ -105,8 +195,9 @@ def _pdf_info(reader: Any) -> tuple[str | None, str | None]:
     return title, created
 
 
-def _read_page(page: Any) -> list[_Line]:
+def _read_page(page: Any, meter: _Meter) -> list[_Line]:
     """Return the non-empty lines of a page with the position of each; [] when the page fails."""
+    meter.admit(page)
     lines = [_Line("")]
 
     def visit(text: str, cm: Sequence[float], tm: Sequence[float], _font: object, size: float) -> None:
@@ -124,7 +215,9 @@ def _read_page(page: Any) -> list[_Line]:
             line.text += part
 
     try:
-        page.extract_text(visitor_text=visit)
+        page.extract_text(visitor_text=visit, visitor_operand_before=meter.tick)
+    except _OverBudget:
+        raise  # the whole file is over budget, not just this page
     except Exception:  # one page with a broken font or stream loses only its own text
         return []
     for line in lines:

@@ -9,11 +9,11 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from index.builder import chunk_document
-from index.chunker import approximate_tokens, body_paragraphs, read_layout
+from index.chunker import MAX_CHUNK_CHARS, approximate_tokens, body_paragraphs, read_layout
 from index.markdown import markdown_blocks
 from index.metadata import is_furniture
 from index.models import Chunk, Document
-from index.text import Span
+from index.text import Span, split_sentences
 
 SETTINGS = settings(
     max_examples=120,
@@ -262,3 +262,41 @@ def test_whitespace_only_line_separates_markdown_paragraphs() -> None:
         text = f"Ftm phd données!\n{blank}\nEvn kra données?\n"
         chunks = chunk_document(document(text, "markdown"), chunk_tokens=200, count_tokens=approximate_tokens)
         assert [(c.paragraph, c.text) for c in chunks] == [(1, "Ftm phd données!"), (2, "Evn kra données?")]
+
+
+# Words, spaces and line breaks, runs of thousands of characters without a space, an occasional full stop.
+_CAPPED_PIECE = st.one_of(
+    _WORD,
+    _WORD,
+    st.sampled_from([" ", "  ", "\t", "\n", "\r\n", "\u00a0", "\u200b"]),
+    st.builds(lambda char, n: char * n, st.sampled_from(["x", "数", "é", "e\u0301", "a+"]), st.integers(500, 6_000)),
+    st.builds(lambda word, n: (word + " ") * n, _WORD, st.integers(100, 1_500)),  # a long line of words
+    st.sampled_from([". ", ".", "! ", "\n\n", "\n```\n"]),
+)
+_CAPPED_TEXT = st.lists(_CAPPED_PIECE, min_size=1, max_size=40).map(" ".join)
+_COUNTERS = {"approximate": approximate_tokens, "a token per 3 characters": lambda text: len(text) // 3}
+
+
+@settings(SETTINGS, max_examples=80)
+@given(
+    text=_CAPPED_TEXT,
+    kind=st.sampled_from(["text", "markdown"]),
+    counter=st.sampled_from(sorted(_COUNTERS)),
+    tokens=st.integers(1, 300),
+)
+@example(
+    text="Title\n\nA run follows " + "x" * 9_000 + " and words after it.",
+    kind="text",
+    counter="approximate",
+    tokens=200,
+)
+@example(text=("word " * 2_000).strip(), kind="markdown", counter="a token per 3 characters", tokens=50)
+def test_no_chunk_is_longer_than_the_cap(text: str, kind: str, counter: str, tokens: int) -> None:
+    doc = document(text, kind)
+    count = _COUNTERS[counter]
+    chunks = chunk_document(doc, chunk_tokens=tokens, count_tokens=count)
+    check_chunks(doc, chunks)  # exact, stripped, ordered, disjoint, nothing lost
+    assert all(len(chunk.text) <= MAX_CHUNK_CHARS for chunk in chunks)
+    if kind == "text":  # no code block or table: a window over the token limit is one whole sentence
+        over = [c for c in chunks if count(c.text) > tokens]
+        assert all(len(split_sentences(c.text)) == 1 for c in over)
