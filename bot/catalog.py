@@ -101,9 +101,12 @@ def sources_buttons(reply: Reply) -> list[discord.ui.Button[Any]]:
     ]
 
 
-def index_summary(engine: Engine) -> str:
-    """Say what the indexes hold, every collection counted, e.g. '12 passages from 1 document'."""
-    parts = list(engine.engines.values()) if isinstance(engine, Library) else [engine]
+def index_summary(engine: Engine, names: Sequence[str] | None = None) -> str:
+    """Say what the indexes of the collections in `names` (default: all) hold, e.g. '12 passages from 1 document'."""
+    if isinstance(engine, Library):
+        parts = [e for name, e in engine.engines.items() if names is None or name in names]
+    else:
+        parts = [engine]
     passages = sum(part.stored.manifest.chunk_count for part in parts)
     documents = sum(len(part.stored.manifest.documents) for part in parts)
     return f"{passages} passages from {documents} document{'' if documents == 1 else 's'}"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import os
 import sys
@@ -12,7 +11,8 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from bot.loader import EngineLoader
-from bot.render import answer_to_json, answer_to_markdown, answer_to_text
+from bot.logs import one_line_logs
+from bot.render import answer_to_json, answer_to_markdown, answer_to_text, json_line
 from bot.settings import Settings, load_settings
 from index import (
     BACKENDS,
@@ -23,7 +23,7 @@ from index import (
 )
 from index.library import Library, build_collections, check_collections
 from index.store import INDEX_TYPES
-from index.text import displayable
+from index.text import displayable, printable
 
 __all__ = ["main"]
 
@@ -219,14 +219,14 @@ def _batch(args: argparse.Namespace, settings: Settings, *, claim: bool) -> int:
                 record = answer_to_json(engine.answer(line, settings.top_k, claim=claim))
         except QuotebotError as exc:
             record = {"question": line[:MAX_QUESTION_CHARS], "error": str(exc)}
-        print(json.dumps(record, ensure_ascii=False), flush=True)
+        print(json_line(record), flush=True)
     return 0
 
 
 def _render(answer: Answer, args: argparse.Namespace, *, claim: bool) -> str:
     """Render an answer the way the flags ask: JSON, Markdown, or text (the highlight bold on a terminal)."""
     if args.json:
-        return json.dumps(answer_to_json(answer), ensure_ascii=False)
+        return json_line(answer_to_json(answer))
     if args.format == "markdown":
         return answer_to_markdown(answer, claim=claim)
     return answer_to_text(answer, bold=sys.stdout.isatty(), claim=claim)
@@ -242,7 +242,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     engine = _engine(settings, args)
     if args.format == "discord":
         payload = _discord_payload(engine, text, settings.top_k, claim=claim)
-        print(json.dumps(payload, ensure_ascii=False, indent=None if args.json else 2))
+        print(json_line(payload, indent=None if args.json else 2))
         return 0
     print(_render(engine.answer(text, settings.top_k, claim=claim), args, claim=claim))
     return 0
@@ -309,7 +309,7 @@ def cmd_gaps(args: argparse.Namespace) -> int:
         return 0
     records = list(log_file.records())
     for record in records:
-        print(json.dumps(record, ensure_ascii=False) if args.json else format_gap(record))
+        print(json_line(record) if args.json else format_gap(record))
     if not records and not args.json:
         print(f"no unanswered questions or feedback yet ({log_file.path})", file=sys.stderr)
     return 0
@@ -329,11 +329,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; every error a user can cause becomes one line on stderr."""
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="warning: %(message)s", stream=sys.stderr)
+    one_line_logs(*logging.getLogger().handlers)
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     try:
         return _COMMANDS[args.command](args)
     except QuotebotError as exc:
-        print(f"quotebot: error: {exc}", file=sys.stderr)
+        print(f"quotebot: error: {printable(str(exc))}", file=sys.stderr)  # one line, whatever a path holds
         return 2
     except KeyboardInterrupt:
         print("quotebot: interrupted", file=sys.stderr)

@@ -12,7 +12,8 @@ from discord.ext import commands
 
 from bot.gaps import GAPS_FILE, GapLog
 from bot.limits import BUSY, AnswerPool, BusyError, GlobalLimiter, GlobalLimitError, RateLimiter
-from bot.loader import Engine, EngineLoader, EngineSource
+from bot.loader import Engine, EngineLoader, EngineSource, Scope
+from bot.logs import one_line_logs
 from bot.places import Place
 from bot.replies import fetch_count
 from bot.settings import Settings
@@ -98,11 +99,15 @@ class QuoteBot(commands.Bot):
     async def on_message(self, message: discord.Message, /) -> None:
         """Leave messages to the mentions cog: this bot has no prefix commands."""
 
-    def searchable(self, place: Place | None) -> list[str] | None:
-        """Name the collections a question asked in `place` may quote (None: every one, e.g. for tests)."""
+    def searchable(self, place: Place | None, engine: Engine | None = None) -> list[str] | None:
+        """Name the collections a question asked in `place` may quote (None: every one, e.g. for tests).
+
+        Pass the engine that will answer: its access rules are the ones that came with its indexes.
+        """
         if place is None:
             return None
-        return [c.name for c in self.engine.collections.visible_in(place.server, place.channel, place.parent)]
+        rules = (engine or self.engine).collections
+        return [c.name for c in rules.visible_in(place.server, place.channel, place.parent)]
 
     async def answer(
         self, question: str, *, per_page: int, via: str, claim: bool = False, place: Place | None = None
@@ -114,13 +119,14 @@ class QuoteBot(commands.Bot):
         bot's global rate GlobalLimitError (both one-line QuotebotErrors); a refused question is not
         counted against the global rate.
         """
-        names = self.searchable(place)
+        engine = self.engine  # once: a /reindex swapping in new access rules mid-question must not mix the two
+        names = self.searchable(place, engine)
         if self.pool.full:
             raise BusyError(BUSY)
         wait = self.global_limiter.retry_after()
         if wait:
             raise GlobalLimitError(wait)
-        answer = await self.pool.submit(self.engine.answer, question, fetch_count(per_page), claim=claim, names=names)
+        answer = await self.pool.submit(engine.answer, question, fetch_count(per_page), claim=claim, names=names)
         if not answer.answered:
             self.gaps.unanswered(answer, via=via)
         return answer
@@ -130,19 +136,24 @@ class QuoteBot(commands.Bot):
         await super().close()
         self.pool.close()
 
-    async def reindex(self) -> Engine:
-        """Build a new engine off the loop and swap it in once complete; the old one answers meanwhile."""
+    async def reindex(self, scope: Scope | None = None) -> Engine:
+        """Re-read the config and build a new engine off the loop; swap it in once complete, with its access rules.
+
+        `scope` picks the collections to rebuild (default: all). The old engine answers meanwhile, and keeps
+        answering when the config is invalid (the ConfigError reaches the caller).
+        """
         if self._reindexing.locked():
             raise ReindexBusyError("a reindex is already running; the bot answers from the current index until it ends")
         async with self._reindexing:
-            engine = await asyncio.to_thread(self.loader.rebuild)
-            self._engine = engine  # one reference assignment: every later question sees the new index
+            engine = await asyncio.to_thread(self.loader.rebuild, scope)
+            self._engine = engine  # one reference assignment: every later question sees the new index and rules
         return engine
 
 
 def _setup_logging() -> None:
     """Log discord.py and quotebot at INFO on stderr, once each (not again through the CLI's root handler)."""
     handler = logging.StreamHandler()
+    one_line_logs(handler)
     discord.utils.setup_logging(handler=handler, level=logging.INFO, root=False)
     logging.getLogger("quotebot").setLevel(logging.INFO)
     for name in ("discord", "quotebot"):

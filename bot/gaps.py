@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from index import Answer, Passage, QuotebotError
+from index.text import displayable, one_line_title
 
 __all__ = ["GAPS_FILE", "GapLog", "format_gap"]
 
@@ -84,12 +85,13 @@ class GapLog:
     def unanswered(self, answer: Answer, *, via: str) -> None:
         """Record a question the corpus did not answer, with the closest passages."""
         closest = _cited(answer.passages)
-        self._append({"kind": "unanswered", "via": via, "question": answer.question, "closest": closest})
+        question = displayable(answer.question)  # what users typed is shown to admins on a terminal later
+        self._append({"kind": "unanswered", "via": via, "question": question, "closest": closest})
 
     def feedback(self, question: str, vote: int, passages: Sequence[Passage], *, via: str, answered: bool) -> None:
         """Record a 👍 (+1) or 👎 (-1) on the passages shown for a question."""
         cited = _cited(passages)
-        record = {"kind": "feedback", "via": via, "question": question, "vote": vote, "answered": answered}
+        record = {"kind": "feedback", "via": via, "question": displayable(question), "vote": vote, "answered": answered}
         self._append({**record, "passages": cited})
 
     def records(self) -> Iterator[dict[str, Any]]:
@@ -113,10 +115,16 @@ class GapLog:
 
 def format_gap(record: dict[str, Any]) -> str:
     """Render a record as one line for people."""
-    when = str(record.get("time", "?"))[:16].replace("T", " ")
-    question = " ".join(str(record.get("question", "")).split())
+    when = one_line_title(str(record.get("time", "?"))[:16].replace("T", " "))
+    question = one_line_title(str(record.get("question", "")))  # older records were written unfiltered
     if record.get("kind") == "feedback":
         vote = "👍" if record.get("vote", 0) > 0 else "👎"
-        cited = ", ".join(f"{p.get('doc_id')} ¶ {p.get('paragraph')}" for p in record.get("passages", []))
-        return f"{when}  {vote} feedback    “{question}” → {cited or 'no passage'}"
-    return f"{when}  unanswered     “{question}” (via {record.get('via', '?')})"
+        cited = ", ".join(f"{p.get('doc_id')} ¶ {p.get('paragraph')}" for p in _passages(record))
+        return f"{when}  {vote} feedback    “{question}” → {one_line_title(cited) or 'no passage'}"
+    return f"{when}  unanswered     “{question}” (via {one_line_title(str(record.get('via', '?')))})"
+
+
+def _passages(record: dict[str, Any]) -> list[dict[str, Any]]:
+    """Return a feedback record's cited passages, tolerating a hand-edited or damaged record."""
+    passages = record.get("passages")
+    return [p for p in passages if isinstance(p, dict)] if isinstance(passages, list) else []

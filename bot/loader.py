@@ -10,10 +10,12 @@ from typing import Protocol
 from bot.settings import Settings
 from index import Answer, Embedder, StoredIndex, make_embedder
 from index.builder import Progress
-from index.collections import Collections, load_collections
-from index.library import BuildOptions, Library, build_collections, open_library
+from index.collections import Collection, Collections, load_collections
+from index.library import BuildOptions, Library, open_library, rebuild_library
 
-__all__ = ["Engine", "EngineLoader", "EngineSource"]
+__all__ = ["Engine", "EngineLoader", "EngineSource", "Scope"]
+
+Scope = Callable[[Collection], bool]  # which collections a rebuild may be asked for (e.g. those a server sees)
 
 log = logging.getLogger("quotebot.loader")
 
@@ -40,7 +42,7 @@ class EngineSource(Protocol):
 
     def open(self) -> Engine: ...
 
-    def rebuild(self) -> Engine: ...
+    def rebuild(self, scope: Scope | None = None) -> Engine: ...
 
 
 class EngineLoader:
@@ -87,10 +89,15 @@ class EngineLoader:
             collections, self.settings.index_dir, self.embedder(), chosen, self.options(progress, noted)
         )
 
-    def rebuild(self) -> Engine:
-        """Build every collection's index anew and return engines on them; the old builds answer until then."""
-        collections, embedder = self.collections(), self.embedder()
-        chosen, options = list(collections.items), self.options()
-        built = build_collections(collections, self.settings.index_dir, embedder, chosen, options)
-        fresh = [collections.get(name) for name in built]  # a collection without documents was left out
-        return open_library(collections, self.settings.index_dir, embedder, fresh, options, rebuild=False)
+    def rebuild(self, scope: Scope | None = None) -> Engine:
+        """Re-read quotebot.toml, build the collections in `scope` (default: all) anew, and open every collection.
+
+        The new access rules come with the new engines, in one object: nothing is swapped until both are ready.
+        An invalid quotebot.toml raises ConfigError and changes nothing, so the running engine keeps answering.
+        A collection outside `scope` is rebuilt only when its index no longer matches the corpus or the config.
+        """
+        collections = load_collections(self.settings.config_file, self.settings.corpus_dir)
+        chosen = [c for c in collections.items if scope is None or scope(c)]
+        library, _ = rebuild_library(collections, self.settings.index_dir, self.embedder(), chosen, self.options())
+        self._collections = collections
+        return library

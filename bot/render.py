@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Any
 
 from index import Answer, Citation, Passage
-from index.text import Span, iter_lines, strip_span
+from index.text import Span, iter_lines, one_line_title, printable, strip_span
 
 __all__ = [
     "PROJECT_ROOT",
@@ -20,9 +21,11 @@ __all__ = [
     "confidence_words",
     "display_source",
     "escape_markdown",
+    "json_line",
     "match_label",
     "passage_to_json",
     "place_parts",
+    "terminal_safe",
 ]
 
 # The checkout this package runs from (editable install); sources inside it print relative to it.
@@ -35,11 +38,16 @@ _CLAIM_HEADING = "Passages that bear on the claim:"
 
 
 def display_source(path: Path, root: Path = PROJECT_ROOT) -> str:
-    """Return the path relative to the repository root when inside it, else absolute."""
+    """Return the path relative to the repository root when inside it, else absolute; never escaped.
+
+    The file itself is not resolved: a symbolic link is cited by its own name, never by its target's, which
+    may lie in another collection's folder.
+    """
+    shown = path.absolute().parent.resolve() / path.name
     try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
+        return shown.relative_to(root.resolve()).as_posix()
     except ValueError:
-        return str(path.resolve())
+        return str(shown)
 
 
 def match_label(score: float) -> str:
@@ -86,6 +94,18 @@ def passage_to_json(passage: Passage, root: Path = PROJECT_ROOT) -> dict[str, An
     }
 
 
+def json_line(value: Any, *, indent: int | None = None) -> str:
+    """Dump a value as JSON (UTF-8 kept readable) with every unprintable character escaped.
+
+    JSON escapes C0 controls itself but leaves DEL, the C1 controls (0x9b is a terminal's CSI), line separators
+    and bidi overrides raw. They can only stand inside strings, where an escape keeps the value and the line safe.
+    """
+    text = json.dumps(value, ensure_ascii=False, indent=indent)
+    if text.replace("\n", "").isprintable():
+        return text
+    return "".join(c if c.isprintable() or c == "\n" else json.dumps(c)[1:-1] for c in text)
+
+
 def answer_to_json(answer: Answer, root: Path = PROJECT_ROOT) -> dict[str, Any]:
     """Return the `--json` object of an answer."""
     return {
@@ -96,19 +116,34 @@ def answer_to_json(answer: Answer, root: Path = PROJECT_ROOT) -> dict[str, Any]:
     }
 
 
+# Control characters a quote may hold (the text is quoted verbatim) are shown as their escapes on a terminal,
+# never sent to it: "\x1b[2J" in a document must not clear the reader's screen. Tabs and line breaks stay.
+_TERMINAL_UNSAFE = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
+
+
+def terminal_safe(text: str) -> str:
+    """Show the control characters of a quote as escapes ("\\x1b"), keeping its tabs and line breaks."""
+    return _TERMINAL_UNSAFE.sub(lambda m: repr(m.group())[1:-1], text)
+
+
 def _quote(passage: Passage, bold: bool) -> str:
     """Block-quote a passage, its best sentence in bold on a terminal."""
     text = passage.text
     if bold and passage.highlight:
         s, e = passage.highlight
-        text = f"{text[:s]}{_BOLD}{text[s:e]}{_RESET}{text[e:]}"
+        text = f"{terminal_safe(text[:s])}{_BOLD}{terminal_safe(text[s:e])}{_RESET}{terminal_safe(text[e:])}"
+    else:
+        text = terminal_safe(text)
     return "\n".join("> " + line if line.strip() else ">" for line in text.splitlines())
 
 
 def place_parts(cited: Passage | Citation, root: Path = PROJECT_ROOT, *, title: bool = True) -> list[str]:
-    """Return where a passage is found, the empty parts left out: title, date, section, page and ¶, file."""
+    """Return where a passage is found, the empty parts left out: title, date, section, page and ¶, file.
+
+    Each part is one line without control characters: a heading or a file name can't drive a terminal.
+    """
     parts = [cited.title if title else None, cited.date, cited.section, cited.paragraph_label]
-    return [p for p in [*parts, display_source(cited.source, root)] if p]
+    return [one_line_title(p) for p in [*parts, printable(display_source(cited.source, root))] if p]
 
 
 def _place(cited: Passage | Citation, root: Path) -> str:
@@ -186,9 +221,9 @@ def _md_line(text: str, start: int, end: int, highlight: Span | None) -> str:
     start, end = strip_span(text, start, end)
     hs, he = strip_span(text, max(highlight[0], start), min(highlight[1], end)) if highlight else (end, end)
     if hs >= he:
-        return escape_markdown(text[start:end])
+        return terminal_safe(escape_markdown(text[start:end]))
     bold = "**" + escape_markdown(text[hs:he], line_start=hs == start) + "**"
-    return escape_markdown(text[start:hs]) + bold + escape_markdown(text[he:end], line_start=False)
+    return terminal_safe(escape_markdown(text[start:hs]) + bold + escape_markdown(text[he:end], line_start=False))
 
 
 def _md_quote(passage: Passage, *, bold: bool) -> str:

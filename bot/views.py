@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from collections.abc import Callable, Coroutine
@@ -101,7 +102,8 @@ class AnswerView(_ReplyView):
         if interaction.user.id != self.asker_id:
             await interaction.response.send_message(NOT_YOURS, ephemeral=True)
             return
-        reply = build_reply(self.answer, page=self.page + 1, per_page=self.per_page, kind=self.kind)
+        page, per_page, kind = self.page + 1, self.per_page, self.kind
+        reply = await asyncio.to_thread(build_reply, self.answer, page=page, per_page=per_page, kind=kind)
         self.page = reply.page
         self._install(reply_buttons(reply), {MORE_ID: self.more, UP_ID: self.up, DOWN_ID: self.down})
         await interaction.response.edit_message(**send_kwargs(reply, self))
@@ -161,7 +163,7 @@ async def send_answer(
     ephemeral: bool,
 ) -> None:
     """Send the first page of an answer as the follow-up of a deferred interaction, with its buttons."""
-    reply = build_reply(answer, per_page=per_page, kind=kind)
+    reply = await asyncio.to_thread(build_reply, answer, per_page=per_page, kind=kind)  # fitting quotes is CPU work
     view = AnswerView(answer, reply, per_page=per_page, kind=kind, asker_id=interaction.user.id, gaps=gaps, via=via)
     message = await interaction.followup.send(**send_kwargs(reply, view), ephemeral=ephemeral, wait=True)
     view.message = message

@@ -31,7 +31,7 @@ from index.models import Chunk, Document
 from index.ranking import default_ranking
 from index.storage import SentenceTable, read_manifest, save_index, verify_files
 from index.store import INDEX_TYPES, VectorStore
-from index.text import sentence_under_title, split_sentences, under_title
+from index.text import sentence_under_title, shown_name, split_sentences, under_title
 
 __all__ = ["DEFAULT_CHUNK_TOKENS", "Progress", "build_index", "check_index", "chunk_document", "corpus_fingerprints"]
 
@@ -132,7 +132,7 @@ def _chunk_all(documents: list[Document], chunk_tokens: int, embedder: Embedder)
     for document in documents:
         found = chunk_document(document, chunk_tokens=chunk_tokens, count_tokens=embedder.count_tokens)
         if not found:
-            log.warning("skipped %s: no paragraph of text in it", document.path)
+            log.warning("skipped %s: no paragraph of text in it", shown_name(document.path))
         chunks.extend(found)
     return chunks
 

@@ -13,6 +13,7 @@ Collections are declared in ``quotebot.toml`` at the project root::
     servers = [111111111111111111]
     channels = [222222222222222222, 333333333333333333]
     description = "Security team runbooks"   # optional, shown by /sources
+    adopt_from = ["handbook"]    # optional: files in handbook's folders may join this collection by naming it
 
 Without the file there is one public collection, ``default``, over the corpus folder, and its index stays
 directly in the index folder; with the file each collection's index lives in ``<index folder>/<name>``.
@@ -26,6 +27,16 @@ Access rules, for a question asked in ``server`` (None in a direct message), ``c
   a private collection must list at least one server or channel;
 - the CLI is no Discord place: ``Collections.for_cli`` gives any collection by name, private ones included.
 
+Moving a file between collections (its front matter or sidecar says ``collection: security``) can only narrow
+who reads it, and needs the receiving collection's consent (``Library`` applies it, ``Collection.within`` and
+``Collection.adopts`` decide it):
+
+- into a collection at least as private as its folder's (``within``), that lists the folder's collection in
+  ``adopt_from``: the file moves;
+- into a collection its folder's collection is at least as private as: one warning, it stays in its folder's;
+- otherwise (a narrower or unrelated collection that did not consent): one warning, and it is left out of every
+  collection, so that it is never quoted more widely than either its folder or its declaration allows.
+
 Discord ids are TOML integers; strings of ASCII digits (``"2222"``) are accepted too and converted, since ids
 copied from Discord are often pasted quoted. Booleans, zero, negative numbers and other strings are refused.
 """
@@ -34,6 +45,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,7 +66,7 @@ CONFIG_FILE = "quotebot.toml"
 _NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,39}")
 _DIGITS = re.compile(r"[0-9]+")
 _TOP_KEYS = ("collections",)
-_KEYS = ("path", "private", "servers", "channels", "description")
+_KEYS = ("path", "private", "servers", "channels", "description", "adopt_from")
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +79,7 @@ class Collection:
     servers: frozenset[int] = frozenset()
     channels: frozenset[int] = frozenset()
     description: str = ""
+    adopt_from: frozenset[str] = frozenset()  # collections whose files may join this one by naming it
 
     def visible_in(self, server: int | None, channel: int | None, parent: int | None = None) -> bool:
         """Tell whether a question asked in this place may be answered from this collection."""
@@ -77,6 +90,28 @@ class Collection:
         if server is not None and server in self.servers:
             return True
         return any(place is not None and place in self.channels for place in (channel, parent))
+
+    def visible_in_server(self, server: int, channels: Iterable[int]) -> bool:
+        """Tell whether a question asked somewhere in `server` (any of `channels`, or none listed) may be answered."""
+        return self.visible_in(server, None) or any(self.visible_in(server, channel) for channel in channels)
+
+    def within(self, other: Collection) -> bool:
+        """Tell whether every place that may search this collection may search `other` too.
+
+        Conservative: a channel listed here counts as covered by `other` only when `other` lists it too,
+        since which server a channel belongs to is not known from the file.
+        """
+        if self.name == other.name or (not other.servers and not other.channels and not other.private):
+            return True  # the same collection, or `other` is searchable everywhere
+        if not self.servers and not self.channels:
+            return False  # searchable everywhere, `other` is not
+        if other.private and not self.private:
+            return False  # a public collection that lists a channel id may be searched in that DM; a private one never
+        return self.servers <= other.servers and self.channels <= other.channels
+
+    def adopts(self, other: Collection) -> bool:
+        """Tell whether a file of `other`'s folders may move into this collection by naming it."""
+        return self.name == other.name or (other.name in self.adopt_from and self.within(other))
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +160,7 @@ def load_collections(path: Path, default_corpus: Path) -> Collections:
     tables = _collection_tables(path, _read_toml(path))
     items = tuple(_parse_collection(path, name, table) for name, table in tables.items())
     _check_distinct_folders(path, items)
+    _check_adopt_from(path, items)
     return Collections(items, path)
 
 
@@ -176,6 +212,7 @@ def _parse_collection(path: Path, name: str, table: dict[str, object]) -> Collec
     description = table.get("description", "")
     if not isinstance(description, str):
         raise ConfigError(f"{where} `description` must be a string, got {description!r}: quote it")
+    adopt_from = _parse_names(where, table.get("adopt_from", []))
     servers = _parse_ids(where, "servers", table.get("servers", []))
     channels = _parse_ids(where, "channels", table.get("channels", []))
     if private and not servers and not channels:
@@ -184,7 +221,7 @@ def _parse_collection(path: Path, name: str, table: dict[str, object]) -> Collec
             "add `channels = [...]` or `servers = [...]`, or set `private = false`"
         )
     corpus_dir = _parse_path(path, where, table.get("path"))
-    return Collection(name, corpus_dir, private, servers, channels, description)
+    return Collection(name, corpus_dir, private, servers, channels, description, adopt_from)
 
 
 def _parse_path(path: Path, where: str, value: object) -> Path:
@@ -211,6 +248,29 @@ def _parse_ids(where: str, key: str, value: object) -> frozenset[int]:
             )
         ids.add(item)
     return frozenset(ids)
+
+
+def _parse_names(where: str, value: object) -> frozenset[str]:
+    """Read `adopt_from`: a list of collection names (checked against the file's collections afterwards)."""
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise ConfigError(f'{where} `adopt_from` must be a list of collection names, got {value!r}: e.g. ["handbook"]')
+    return frozenset(value)
+
+
+def _check_adopt_from(path: Path, items: tuple[Collection, ...]) -> None:
+    """Refuse an `adopt_from` that names an unknown collection, or one less private than the adopting one."""
+    by_name = {c.name: c for c in items}
+    for collection in items:
+        for name in sorted(collection.adopt_from):
+            where = f"{path}: [collections.{collection.name}] `adopt_from`"
+            if name not in by_name:
+                known = ", ".join(by_name)
+                raise ConfigError(f"{where} names {name!r}, which is not a collection here: use one of {known}")
+            if not collection.within(by_name[name]):
+                raise ConfigError(
+                    f"{where} names {name!r}, but {collection.name!r} is searchable in places {name!r} is not, "
+                    f"so its files would reach more readers: remove {name!r}, or narrow {collection.name!r}"
+                )
 
 
 def _check_distinct_folders(path: Path, items: tuple[Collection, ...]) -> None:

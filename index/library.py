@@ -1,7 +1,9 @@
 """Several collections, each with its own index, answered together for the places allowed to search them.
 
-A file belongs to the collection of the deepest configured folder holding it, unless its sidecar or
-front matter names another configured collection (`collection: security`), which then adopts it.
+A file belongs to the collection of the deepest configured folder holding it. Its sidecar or front matter may
+name another collection (`collection: security`); the rules of `index.collections` decide whether it moves,
+stays, or is left out, so that a declaration only ever narrows who may read a file. A symbolic link brings
+its target's text only into a collection at least as private as the target's own (folder and declaration).
 """
 
 from __future__ import annotations
@@ -21,18 +23,28 @@ from index.loader import MAX_FILE_BYTES, corpus_files, declared_collection
 from index.manifest import Manifest
 from index.models import Answer
 from index.storage import StoredIndex
+from index.text import shown_name
 
-__all__ = ["BuildOptions", "Library", "build_collections", "check_collections", "collection_files", "open_library"]
+__all__ = [
+    "BuildOptions",
+    "Library",
+    "build_collections",
+    "check_collections",
+    "collection_files",
+    "open_library",
+    "rebuild_library",
+]
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+Assigned = dict[str, list[Path]] | None  # each collection's files; None: the single default collection, all of it
 
 
-def _home(path: Path, collections: Collections) -> str | None:
+def _home(path: Path, collections: Collections) -> Collection | None:
     """Return the collection whose folder holds `path` most closely."""
     holders = [c for c in collections.items if path.is_relative_to(c.corpus_dir)]
-    return max(holders, key=lambda c: len(c.corpus_dir.parts)).name if holders else None
+    return max(holders, key=lambda c: len(c.corpus_dir.parts)) if holders else None
 
 
 def collection_files(collections: Collections, name: str) -> list[Path] | None:
@@ -40,28 +52,73 @@ def collection_files(collections: Collections, name: str) -> list[Path] | None:
     return _files_of(_assign(collections), name)
 
 
-def _assign(collections: Collections) -> dict[str, list[Path]] | None:
+def _assign(collections: Collections) -> Assigned:
     """Sort every file into its collection, reading each file's declaration once (None: a single collection)."""
     if collections.source is None and len(collections.items) == 1:
         return None
-    known = set(collections.names())
     assigned: dict[str, list[Path]] = {}
     for collection in collections.items:
         if not collection.corpus_dir.is_dir():
             continue
         for path in corpus_files(collection.corpus_dir):
-            home = _home(path, collections)
-            if home != collection.name:
+            if _home(path, collections) != collection:
                 continue  # listed once, under its deepest folder
-            declared = declared_collection(path)
-            if declared is not None and declared not in known:
-                log.warning("%s names collection %r, which is not configured: it stays in %r", path, declared, home)
-                declared = None
-            assigned.setdefault(declared or home, []).append(path)
+            destination = _destination(path, collection, collections, warn=True)
+            refusal = _link_refusal(path, destination, collections) if destination and path.is_symlink() else None
+            if refusal:
+                log.warning("skipped %s: %s", shown_name(path), refusal)
+            elif destination is not None:
+                assigned.setdefault(destination.name, []).append(path)
     return assigned
 
 
-def _files_of(assigned: dict[str, list[Path]] | None, name: str) -> list[Path] | None:
+def _destination(path: Path, home: Collection, collections: Collections, *, warn: bool) -> Collection | None:
+    """Return the collection a file joins: its folder's, the one it names when allowed, or None (left out)."""
+    named = declared_collection(path)
+    if named is None or named == home.name:
+        return home
+    say = log.warning if warn else log.debug
+    known = {c.name: c for c in collections.items}
+    if named not in known:
+        say("%s names collection %r, which is not configured: it stays in %r", shown_name(path), named, home.name)
+        return home
+    target = known[named]
+    if target.adopts(home):
+        return target
+    if home.within(target):  # a move to wider readers: refused, and the folder's narrower rule holds
+        say(
+            "%s names collection %r, which is searchable in places %r is not: it stays in %r",
+            shown_name(path), named, home.name, home.name,
+        )
+        return home
+    say(
+        '%s names collection %r, which does not adopt files from %r (add adopt_from = ["%s"] to [collections.%s] '
+        "in %s): it is left out of every collection until then",
+        shown_name(path), named, home.name, home.name, named, shown_name(collections.source),
+    )
+    return None
+
+
+def _link_refusal(link: Path, destination: Collection, collections: Collections) -> str | None:
+    """Say why a symbolic link may not bring its target's text into `destination`, or None when it may."""
+    try:
+        target = link.resolve(strict=True)
+    except (OSError, RuntimeError):
+        return None  # a dangling link or a loop: reading it fails, and says so
+    holder = _home(target, collections)
+    if holder is None:
+        return "a link to a file outside every collection's folder (copy the file in instead)"
+    declared = _destination(target, holder, collections, warn=False)
+    for origin in (holder, declared):
+        if origin is None or not destination.within(origin):
+            return (
+                f"a link to a file of a collection searchable in fewer places than {destination.name!r} "
+                "(a link never widens who may read a text: copy what may be public instead)"
+            )
+    return None
+
+
+def _files_of(assigned: Assigned, name: str) -> list[Path] | None:
     """Return one collection's files from `_assign`'s result."""
     return None if assigned is None else assigned.get(name, [])
 
@@ -152,8 +209,20 @@ def open_library(
 
     A collection with no document yet is left out with a warning, so the others still answer.
     """
+    return _open(collections, _assign(collections), index_root, embedder, chosen, options, rebuild=rebuild)
 
-    assigned = _assign(collections)  # once for every collection: it reads each file's sidecar and head
+
+def _open(
+    collections: Collections,
+    assigned: Assigned,
+    index_root: Path,
+    embedder: Embedder,
+    chosen: Sequence[Collection],
+    options: BuildOptions,
+    *,
+    rebuild: bool,
+) -> Library:
+    """Open the chosen collections' engines over an assignment of files already made."""
 
     def one(collection: Collection) -> QuoteEngine:
         def noted(reason: str) -> None:
@@ -184,8 +253,18 @@ def build_collections(
     options: BuildOptions = BuildOptions(),
 ) -> dict[str, Manifest]:
     """Build the chosen collections' indexes one after the other; one without documents is left out, warned."""
+    return _build(collections, _assign(collections), index_root, embedder, chosen, options)
 
-    assigned = _assign(collections)
+
+def _build(
+    collections: Collections,
+    assigned: Assigned,
+    index_root: Path,
+    embedder: Embedder,
+    chosen: Sequence[Collection],
+    options: BuildOptions,
+) -> dict[str, Manifest]:
+    """Build the chosen collections' indexes over an assignment of files already made."""
 
     def one(collection: Collection) -> Manifest:
         return build_index(
@@ -200,6 +279,24 @@ def build_collections(
         )
 
     return _each(collections, chosen, one)
+
+
+def rebuild_library(
+    collections: Collections,
+    index_root: Path,
+    embedder: Embedder,
+    chosen: Sequence[Collection],
+    options: BuildOptions = BuildOptions(),
+) -> tuple[Library, dict[str, Manifest]]:
+    """Build the chosen collections anew, then open every collection (a missing or stale one is built too).
+
+    What /reindex does: the files are sorted into collections once, so a changed quotebot.toml takes effect
+    in every collection at once, including those not chosen whose index no longer matches it.
+    """
+    assigned = _assign(collections)
+    built = _build(collections, assigned, index_root, embedder, chosen, options) if chosen else {}
+    others = [c for c in collections.items if c.name in built or c not in chosen]  # not those just left out
+    return _open(collections, assigned, index_root, embedder, others, options, rebuild=True), built
 
 
 def check_collections(

@@ -21,9 +21,11 @@ from index.errors import CorpusError, DocumentFormatError
 from index.extract import Extracted, extract_html, extract_pdf
 from index.metadata import front_matter_fields, parse_date
 from index.models import Document
+from index.text import one_line_title, printable, shown_name
 
 __all__ = [
     "MAX_FILE_BYTES",
+    "MAX_SIDECAR_BYTES",
     "SIDECAR_SUFFIX",
     "SUFFIXES",
     "corpus_files",
@@ -48,6 +50,7 @@ _KINDS = {".txt": "text", ".md": "markdown", ".markdown": "markdown", ".html": "
 SUFFIXES = tuple(_KINDS)
 SIDECAR_SUFFIX = ".meta.toml"
 MAX_FILE_BYTES = 50 << 20  # larger files are skipped with a warning: a stray dump must not stall a build
+MAX_SIDECAR_BYTES = 64 << 10  # a sidecar holds four short keys; a larger one is not read (an 80 MB one took 22 s)
 _SIDECAR_KEYS = ("title", "date", "url", "collection")
 
 
@@ -78,47 +81,77 @@ def kind_of(path: Path) -> str:
 def sidecar_path(path: Path) -> Path | None:
     """Return the sidecar metadata file of a document (`NAME.meta.toml`, else `STEM.meta.toml`), if any."""
     for candidate in (path.with_name(path.name + SIDECAR_SUFFIX), path.with_name(path.stem + SIDECAR_SUFFIX)):
-        if candidate.is_file():
+        if candidate.is_symlink() or candidate.is_file():  # a link is found, to be refused, never followed
             return candidate
     return None
 
 
-def read_sidecar(path: Path) -> dict[str, str]:
-    """Read a document's sidecar metadata; warn on one line and ignore it when it is unusable."""
-    return _sidecar(path)[0]
+def _sidecar_data(sidecar: Path) -> tuple[bytes | None, str]:
+    """Return a sidecar's bytes and digest, or None and why it is refused (the digest then marks the refusal).
+
+    A sidecar gets the rule of a document and more: it is never read through a symbolic link (a link could
+    put another collection's title and URL on this file, or parse any TOML file on the machine), and one over
+    MAX_SIDECAR_BYTES is not read at all.
+    """
+    if sidecar.is_symlink():
+        return None, "refused:link"
+    size = sidecar.stat().st_size
+    if size > MAX_SIDECAR_BYTES:
+        return None, f"refused:size:{size}"
+    with sidecar.open("rb") as handle:
+        data = handle.read(MAX_SIDECAR_BYTES + 1)  # bounded even if the file grew since the stat
+    if len(data) > MAX_SIDECAR_BYTES:
+        return None, f"refused:size:{len(data)}"
+    return data, hashlib.sha256(data).hexdigest()
 
 
-def _sidecar(path: Path) -> tuple[dict[str, str], str | None]:
-    """Read a document's sidecar once: its metadata (warned about when unusable) and its sha256."""
+_SIDECAR_REFUSALS = {
+    "link": "a symbolic link (sidecars are never followed: copy the file instead)",
+    "size": f"over the {MAX_SIDECAR_BYTES >> 10} KB limit of a sidecar (keep only title, date, url, collection)",
+}
+
+
+def read_sidecar(path: Path, *, warn: bool = True) -> dict[str, str]:
+    """Read a document's sidecar metadata; warn on one line (unless told not to) and ignore it when unusable."""
+    return _sidecar(path, warn=warn)[0]
+
+
+def _sidecar(path: Path, *, warn: bool = True) -> tuple[dict[str, str], str | None]:
+    """Read a document's sidecar once: its metadata (warned about when unusable) and its digest."""
     sidecar = sidecar_path(path)
     if sidecar is None:
         return {}, None
+    say = log.warning if warn else log.debug
     digest: str | None = None
     try:
-        data = sidecar.read_bytes()
-        digest = hashlib.sha256(data).hexdigest()
+        data, digest = _sidecar_data(sidecar)
+        if data is None:
+            say("ignored %s: %s", shown_name(sidecar), _SIDECAR_REFUSALS[digest.split(":")[1]])
+            return {}, digest
         raw = tomllib.loads(data.decode("utf-8-sig"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        log.warning("ignored %s: not readable TOML (%s); fix it to set this file's metadata", sidecar, exc)
+        reason = printable(str(exc))
+        say("ignored %s: not readable TOML (%s); fix it to set this file's metadata", shown_name(sidecar), reason)
         return {}, digest
     unknown = sorted(set(raw) - set(_SIDECAR_KEYS))
     if unknown:
-        log.warning("ignored key %s in %s: use %s", ", ".join(unknown), sidecar, ", ".join(_SIDECAR_KEYS))
+        names = ", ".join(shown_name(k) for k in unknown[:5]) + (", …" if len(unknown) > 5 else "")
+        say("ignored key %s in %s: use %s", names, shown_name(sidecar), ", ".join(_SIDECAR_KEYS))
     return {k: str(v) for k, v in raw.items() if k in _SIDECAR_KEYS and v is not None}, digest
 
 
 def sidecar_digest(path: Path) -> str | None:
-    """Return the sha256 of a document's sidecar file, so editing it makes the index stale."""
+    """Return the sha256 of a document's sidecar (or a mark of its refusal), so editing it makes the index stale."""
     sidecar = sidecar_path(path)
     try:
-        return hashlib.sha256(sidecar.read_bytes()).hexdigest() if sidecar else None
+        return _sidecar_data(sidecar)[1] if sidecar else None
     except OSError:
         return None
 
 
 def declared_collection(path: Path) -> str | None:
     """Return the collection a file names for itself (sidecar, else a text file's front matter)."""
-    named = read_sidecar(path).get("collection")
+    named = read_sidecar(path, warn=False).get("collection")  # the build warns about a bad sidecar, once
     if named is None and kind_of(path) in ("text", "markdown"):
         try:
             with path.open("rb") as handle:
@@ -134,16 +167,20 @@ def web_url(url: str | None, path: Path) -> str | None:
     if not url:
         return None
     url = url.strip()
-    if url.lower().startswith(("https://", "http://")) and not any(c.isspace() for c in url):
-        return url
-    log.warning("ignored the url of %s: only http:// and https:// links are shown (%.60s)", path, url)
+    if url.lower().startswith(("https://", "http://")) and url.isprintable() and " " not in url:
+        return url  # isprintable: no space, NUL, ESC, BEL or bidi control can reach a link or a terminal
+    log.warning(
+        "ignored the url of %s: only http:// and https:// links without spaces or control characters are shown (%s)",
+        shown_name(path),
+        printable(url[:60]),
+    )
     return None
 
 
 def _title_from_name(path: Path) -> str:
     """Make a readable title from a file name when the text has none."""
-    words = path.stem.replace("_", " ").replace("-", " ").split()
-    return " ".join(words).capitalize() if words else path.name
+    words = one_line_title(path.stem.replace("_", " ").replace("-", " ")).split()
+    return " ".join(words).capitalize() if words else shown_name(path.name)
 
 
 def _extract(kind: str, data: bytes) -> Extracted:
@@ -166,12 +203,15 @@ def load_document(path: Path, doc_id: str) -> Document:
     extracted = _extract(kind, data)
     side, side_digest = _sidecar(path)
     date = side.get("date")
+    # Titles and dates are shown on a terminal and in logs: no control character reaches them (the text, quoted
+    # verbatim, is left as it is).
+    title = one_line_title(side.get("title") or "") or one_line_title(extracted.title or "") or _title_from_name(path)
     return Document(
         doc_id=doc_id,
-        path=path.resolve(),
+        path=path.absolute(),  # not resolved: a link's target is never named where the link's file is cited
         text=extracted.text,
-        title=side.get("title") or extracted.title or _title_from_name(path),
-        date=(parse_date(date) or date) if date else extracted.date,
+        title=title,
+        date=(one_line_title(parse_date(date) or date) or None) if date else extracted.date,
         size=len(data),
         sha256=hashlib.sha256(data).hexdigest(),
         mtime_ns=stat.st_mtime_ns,
@@ -203,7 +243,7 @@ def read_corpus(
         if document is not None:
             documents.append(document)
             continue
-        log.warning("skipped %s: %s", path, reason)
+        log.warning("skipped %s: %s", shown_name(path), reason)
         with contextlib.suppress(OSError):  # unreadable: no fingerprint either, so it never makes the index stale
             skipped[doc_id] = list(fingerprint(path, corpus_dir, max_bytes))
     if not documents:

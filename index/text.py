@@ -11,7 +11,10 @@ __all__ = [
     "displayable",
     "has_words",
     "iter_lines",
+    "one_line_title",
+    "printable",
     "sentence_under_title",
+    "shown_name",
     "split_sentences",
     "strip_span",
     "under_title",
@@ -160,6 +163,27 @@ _UNSHOWN = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]"
 def displayable(text: str) -> str:
     """Drop control and bidi-override characters from text echoed back to a user (never from a quote)."""
     return _UNSHOWN.sub("", text)
+
+
+def one_line_title(text: str) -> str:
+    """Return a title or date as one clean line: control and bidi-override characters dropped, spaces collapsed."""
+    return " ".join(displayable(text).split())
+
+
+def printable(text: str) -> str:
+    """Escape every unprintable character (newlines, escapes, bidi controls) as Python would: one safe line."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
+def shown_name(name: object) -> str:
+    """Return a file name for a log line or an error: as it is, or repr-quoted when it holds unprintable characters.
+
+    A name can then never start a new line or drive the terminal: "x\nquotebot: error: …" stays visibly one name.
+    """
+    text = str(name)
+    return text if text.isprintable() else repr(text)
 
 
 def has_words(text: str) -> bool:

@@ -5,6 +5,7 @@ Needs no privileged intent: Discord sends a bot the content of messages that men
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from typing import TYPE_CHECKING
@@ -80,7 +81,7 @@ class Mentions(commands.Cog):
         via = "mention" if message.guild else "dm"
         async with message.channel.typing():
             answer = await self.bot.answer(question, per_page=PER_PAGE, via=via, place=place_of_message(message))
-        reply = build_reply(answer, per_page=PER_PAGE)
+        reply = await asyncio.to_thread(build_reply, answer, per_page=PER_PAGE)  # off the loop: CPU work
         view = AnswerView(
             answer, reply, per_page=PER_PAGE, kind="question", asker_id=message.author.id, gaps=self.bot.gaps, via=via
         )

@@ -1,4 +1,4 @@
-"""/reindex: rebuild the index from the corpus; Manage Server only."""
+"""/reindex: re-read quotebot.toml and rebuild the collections this server can search; Manage Server only."""
 
 from __future__ import annotations
 
@@ -11,11 +11,34 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.catalog import index_summary
+from bot.checks import send_private
+from bot.loader import Scope
+from bot.places import place_of_interaction
+from index import Collection, ConfigError
 
 if TYPE_CHECKING:
     from bot.client import QuoteBot
 
 log = logging.getLogger("quotebot.reindex")
+
+CONFIG_INVALID = (
+    "Nothing changed: quotebot.toml has an error, so the bot keeps answering with the previous index and rules. "
+    "The bot's log says what to fix (or run `quotebot build --check` where it runs)."
+)
+
+
+def server_scope(interaction: discord.Interaction[Any]) -> Scope:
+    """Return the test for the collections a question asked anywhere in this server may be answered from."""
+    place = place_of_interaction(interaction)
+    channels = {c for c in (place.channel, place.parent) if c is not None}
+    if interaction.guild is not None:  # every channel of the server; a thread's access is its parent's
+        channels |= {channel.id for channel in interaction.guild.channels}
+    server = place.server or 0
+
+    def visible(collection: Collection) -> bool:
+        return server > 0 and collection.visible_in_server(server, channels)
+
+    return visible
 
 
 class Reindex(commands.Cog):
@@ -29,17 +52,25 @@ class Reindex(commands.Cog):
     @app_commands.default_permissions(manage_guild=True)  # hidden from members without Manage Server...
     @app_commands.checks.has_permissions(manage_guild=True)  # ...and refused here, whatever a server overrides
     async def reindex(self, interaction: discord.Interaction[Any]) -> None:
-        """Rebuild the index from the corpus folder; answers keep coming from the old index until it is done."""
+        """Rebuild this server's collections from their folders; answers keep coming from the old index until done."""
         await interaction.response.defer(ephemeral=True, thinking=True)
-        log.info("reindex requested by user %s", interaction.user.id)
+        log.info("reindex requested by user %s in server %s", interaction.user.id, interaction.guild_id)
+        scope = server_scope(interaction)
         started = time.perf_counter()
-        engine = await self.bot.reindex()
+        try:
+            engine = await self.bot.reindex(scope)
+        except ConfigError as exc:  # the details name files and other servers' collections: for the log only
+            log.warning("reindex refused, the previous index and rules stay: %s", exc)
+            await send_private(interaction, CONFIG_INVALID)
+            return
         seconds = time.perf_counter() - started
-        await interaction.followup.send(
-            f"Reindexed {index_summary(engine)} in {seconds:.0f} s; new questions use the new index.",
-            ephemeral=True,
-            allowed_mentions=discord.AllowedMentions.none(),
-        )
+        # Only what this server can search is counted: other servers' collections are not its business.
+        names = [c.name for c in engine.collections.items if scope(c)]
+        if not names:
+            await send_private(interaction, "This server can search no collection, so none was rebuilt for it.")
+            return
+        summary = index_summary(engine, names)
+        await send_private(interaction, f"Reindexed {summary} in {seconds:.0f} s; new questions use the new index.")
 
 
 async def setup(bot: QuoteBot) -> None:

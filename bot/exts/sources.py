@@ -25,7 +25,8 @@ class Sources(commands.Cog):
     @app_commands.command(name="sources")
     async def sources(self, interaction: discord.Interaction[Any]) -> None:
         """List the documents this channel can search: title, date, paragraphs, file."""
-        rows = source_rows(self.bot.engine, names=self.bot.searchable(place_of_interaction(interaction)))
+        engine = self.bot.engine  # once: the rows and the rules that pick them come from the same index
+        rows = source_rows(engine, names=self.bot.searchable(place_of_interaction(interaction), engine))
         reply = sources_reply(rows)
         view = SourcesView(rows, reply)
         await interaction.response.send_message(**send_kwargs(reply, view), ephemeral=True)

@@ -105,14 +105,16 @@ class FakeLoader:
         self.rebuilt = 0
         self.gate: threading.Event | None = None
         self.started = threading.Event()
+        self.scopes: list[Any] = []  # the scope each rebuild was asked for
 
     def open(self) -> FakeEngine:
         """Return the first engine."""
         self.opened += 1
         return self.engine
 
-    def rebuild(self) -> FakeEngine:
+    def rebuild(self, scope: Any = None) -> FakeEngine:
         """Return a new engine, after the gate opens when one is set."""
+        self.scopes.append(scope)
         self.started.set()
         if self.gate is not None:
             assert self.gate.wait(10), "the test never opened the gate"

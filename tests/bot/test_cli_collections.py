@@ -28,6 +28,7 @@ path = "handbook"
 path = "security"
 private = true
 channels = [30]
+adopt_from = ["handbook"]
 """
 
 
@@ -35,7 +36,7 @@ channels = [30]
 def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A project with a public handbook and a private security collection, built once for the module.
 
-    handbook/badges.txt lies in the handbook folder but its sidecar adopts it into security.
+    handbook/badges.txt lies in the handbook folder but its sidecar moves it into security, which adopts from handbook.
     """
     root = tmp_path_factory.mktemp("collections")
     for name, text in DOCUMENTS.items():

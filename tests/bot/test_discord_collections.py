@@ -161,3 +161,22 @@ async def test_a_direct_message_never_gets_the_private_collection(live: QuoteBot
 def test_the_reindex_summary_counts_every_collection(engine: Library) -> None:
     # one document and one paragraph in each collection; the first collection alone would say "1 … 1"
     assert index_summary(engine) == "2 passages from 2 documents"
+
+
+async def test_a_symlink_never_carries_a_private_file_into_a_public_channel(bot: QuoteBot, tmp_path: Path) -> None:
+    root = tmp_path / "nested"
+    (root / "docs" / "security").mkdir(parents=True)
+    (root / "docs" / "office.md").write_text(f"# Office guide\n\n{HANDBOOK}\n", encoding="utf-8")
+    (root / "docs" / "security" / "vault.md").write_text(f"# Security runbook\n\n{SECURITY}\n", encoding="utf-8")
+    (root / "docs" / "handy-notes.md").symlink_to(root / "docs" / "security" / "vault.md")  # written by a docs/ author
+    config = f'[collections.handbook]\npath = "docs"\n\n[collections.security]\npath = "docs/security"\nprivate = true\nchannels = [{PRIVATE_CHANNEL}]\n'
+    (root / "quotebot.toml").write_text(config, encoding="utf-8")
+    collections = load_collections(root / "quotebot.toml", root / "docs")
+    bot._engine = open_library(collections, root / "index", FakeEmbedder(), list(collections.items))
+    public, private = await ask(bot, PUBLIC_CHANNEL), await ask(bot, PRIVATE_CHANNEL)
+    assert not any(secret in shown(public) for secret in (*SECRETS, "vault", "handy-notes"))
+    assert {p.collection for p in public["view"].answer.passages} == {"handbook"}
+    assert "basement" in shown(private) and "handy-notes" not in shown(private)
+    sources = asked(bot, "sources", PUBLIC_CHANNEL)
+    await bot.tree._call(sources)  # type: ignore[arg-type]
+    assert "handy-notes" not in str(sources.calls.of("send_message")[0]["embeds"][0].description)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import sys
 import threading
 from dataclasses import replace
 from types import SimpleNamespace
@@ -261,3 +262,26 @@ async def test_reindex_swaps_only_when_the_new_index_is_complete(bot: QuoteBot, 
     assert done["content"].startswith("Reindexed 6 passages from 2 documents") and done["ephemeral"] is True
     assert bot.engine is not loader.engine and bot.engine.name == "v2"  # type: ignore[attr-defined]
     assert loader.rebuilt == 1
+
+
+@pytest.fixture
+def reply_threads(bot: QuoteBot, monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Record the thread each reply is built in (a giant quote once stalled the event loop for seconds)."""
+    views = sys.modules["bot.views"]
+    threads: list[int] = []
+    real = views.build_reply
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        threads.append(threading.get_ident())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(views, "build_reply", spy)
+    return threads
+
+
+async def test_replies_are_built_off_the_event_loop(bot: QuoteBot, reply_threads: list[int]) -> None:
+    interaction = slash(bot, "ask", question="Q?", user_id=7)
+    await bot.tree._call(interaction)  # type: ignore[arg-type]
+    await click(interaction.calls.of("followup.send")[0]["view"], "quotebot:more", FakeInteraction(bot, user_id=7))
+    await run_menu(bot, FakeInteraction(bot, user_id=8), "ICT providers should not install backdoors.")
+    assert len(reply_threads) == 3 and threading.get_ident() not in reply_threads

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import sys
+import threading
 from typing import Any
 
 import discord.ext.test as dpytest
+import pytest
 
 from bot.client import QuoteBot
 from index import Answer
@@ -79,3 +82,14 @@ async def test_mention_cooldown(live: QuoteBot, engine: FakeEngine) -> None:
     dpytest.get_message()
     assert dpytest.get_message().content.startswith("Easy there: you can ask 1 question every 30 s")
     assert len(engine.calls) == 1
+
+
+async def test_a_mention_reply_is_built_off_the_event_loop(
+    live: QuoteBot, engine: FakeEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    mentions = sys.modules["bot.exts.mentions"]  # the module the loaded cog runs (load_extension sets no attribute)
+    threads: list[int] = []
+    real = mentions.build_reply
+    monkeypatch.setattr(mentions, "build_reply", lambda *a, **k: threads.append(threading.get_ident()) or real(*a, **k))
+    await dpytest.message(f"{mention(live)} backdoors?", channel=dpytest.get_config().channels[0])
+    assert dpytest.get_message().embeds and threads and threading.get_ident() not in threads

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -54,3 +55,17 @@ def test_the_bot_logs_nothing_when_the_setting_is_off(tmp_path: Path) -> None:
     assert (bot.gaps.enabled, bot.gaps.max_bytes) == (False, int(1.5 * 2**20))
     bot.gaps.unanswered(Answer("Anything?", False, ()), via="slash")
     assert not (tmp_path / "gaps.jsonl").exists()
+
+
+def test_gaps_never_prints_terminal_escapes_from_questions(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    log = GapLog(tmp_path / "gaps.jsonl")
+    typed = "Where\x1b]0;pwned\x07 is \x1b[2Jthe\x9b31m vault?\u202e"
+    log.unanswered(Answer(typed, False, ()), via="slash")
+    log.feedback(typed, -1, (), via="slash", answered=False)
+    with log.path.open("a", encoding="utf-8") as old:  # a record written before questions were cleaned
+        old.write(json.dumps({"kind": "unanswered", "question": typed, "via": "x\x1b[8m"}) + "\n")
+    assert all(record["question"] == "Where]0;pwned is [2Jthe31m vault?" for record in list(log.records())[:2])
+    for flags in ([], ["--json"]):
+        assert main(["gaps", "--data", str(tmp_path), *flags]) == 0
+        out = capsys.readouterr().out
+        assert len(out.splitlines()) == 3 and out.replace("\n", "").isprintable()

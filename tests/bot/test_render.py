@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from bot.render import answer_to_json, answer_to_markdown, answer_to_text, escape_markdown
+from bot.render import answer_to_json, answer_to_markdown, answer_to_text, display_source, escape_markdown, json_line
 from index import Answer, Citation
 from index.text import split_sentences
 from tests.bot.discord_fakes import STATEMENT, passage
@@ -175,3 +176,37 @@ def test_markdown_for_a_claim_nothing_addresses() -> None:
     markdown = answer_to_markdown(Answer("The moon is cheese.", False, (passage(highlight=(0, 10)),)), claim=True)
     assert markdown.startswith("No passage in the corpus addresses this claim.\n\nClosest passage (not an answer):\n> ")
     assert "**" not in markdown  # the closest passage is not an answer: nothing in it is singled out
+
+
+def test_a_link_is_cited_by_its_own_name_never_its_targets(tmp_path: Path) -> None:
+    (tmp_path / "docs" / "security").mkdir(parents=True)
+    (tmp_path / "docs" / "security" / "vault.txt").write_text("secret", encoding="utf-8")
+    (tmp_path / "docs" / "handy-notes.txt").symlink_to(tmp_path / "docs" / "security" / "vault.txt")
+    link = tmp_path / "docs" / "handy-notes.txt"
+    assert display_source(link, tmp_path) == "docs/handy-notes.txt"
+    assert display_source(tmp_path / "docs" / "security" / ".." / "handy-notes.txt", tmp_path) == "docs/handy-notes.txt"
+    assert "security" not in answer_to_text(Answer("q", True, (replace(passage(), source=link),)), root=tmp_path)
+
+
+ESCAPES = "Read this.\x1b[2J\x1b]0;pwned\x07 Then the NUL\x00 and the CSI\x9b31m end."
+
+
+@pytest.mark.parametrize("render", ["text", "bold text", "markdown"])
+def test_control_characters_of_a_quote_never_reach_the_terminal(render: str) -> None:
+    quoted = replace(passage(ESCAPES), highlight=(11, 40), title="Title\x1b[8m", section="Heading\x07", date="2020\x1b")
+    answer = Answer("q", True, (quoted,))
+    shown = {
+        "text": lambda: answer_to_text(answer),
+        "bold text": lambda: answer_to_text(answer, bold=True),
+        "markdown": lambda: answer_to_markdown(answer),
+    }[render]()
+    assert not re.search("[\x00-\x08\x0b-\x1a\x1c-\x1f\x7f-\x9f]", shown)
+    assert shown.count("\x1b") == (2 if render == "bold text" else 0)  # only our own bold and reset
+    assert all(escape in shown for escape in ("\\x1b", "\\x07", "\\x00", "\\x9b31m"))  # shown, not obeyed
+
+
+def test_json_lines_escape_every_control_character_and_keep_the_text() -> None:
+    answer = Answer("q\x9b", True, (passage(ESCAPES + "\u2028"),))
+    line = json_line(answer_to_json(answer))
+    assert line.isprintable() and "\n" not in line
+    assert json.loads(line)["passages"][0]["text"] == ESCAPES + "\u2028"  # verbatim once decoded

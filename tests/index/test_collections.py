@@ -173,3 +173,70 @@ def test_unreadable_files_are_config_errors(tmp_path: Path) -> None:
     config.mkdir()
     with pytest.raises(ConfigError, match=CONFIG_FILE):
         load_collections(config, tmp_path)
+
+
+WIDE = Collection("wide", Path("/w"))
+SERVER_WIDE = Collection("server-wide", Path("/sw"), servers=frozenset({SERVER}))
+TEAM = Collection("team", Path("/t"), private=True, servers=frozenset({SERVER}))
+TEAM_CHANNEL = Collection("team-channel", Path("/tc"), private=True, channels=frozenset({PARENT}))
+OTHER_TEAM = Collection("other-team", Path("/o"), private=True, channels=frozenset({OTHER_CHANNEL}))
+LISTED_PUBLIC = Collection("listed-public", Path("/lp"), channels=frozenset({PARENT}))
+
+WITHIN = [  # (narrower, wider, every place that may search the first may search the second)
+    (WIDE, WIDE, True),
+    (TEAM, WIDE, True),
+    (WIDE, TEAM, False),
+    (TEAM, SERVER_WIDE, True),
+    (SERVER_WIDE, TEAM, False),  # a private collection is never searched in a DM; a public one may be
+    (TEAM_CHANNEL, TEAM, False),  # which server a channel is in is not known from the file: not proven
+    (TEAM_CHANNEL, OTHER_TEAM, False),
+    (TEAM_CHANNEL, LISTED_PUBLIC, True),
+    (LISTED_PUBLIC, TEAM_CHANNEL, False),
+    (TEAM_CHANNEL, TEAM_CHANNEL, True),
+]
+
+
+@pytest.mark.parametrize(("narrow", "wide", "expected"), WITHIN, ids=[f"{a.name}-in-{b.name}" for a, b, _ in WITHIN])
+def test_within_holds_only_when_every_place_of_one_may_search_the_other(
+    narrow: Collection, wide: Collection, expected: bool
+) -> None:
+    assert narrow.within(wide) is expected
+    if expected:  # checked against the access matrix's places
+        for place in PLACES.values():
+            assert not narrow.visible_in(*place) or wide.visible_in(*place)
+
+
+def test_a_collection_adopts_only_what_it_names_and_only_from_wider_ones() -> None:
+    adopting = Collection("team", Path("/t"), private=True, servers=frozenset({SERVER}), adopt_from=frozenset({"wide"}))
+    assert adopting.adopts(WIDE) and adopting.adopts(adopting)
+    assert not adopting.adopts(SERVER_WIDE)  # not named
+    assert not TEAM.adopts(WIDE)  # consent is never implied
+
+
+@pytest.mark.parametrize("server_channels", [[CHANNEL], [PARENT], [CHANNEL, OTHER_CHANNEL]])
+def test_visible_in_server_counts_any_of_its_channels(server_channels: list[int]) -> None:
+    assert WIDE.visible_in_server(OTHER_SERVER, server_channels)
+    assert TEAM.visible_in_server(SERVER, server_channels) and not TEAM.visible_in_server(OTHER_SERVER, server_channels)
+    assert TEAM_CHANNEL.visible_in_server(OTHER_SERVER, server_channels) is (PARENT in server_channels)
+
+
+ADOPT = ONE + '\n[collections.b]\npath = "b"\nprivate = true\nchannels = [1]\n'
+ADOPT_ERRORS = [
+    ("adopt_from unknown", ADOPT + 'adopt_from = ["nope"]\n', ["collections.b", "adopt_from", "'nope'", "use one of a, b"]),
+    ("adopt_from not a list", ADOPT + 'adopt_from = "a"\n', ["collections.b", "adopt_from", "list"]),
+    ("adopt_from a number", ADOPT + "adopt_from = [1]\n", ["collections.b", "adopt_from"]),
+    ("adopt_from a narrower one", ONE + 'adopt_from = ["b"]\n' + ADOPT[len(ONE) :], ["collections.a", "'b'", "more readers"]),
+]
+
+
+@pytest.mark.parametrize(("text", "needles"), [(t, n) for _, t, n in ADOPT_ERRORS], ids=[e[0] for e in ADOPT_ERRORS])
+def test_adopt_from_errors_name_file_and_key(tmp_path: Path, text: str, needles: list[str]) -> None:
+    config = write_config(tmp_path, text, ("corpus", "b"))
+    with pytest.raises(ConfigError) as info:
+        load_collections(config, tmp_path)
+    assert "\n" not in str(info.value) and all(needle in str(info.value) for needle in needles)
+
+
+def test_adopt_from_is_read(tmp_path: Path) -> None:
+    config = write_config(tmp_path, ADOPT + 'adopt_from = ["a"]\n', ("corpus", "b"))
+    assert load_collections(config, tmp_path).get("b").adopt_from == frozenset({"a"})

@@ -20,6 +20,7 @@ path = "docs"
 path = "docs/security"
 private = true
 channels = [20]
+adopt_from = ["handbook"]
 """
 
 
@@ -120,3 +121,95 @@ def test_a_collection_without_documents_is_left_out_and_the_others_answer(
     assert library.answer("Where do visitors park?").passages[0].collection == "main"
     with pytest.raises(CorpusError, match=r"collection 'team' has no readable document .* fix its path in"):
         build_collections(project, tmp_path / "index", embedder, [project.get("team")])
+
+
+# Trying to get private text out through the file system: symbolic links and self-declared collections.
+SECRET = "The vault door code is 4417 and it changes every Monday."
+PRIVATE_CONFIG = '[collections.handbook]\npath = "docs"\n\n[collections.security]\npath = "docs/security"\nprivate = true\nchannels = [20]\n'
+
+
+@pytest.fixture
+def leaky(tmp_path: Path) -> Path:
+    """A handbook at docs/ and a private security collection nested at docs/security, holding a secret."""
+    _write(tmp_path / "docs/office.txt", "Visitors park in the north lot next to the office building.")
+    _write(tmp_path / "docs/security/vault.txt", SECRET)
+    _write(tmp_path / "quotebot.toml", PRIVATE_CONFIG)
+    return tmp_path
+
+
+def _open_all(root: Path) -> Library:
+    project = load_collections(root / "quotebot.toml", root / "docs")
+    return open_library(project, root / "index", FakeEmbedder(), project.items)
+
+
+def _public_text(library: Library) -> str:
+    """Everything a public channel could be shown for a question about the vault."""
+    answer = library.answer("What is the vault door code?", top_k=10, names=["handbook"])
+    return " ".join(p.text for p in answer.passages)
+
+
+def test_a_link_in_a_public_folder_to_a_nested_private_file_is_skipped(
+    leaky: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    (leaky / "docs/handy-notes.txt").symlink_to(leaky / "docs/security/vault.txt")
+    with caplog.at_level(logging.WARNING):
+        library = _open_all(leaky)
+    assert "4417" not in _public_text(library)
+    assert "4417" in library.answer("What is the vault door code?", names=["security"]).passages[0].text
+    [warning] = [r.getMessage() for r in caplog.records if "handy-notes" in r.getMessage()]
+    assert warning.startswith("skipped ") and "fewer places" in warning and "vault.txt" not in warning
+
+
+def test_a_link_to_a_file_whose_sidecar_moves_it_into_a_private_collection_is_skipped(leaky: Path) -> None:
+    (leaky / "quotebot.toml").write_text(PRIVATE_CONFIG + 'adopt_from = ["handbook"]\n', encoding="utf-8")
+    _write(leaky / "docs/merger.txt", "The merger with Acme closes on 3 March; tell nobody.")
+    _write(leaky / "docs/merger.txt.meta.toml", 'collection = "security"\n')
+    (leaky / "docs/alias.txt").symlink_to(leaky / "docs/merger.txt")  # same folder, but the text is security's
+    library = _open_all(leaky)
+    public = library.answer("When does the merger with Acme close?", top_k=10, names=["handbook"])
+    assert not any("Acme" in p.text for p in public.passages)
+    assert _names(collection_files(load_collections(leaky / "quotebot.toml", leaky), "handbook")) == ["office.txt"]
+
+
+def test_a_link_within_its_own_collection_is_quoted_and_cited_by_its_own_name(leaky: Path) -> None:
+    (leaky / "docs/parking.txt").symlink_to(leaky / "docs/office.txt")
+    passages = _open_all(leaky).answer("Where do visitors park?", top_k=5, names=["handbook"]).passages
+    cited = [p.source for p in passages] + [c.source for p in passages for c in p.also_in]
+    docs = (leaky / "docs").resolve()
+    assert sorted(cited) == [docs / "office.txt", docs / "parking.txt"]  # the link's own path, not resolved
+
+
+@pytest.mark.parametrize(
+    ("where", "text"),
+    [
+        ("docs/security/vault.md", f"---\ncollection: handbook\n---\n{SECRET}\n"),
+        ("docs/security/vault.txt", SECRET),  # with a sidecar naming handbook, below
+    ],
+    ids=["front matter", "sidecar"],
+)
+def test_a_private_file_cannot_declare_itself_public(
+    leaky: Path, caplog: pytest.LogCaptureFixture, where: str, text: str
+) -> None:
+    _write(leaky / where, text)
+    if where.endswith(".txt"):
+        _write(leaky / (where + ".meta.toml"), 'collection = "handbook"\n')
+    with caplog.at_level(logging.WARNING):
+        library = _open_all(leaky)
+    assert "4417" not in _public_text(library)
+    assert "4417" in library.answer("What is the vault door code?", names=["security"]).passages[0].text
+    warnings = [r.getMessage() for r in caplog.records if "names collection 'handbook'" in r.getMessage()]
+    assert len(warnings) == 1 and "it stays in 'security'" in warnings[0]
+
+
+def test_a_public_file_joins_a_private_collection_only_with_its_consent(
+    leaky: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    _write(leaky / "docs/plant.md", "---\ncollection: security\n---\nSecurity staff must share the vault code by email.")
+    with caplog.at_level(logging.WARNING):
+        project = load_collections(leaky / "quotebot.toml", leaky)
+        assert _names(collection_files(project, "security")) == ["vault.txt"]
+        assert _names(collection_files(project, "handbook")) == ["office.txt"]  # left out: never more public either
+    assert any("does not adopt files from 'handbook'" in r.getMessage() for r in caplog.records)
+    (leaky / "quotebot.toml").write_text(PRIVATE_CONFIG + 'adopt_from = ["handbook"]\n', encoding="utf-8")
+    adopted = load_collections(leaky / "quotebot.toml", leaky)
+    assert _names(collection_files(adopted, "security")) == ["plant.md", "vault.txt"]
