@@ -1,1 +1,1 @@
-"""quotebot's front ends: the command line and the Discord bot, thin adapters over `index`."""
+"""quotebot.bot: the command line and the Discord bot, thin adapters over the library `quotebot.index`."""

@@ -1,5 +1,5 @@
 """Run the command line: `python -m bot`."""
 
-from bot.cli import main
+from .cli import main
 
 raise SystemExit(main())

@@ -10,11 +10,9 @@ from typing import Any
 
 import discord
 
-from bot.loader import Engine
-from bot.render import PROJECT_ROOT, display_source
-from bot.replies import Reply, fit_text
-from index import QuoteEngine
-from index.library import Library
+from .engines import Engine
+from .render import PROJECT_ROOT, display_source
+from .replies import Reply, fit_text
 
 __all__ = [
     "NEXT_ID",
@@ -45,23 +43,9 @@ class SourceRow:
 
 def source_rows(engine: Engine, root: Path = PROJECT_ROOT, names: Sequence[str] | None = None) -> list[SourceRow]:
     """List the documents of the collections in `names` (default: all) with their paragraph counts."""
-    if not isinstance(engine, Library):
-        return _rows(engine, root)
-    named = engine.collections.source is not None
-    chosen = engine.engines if names is None else [n for n in engine.engines if n in names]
-    return [row for name in chosen for row in _rows(engine.engines[name], root, name if named else None)]
-
-
-def _rows(engine: Engine | QuoteEngine, root: Path, collection: str | None = None) -> list[SourceRow]:
-    """List one index's documents with their paragraph counts (the highest ¶ cited in each)."""
-    counts: dict[str, int] = {}
-    for chunk in engine.stored.chunks:
-        counts[chunk.doc_id] = max(counts.get(chunk.doc_id, 0), chunk.last_paragraph)
-    documents = engine.stored.manifest.documents
-    files = [display_source(engine.corpus_dir / d.doc_id, root) for d in documents]
     return [
-        SourceRow(d.title or d.doc_id, d.date, counts.get(d.doc_id, 0), file, collection)
-        for d, file in zip(documents, files, strict=True)
+        SourceRow(s.title, s.date, s.paragraphs, display_source(s.path, root), s.collection)
+        for s in engine.sources(names)
     ]
 
 
@@ -103,10 +87,6 @@ def sources_buttons(reply: Reply) -> list[discord.ui.Button[Any]]:
 
 def index_summary(engine: Engine, names: Sequence[str] | None = None) -> str:
     """Say what the indexes of the collections in `names` (default: all) hold, e.g. '12 passages from 1 document'."""
-    if isinstance(engine, Library):
-        parts = [e for name, e in engine.engines.items() if names is None or name in names]
-    else:
-        parts = [engine]
-    passages = sum(part.stored.manifest.chunk_count for part in parts)
-    documents = sum(len(part.stored.manifest.documents) for part in parts)
+    sources = engine.sources(names)
+    passages, documents = sum(s.passages for s in sources), len(sources)
     return f"{passages} passages from {documents} document{'' if documents == 1 else 's'}"

@@ -10,8 +10,8 @@ from typing import Any, TypeVar
 import discord
 from discord import app_commands
 
-from bot.limits import RateLimiter, check_question
-from index import QuestionError, QuotebotError
+from ..index import QuestionError, QuotebotError
+from .limits import RateLimiter, check_question
 
 __all__ = [
     "APOLOGY",
@@ -25,7 +25,7 @@ __all__ = [
     "valid_question",
 ]
 
-log = logging.getLogger("quotebot.checks")
+log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 

@@ -8,26 +8,23 @@ import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, TextIO, get_args
 
-from bot.loader import EngineLoader
-from bot.logs import one_line_logs
-from bot.render import answer_to_json, answer_to_markdown, answer_to_text, json_line
-from bot.settings import Settings, load_settings
-from index import (
-    BACKENDS,
-    MAX_QUESTION_CHARS,
-    Answer,
-    QuotebotError,
-    validate_question,
-)
-from index.library import Library, build_collections, check_collections
-from index.store import INDEX_TYPES
-from index.text import displayable, printable
+from ..index import Answer, QuotebotError, build_library, check_library, validate_question
+from ..index.text import displayable, printable
+from .engines import Engine, EngineLoader
+from .logs import one_line_logs
+from .render import answer_to_json, answer_to_markdown, answer_to_text, json_line
+from .settings import Settings, load_settings
 
 __all__ = ["main"]
 
-log = logging.getLogger("quotebot")
+log = logging.getLogger(__name__)
+
+# The choices of the flags are the settings' own: one list each, checked again by the library.
+BACKENDS = get_args(Settings.model_fields["backend"].annotation)
+INDEX_TYPES = get_args(Settings.model_fields["index_type"].annotation)
+MAX_QUESTION_CHARS = 2000  # the command line's limit (the bot takes 1,000)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -125,7 +122,7 @@ def _progress(quiet: bool) -> Callable[[int, int], None] | None:
     return update
 
 
-def _engine(settings: Settings, args: argparse.Namespace) -> Library:
+def _engine(settings: Settings, args: argparse.Namespace) -> Engine:
     """Open the engines (of --collection, or all), rebuilding a missing or stale index with a note on stderr."""
     return EngineLoader(settings).open(
         progress=_progress(args.quiet),
@@ -139,27 +136,22 @@ def cmd_build(args: argparse.Namespace) -> int:
     settings = _settings(args)
     loader = EngineLoader(settings)
     collections = loader.collections()
-    chosen = collections.for_cli(args.collection)
+    names = None if args.collection is None else [args.collection]
     named = collections.source is not None  # name collections only when quotebot.toml defines them
 
     def where(name: str) -> str:
         return f"{name}: " if named else ""
 
     if args.check:
-        reasons = check_collections(
-            collections,
-            settings.index_dir,
-            chosen,
-            model=settings.model,
-            chunk_tokens=settings.chunk_tokens,
-            max_file_bytes=loader.options().max_file_bytes,
+        reasons = check_library(
+            collections, settings.index_dir, model=settings.model, names=names, options=loader.options()
         )
         for name, reason in reasons.items():
             folder = collections.index_dir(settings.index_dir, name)
             print(f"{where(name)}stale: {reason}" if reason else f"{where(name)}up to date: {folder}")
         return 1 if any(reasons.values()) else 0
     options = loader.options(_progress(args.quiet))
-    built = build_collections(collections, settings.index_dir, loader.embedder(), chosen, options)
+    built = build_library(collections, settings.index_dir, embedder=loader.embedder(), names=names, options=options)
     for name, manifest in built.items():
         folder = collections.index_dir(settings.index_dir, name)
         reused = "" if manifest.embedded is None else f" ({manifest.embedded} texts embedded, the rest from the cache)"
@@ -182,9 +174,9 @@ def _lines(name: str) -> Iterator[str]:
         raise QuotebotError(f"cannot read batch file {name}: {exc}; pass a UTF-8 text file or '-'") from exc
 
 
-def _discord_payload(engine: Library, text: str, per_page: int, *, claim: bool = False) -> dict[str, Any]:
+def _discord_payload(engine: Engine, text: str, per_page: int, *, claim: bool = False) -> dict[str, Any]:
     """Return the message the Discord bot would post for a question (or a claim), as sent to Discord."""
-    from bot.replies import build_reply, fetch_count, reply_payload
+    from .replies import build_reply, fetch_count, reply_payload
 
     answer = engine.answer(text, fetch_count(per_page), claim=claim)
     return reply_payload(build_reply(answer, per_page=per_page, kind="claim" if claim else "question"))
@@ -238,7 +230,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     text, claim = _asked(args)
     if text is None:
         return _batch(args, settings, claim=claim)
-    validate_question(text)  # fail fast, before loading the model
+    validate_question(text, MAX_QUESTION_CHARS)  # fail fast, before loading the model
     engine = _engine(settings, args)
     if args.format == "discord":
         payload = _discord_payload(engine, text, settings.top_k, claim=claim)
@@ -248,7 +240,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     return 0
 
 
-def _chat(engine: Library, settings: Settings, stdin: TextIO) -> int:
+def _chat(engine: Engine, settings: Settings, stdin: TextIO) -> int:
     """Answer questions line by line; interactive with a prompt on a terminal, else until end of input."""
     interactive = stdin.isatty()
     if interactive:
@@ -285,7 +277,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     settings = _settings(args)
     if settings.discord_token is None:
         raise QuotebotError("DISCORD_TOKEN is not set: put your bot token in the environment or .env")
-    from bot.client import run_bot  # imported here: the other commands don't need discord.py
+    from .client import run_bot  # imported here: the other commands don't need discord.py
 
     return run_bot(settings)
 
@@ -301,7 +293,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_gaps(args: argparse.Namespace) -> int:
     """Print the knowledge-gaps log: unanswered questions and feedback, oldest first."""
-    from bot.gaps import GAPS_FILE, GapLog, format_gap
+    from .gaps import GAPS_FILE, GapLog, format_gap
 
     log_file = GapLog(_settings(args).data_dir / GAPS_FILE)
     if args.clear:

@@ -10,31 +10,22 @@ import aiohttp
 import discord
 from discord.ext import commands
 
-from bot.gaps import GAPS_FILE, GapLog
-from bot.limits import BUSY, AnswerPool, BusyError, GlobalLimiter, GlobalLimitError, RateLimiter
-from bot.loader import Engine, EngineLoader, EngineSource, Scope
-from bot.logs import one_line_logs
-from bot.places import Place
-from bot.replies import fetch_count
-from bot.settings import Settings
-from index import Answer, IndexStateError, QuotebotError
+from ..index import Answer, IndexStateError, QuotebotError
+from .engines import Engine, EngineLoader, EngineSource, Scope
+from .gaps import GAPS_FILE, GapLog
+from .limits import BUSY, AnswerPool, BusyError, GlobalLimiter, GlobalLimitError, RateLimiter, ReindexBusyError
+from .logs import one_line_logs
+from .places import Place
+from .replies import fetch_count
+from .settings import Settings
 
-__all__ = ["EXTENSIONS", "QuoteBot", "ReindexBusyError", "run_bot"]
+__all__ = ["EXTENSIONS", "QuoteBot", "run_bot"]
 
-log = logging.getLogger("quotebot")
+log = logging.getLogger(__name__)
 
-EXTENSIONS = (
-    "bot.exts.errors",
-    "bot.exts.ask",
-    "bot.exts.mentions",
-    "bot.exts.find_source",
-    "bot.exts.sources",
-    "bot.exts.reindex",
+EXTENSIONS = tuple(  # one cog per feature, loaded by name
+    f"{__package__}.exts.{name}" for name in ("errors", "ask", "mentions", "find_source", "sources", "reindex")
 )
-
-
-class ReindexBusyError(QuotebotError):
-    """A reindex is already running."""
 
 
 class QuoteBot(commands.Bot):

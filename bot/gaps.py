@@ -16,15 +16,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from index import Answer, Passage, QuotebotError
-from index.text import displayable, one_line_title
+from ..index import Answer, Passage, QuotebotError
+from ..index.text import displayable, one_line_title
 
 __all__ = ["GAPS_FILE", "GapLog", "format_gap"]
 
 GAPS_FILE = "gaps.jsonl"
 DEFAULT_MAX_BYTES = 5 << 20
 
-log = logging.getLogger("quotebot.gaps")
+log = logging.getLogger(__name__)
 
 
 def _cited(passages: Sequence[Passage]) -> list[dict[str, Any]]:

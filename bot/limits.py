@@ -11,8 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 from math import ceil
 from typing import Any, TypeVar
 
-from index import QuestionError, QuotebotError
-from index.text import has_words
+from ..index import EmptyQuestionError, QuestionError, QuestionTooLongError, QuotebotError, validate_question
 
 __all__ = [
     "BUSY",
@@ -22,6 +21,7 @@ __all__ = [
     "GlobalLimitError",
     "GlobalLimiter",
     "RateLimiter",
+    "ReindexBusyError",
     "check_question",
 ]
 
@@ -39,16 +39,16 @@ _EMPTY = {
 
 def check_question(text: str, kind: str = "question") -> str:
     """Return the question stripped; raise QuestionError with a friendly line when it has no words or is too long."""
-    question = text.strip()
-    if not has_words(question):  # "\u200b\u200b" survives strip(); "?!" or "🔥" alone ask nothing
-        raise QuestionError(_EMPTY.get(kind, _EMPTY["question"]))
-    if len(question) > MAX_QUESTION_CHARS:
+    try:  # the library's rule, with the bot's limit; only the words are the bot's own
+        return validate_question(text, MAX_QUESTION_CHARS)
+    except EmptyQuestionError:  # "\u200b\u200b" survives strip(); "?!" or "🔥" alone ask nothing
+        raise QuestionError(_EMPTY.get(kind, _EMPTY["question"])) from None
+    except QuestionTooLongError as exc:
         what = "That message" if kind == "claim" else "Your question"
         raise QuestionError(
-            f"{what} is {len(question):,} characters long; I can take up to {MAX_QUESTION_CHARS:,}. "
+            f"{what} is {exc.length:,} characters long; I can take up to {exc.limit:,}. "
             "Shorten it to the part you want checked."
-        )
-    return question
+        ) from None
 
 
 class RateLimiter:
@@ -81,6 +81,10 @@ class RateLimiter:
 
 class BusyError(QuotebotError):
     """Every worker is answering and the queue is full: the question is refused, not queued."""
+
+
+class ReindexBusyError(QuotebotError):
+    """A reindex is already running: one at a time."""
 
 
 class GlobalLimitError(QuotebotError):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from index.text import printable
+from ..index.text import printable
 
 __all__ = ["OneLineFilter", "one_line_logs"]
 

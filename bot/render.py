@@ -7,8 +7,8 @@ import re
 from pathlib import Path
 from typing import Any
 
-from index import Answer, Citation, Passage
-from index.text import Span, iter_lines, one_line_title, printable, strip_span
+from ..index import Answer, Citation, Passage
+from ..index.text import Span, iter_lines, one_line_title, printable, strip_span
 
 __all__ = [
     "PROJECT_ROOT",

@@ -14,9 +14,9 @@ from typing import Any, Literal
 
 import discord
 
-from bot.render import PROJECT_ROOT, match_label, place_parts
-from index import Answer, Passage
-from index.text import Span, displayable, split_sentences
+from ..index import Answer, Passage
+from ..index.text import Span, displayable, split_sentences
+from .render import PROJECT_ROOT, match_label, place_parts
 
 __all__ = [
     "CONTENT_LIMIT",

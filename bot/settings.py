@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import AliasChoices, Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from index import DEFAULT_CHUNK_TOKENS, DEFAULT_MODEL, QuotebotError
+from ..index import DEFAULT_MODEL, BuildOptions, QuotebotError
 
 __all__ = ["Settings", "load_settings"]
 
@@ -23,6 +23,9 @@ class Settings(BaseSettings):
         Path("quotebot.toml"), description="collections and who may search them; without it, one collection: corpus_dir"
     )
     index_dir: Path = Field(Path(".quotebot/index"), description="where the built index lives (git-ignored)")
+    model_cache_dir: Path | None = Field(
+        None, description="where the ONNX export of the model is kept; default: the index folder"
+    )
     data_dir: Path = Field(Path(".quotebot"), description="logs of feedback and unanswered questions")
     model: str = Field(DEFAULT_MODEL, description="sentence-transformers model name or folder")
     backend: Literal["auto", "onnx", "torch"] = Field(
@@ -30,7 +33,7 @@ class Settings(BaseSettings):
     )
     device: Literal["cpu", "cuda"] = Field("cpu", description="embedding device: cpu or cuda")
     top_k: int = Field(3, ge=1, le=10, description="passages per answer")
-    chunk_tokens: int = Field(DEFAULT_CHUNK_TOKENS, ge=32, le=512, description="longest chunk, in word-pieces")
+    chunk_tokens: int = Field(BuildOptions().chunk_tokens, ge=32, le=512, description="longest chunk, in word-pieces")
     index_type: Literal["auto", "flat", "ivf", "hnsw"] = Field(
         "auto", description="FAISS index kind of a build: auto (exact up to 30k vectors, IVF above), flat, ivf, hnsw"
     )

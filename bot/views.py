@@ -10,15 +10,15 @@ from typing import Any
 
 import discord
 
-from bot.catalog import NEXT_ID, PREV_ID, SourceRow, sources_buttons, sources_reply
-from bot.checks import send_private
-from bot.gaps import GapLog
-from bot.replies import DOWN_ID, MORE_ID, UP_ID, Kind, Reply, build_reply, reply_buttons, shown_passages
-from index import Answer
+from ..index import Answer
+from .catalog import NEXT_ID, PREV_ID, SourceRow, sources_buttons, sources_reply
+from .checks import send_private
+from .gaps import GapLog
+from .replies import DOWN_ID, MORE_ID, UP_ID, Kind, Reply, build_reply, reply_buttons, shown_passages
 
 __all__ = ["AnswerView", "SourcesView", "discords_fault", "interaction_expired", "send_answer", "send_kwargs"]
 
-log = logging.getLogger("quotebot.views")
+log = logging.getLogger(__name__)
 
 Handler = Callable[[discord.Interaction[Any]], Coroutine[Any, Any, None]]
 NONE = discord.AllowedMentions.none()

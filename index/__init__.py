@@ -1,96 +1,78 @@
-"""quotebot's retrieval library: corpus → paragraphs → embeddings → FAISS + BM25 → verbatim quotes.
+"""quotebot's retrieval library: documents → paragraphs → embeddings → FAISS + BM25 → verbatim quotes.
 
-Typical use::
+The front door. A folder of documents is a library of one; quotebot.toml makes a library of collections::
 
-    embedder = make_embedder(cache_dir=Path(".quotebot/index"))  # ONNX when it can, else torch
-    engine = open_engine(Path("corpus"), Path(".quotebot/index"), embedder)
-    answer = engine.answer("What should ICT providers not do?")
+    from quotebot.index import open_library
+
+    library = open_library("corpus", ".quotebot/index")  # builds the index first when missing or stale
+    answer = library.answer("What should ICT providers not do?")
+    for passage in answer.passages:
+        print(passage.text, "—", passage.title, passage.paragraph_label)
+
+Layers, each a sub-package: `ingest` (files to documents and chunks; no model), `embed` (text to vectors),
+`store` (an index on disk; knows no file format), `answer` (ranking and verified quotes); `build` and `library`
+put them together. `text` holds the string helpers front ends share (sentences, what a terminal may show).
 """
 
-from index.builder import DEFAULT_CHUNK_TOKENS, build_index, check_index, chunk_document
-from index.cache import CachingEmbedder, EmbeddingCache
-from index.collections import Collection, Collections, default_collections, load_collections
-from index.dedupe import collapse_duplicates
-from index.embedder import DEFAULT_MODEL, Embedder, SentenceTransformerEmbedder
-from index.embedders import BACKENDS, Backend, make_embedder
-from index.engine import MAX_QUESTION_CHARS, QuoteEngine, Ranked, open_engine, validate_question
-from index.errors import (
+from importlib.metadata import PackageNotFoundError, version
+
+from .answer.engine import validate_question
+from .build import BuildOptions
+from .collections import Collection, Collections, load_collections
+from .embed.base import DEFAULT_MODEL, Embedder
+from .embed.factory import make_embedder
+from .errors import (
     ConfigError,
     CorpusError,
     DocumentFormatError,
+    EmptyQuestionError,
+    ExportError,
     IndexCorruptError,
     IndexNotFoundError,
     IndexStateError,
     ModelError,
     QuestionError,
+    QuestionTooLongError,
     QuotebotError,
     StaleIndexError,
 )
-from index.library import Library, build_collections, check_collections, collection_files, open_library
-from index.links import deep_link
-from index.loader import load_corpus
-from index.manifest import Manifest
-from index.models import Answer, Chunk, Citation, Document, Passage
-from index.onnx_cache import export_onnx
-from index.onnx_embedder import OnnxEmbedder
-from index.ranking import FEATURES, DeclineRule, Evidence, Ranker, Ranking, default_ranking
-from index.storage import StoredIndex, load_index, read_manifest
+from .library import Library, build_library, check_library, open_library
+from .models import Answer, Citation, Passage, Source
+
+try:
+    __version__ = version("quotebot")
+except PackageNotFoundError:  # run from a checkout that was never installed
+    __version__ = "0+unknown"
 
 __all__ = [
-    "BACKENDS",
-    "DEFAULT_CHUNK_TOKENS",
     "DEFAULT_MODEL",
-    "FEATURES",
-    "MAX_QUESTION_CHARS",
     "Answer",
-    "Backend",
-    "CachingEmbedder",
-    "Chunk",
+    "BuildOptions",
     "Citation",
     "Collection",
     "Collections",
     "ConfigError",
     "CorpusError",
-    "DeclineRule",
-    "Document",
     "DocumentFormatError",
     "Embedder",
-    "EmbeddingCache",
-    "Evidence",
+    "EmptyQuestionError",
+    "ExportError",
     "IndexCorruptError",
     "IndexNotFoundError",
     "IndexStateError",
     "Library",
-    "Manifest",
     "ModelError",
-    "OnnxEmbedder",
     "Passage",
     "QuestionError",
-    "QuoteEngine",
+    "QuestionTooLongError",
     "QuotebotError",
-    "Ranked",
-    "Ranker",
-    "Ranking",
-    "SentenceTransformerEmbedder",
+    "Source",
     "StaleIndexError",
-    "StoredIndex",
-    "build_collections",
-    "build_index",
-    "check_collections",
-    "check_index",
-    "chunk_document",
-    "collapse_duplicates",
-    "collection_files",
-    "deep_link",
-    "default_collections",
-    "default_ranking",
-    "export_onnx",
+    "__version__",
+    "build_library",
+    "check_library",
     "load_collections",
-    "load_corpus",
-    "load_index",
     "make_embedder",
-    "open_engine",
     "open_library",
-    "read_manifest",
     "validate_question",
 ]

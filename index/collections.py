@@ -49,7 +49,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from index.errors import ConfigError
+from .errors import ConfigError
 
 __all__ = [
     "CONFIG_FILE",

@@ -5,9 +5,12 @@ The tree::
     QuotebotError
     ├── CorpusError            the corpus folder is missing, empty or unreadable
     │   └── DocumentFormatError    one file cannot be parsed (corrupt PDF, binary); it is skipped
-    ├── ConfigError            quotebot.toml is unreadable or names an unknown collection
-    ├── QuestionError          a question is empty or too long
+    ├── ConfigError            quotebot.toml or a setting is invalid (an unknown collection or index type)
+    ├── QuestionError          a question cannot be answered as asked, or not from here
+    │   ├── EmptyQuestionError     it has no words
+    │   └── QuestionTooLongError   it is over the limit (`length`, `limit`)
     ├── ModelError             the embedding model cannot be loaded
+    │   └── ExportError            the ONNX export of the model failed or is damaged
     └── IndexStateError        the stored index cannot be used as it is
         ├── IndexNotFoundError     no index has been built yet
         ├── IndexCorruptError      files are missing, truncated or inconsistent
@@ -22,11 +25,14 @@ __all__ = [
     "ConfigError",
     "CorpusError",
     "DocumentFormatError",
+    "EmptyQuestionError",
+    "ExportError",
     "IndexCorruptError",
     "IndexNotFoundError",
     "IndexStateError",
     "ModelError",
     "QuestionError",
+    "QuestionTooLongError",
     "QuotebotError",
     "StaleIndexError",
 ]
@@ -45,15 +51,32 @@ class DocumentFormatError(CorpusError):
 
 
 class ConfigError(QuotebotError):
-    """The configuration file (quotebot.toml) is invalid, or names a collection that does not exist."""
+    """quotebot.toml or a setting is invalid (it names a collection or an index type that does not exist)."""
 
 
 class QuestionError(QuotebotError):
-    """A question cannot be answered as typed (empty, too long)."""
+    """A question cannot be answered as typed, or not from where it was asked."""
+
+
+class EmptyQuestionError(QuestionError):
+    """The question has no words (empty, spaces, punctuation or emoji only)."""
+
+
+class QuestionTooLongError(QuestionError):
+    """The question is longer than the limit."""
+
+    def __init__(self, length: int, limit: int) -> None:
+        super().__init__(f"the question is {length} characters long; the limit is {limit}: shorten it")
+        self.length = length
+        self.limit = limit
 
 
 class ModelError(QuotebotError):
     """The embedding model cannot be loaded."""
+
+
+class ExportError(ModelError):
+    """The ONNX export of a model failed, or a kept export is damaged."""
 
 
 class IndexStateError(QuotebotError):

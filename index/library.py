@@ -1,148 +1,41 @@
-"""Several collections, each with its own index, answered together for the places allowed to search them.
+"""A library: the collections of quotebot.toml (or one folder, a library of one), each with its own index.
 
-A file belongs to the collection of the deepest configured folder holding it. Its sidecar or front matter may
-name another collection (`collection: security`); the rules of `index.collections` decide whether it moves,
-stays, or is left out, so that a declaration only ever narrows who may read a file. A symbolic link brings
-its target's text only into a collection at least as private as the target's own (folder and declaration).
+`open_library` is the front door: it opens (building when missing or stale) the index of each collection, and
+`Library.answer` merges the answers of the collections a place may search. Which file joins which collection is
+`index.placement`'s business; how one index is built, `index.build`'s.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import TypeVar
 
-from index.builder import DEFAULT_CHUNK_TOKENS, Progress, build_index, check_index
-from index.collections import Collection, Collections
-from index.embedder import Embedder
-from index.engine import QuoteEngine, open_engine
-from index.errors import CorpusError, QuestionError
-from index.loader import MAX_FILE_BYTES, corpus_files, declared_collection
-from index.manifest import Manifest
-from index.models import Answer
-from index.storage import StoredIndex
-from index.text import shown_name
+from .answer.engine import QuoteEngine
+from .build import DEFAULTS, BuildOptions, StrPath, build_index, check_index, open_engine
+from .collections import Collection, Collections, default_collections
+from .embed.base import DEFAULT_MODEL, Embedder
+from .embed.factory import make_embedder
+from .errors import CorpusError, QuestionError
+from .models import Answer, Source
+from .placement import Assigned, assign, files_of
+from .store.manifest import Manifest
 
-__all__ = [
-    "BuildOptions",
-    "Library",
-    "build_collections",
-    "check_collections",
-    "collection_files",
-    "open_library",
-    "rebuild_library",
-]
+__all__ = ["Library", "build_library", "check_library", "open_library"]
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
-Assigned = dict[str, list[Path]] | None  # each collection's files; None: the single default collection, all of it
-
-
-def _home(path: Path, collections: Collections) -> Collection | None:
-    """Return the collection whose folder holds `path` most closely."""
-    holders = [c for c in collections.items if path.is_relative_to(c.corpus_dir)]
-    return max(holders, key=lambda c: len(c.corpus_dir.parts)) if holders else None
-
-
-def collection_files(collections: Collections, name: str) -> list[Path] | None:
-    """List the files of one collection (None with a single collection: all of its folder, the fast path)."""
-    return _files_of(_assign(collections), name)
-
-
-def _assign(collections: Collections) -> Assigned:
-    """Sort every file into its collection, reading each file's declaration once (None: a single collection)."""
-    if collections.source is None and len(collections.items) == 1:
-        return None
-    assigned: dict[str, list[Path]] = {}
-    for collection in collections.items:
-        if not collection.corpus_dir.is_dir():
-            continue
-        for path in corpus_files(collection.corpus_dir):
-            if _home(path, collections) != collection:
-                continue  # listed once, under its deepest folder
-            destination = _destination(path, collection, collections, warn=True)
-            refusal = _link_refusal(path, destination, collections) if destination and path.is_symlink() else None
-            if refusal:
-                log.warning("skipped %s: %s", shown_name(path), refusal)
-            elif destination is not None:
-                assigned.setdefault(destination.name, []).append(path)
-    return assigned
-
-
-def _destination(path: Path, home: Collection, collections: Collections, *, warn: bool) -> Collection | None:
-    """Return the collection a file joins: its folder's, the one it names when allowed, or None (left out)."""
-    named = declared_collection(path)
-    if named is None or named == home.name:
-        return home
-    say = log.warning if warn else log.debug
-    known = {c.name: c for c in collections.items}
-    if named not in known:
-        say("%s names collection %r, which is not configured: it stays in %r", shown_name(path), named, home.name)
-        return home
-    target = known[named]
-    if target.adopts(home):
-        return target
-    if home.within(target):  # a move to wider readers: refused, and the folder's narrower rule holds
-        say(
-            "%s names collection %r, which is searchable in places %r is not: it stays in %r",
-            shown_name(path), named, home.name, home.name,
-        )
-        return home
-    say(
-        '%s names collection %r, which does not adopt files from %r (add adopt_from = ["%s"] to [collections.%s] '
-        "in %s): it is left out of every collection until then",
-        shown_name(path), named, home.name, home.name, named, shown_name(collections.source),
-    )
-    return None
-
-
-def _link_refusal(link: Path, destination: Collection, collections: Collections) -> str | None:
-    """Say why a symbolic link may not bring its target's text into `destination`, or None when it may."""
-    try:
-        target = link.resolve(strict=True)
-    except (OSError, RuntimeError):
-        return None  # a dangling link or a loop: reading it fails, and says so
-    holder = _home(target, collections)
-    if holder is None:
-        return "a link to a file outside every collection's folder (copy the file in instead)"
-    declared = _destination(target, holder, collections, warn=False)
-    for origin in (holder, declared):
-        if origin is None or not destination.within(origin):
-            return (
-                f"a link to a file of a collection searchable in fewer places than {destination.name!r} "
-                "(a link never widens who may read a text: copy what may be public instead)"
-            )
-    return None
-
-
-def _files_of(assigned: Assigned, name: str) -> list[Path] | None:
-    """Return one collection's files from `_assign`'s result."""
-    return None if assigned is None else assigned.get(name, [])
-
-
-@dataclass(frozen=True, slots=True)
-class BuildOptions:
-    """How every collection's index is built and opened."""
-
-    chunk_tokens: int = DEFAULT_CHUNK_TOKENS
-    index_type: str = "auto"
-    progress: Progress | None = None
-    on_rebuild: Callable[[str], None] | None = None
-    max_file_bytes: int = MAX_FILE_BYTES
 
 
 class Library:
-    """The engines of several collections; answers merge the collections a question may search."""
+    """The engines of one or several collections; answers merge the collections a question may search."""
 
     def __init__(self, collections: Collections, engines: Mapping[str, QuoteEngine]) -> None:
         self.collections = collections
         self.engines = dict(engines)
-        first = next(iter(self.engines.values()))
-        self.corpus_dir = first.corpus_dir  # the first collection's: what single-collection callers read
-        self.stored: StoredIndex = first.stored
 
     def answer(
         self, question: str, top_k: int = 3, *, claim: bool = False, names: Sequence[str] | None = None
@@ -158,6 +51,33 @@ class Library:
             passages = tuple(replace(p, collection=name) for p in answer.passages) if tag else answer.passages
             answers.append(replace(answer, passages=passages))
         return answers[0] if len(answers) == 1 else _merge(question, answers, top_k)
+
+    def sources(self, names: Sequence[str] | None = None) -> list[Source]:
+        """List the documents of the named collections (default: all opened), in index order."""
+        named = self.collections.source is not None  # collections are named when quotebot.toml defines them
+        chosen = [n for n in self.engines if names is None or n in names]
+        return [s for n in chosen for s in _sources(self.engines[n], n if named else None)]
+
+
+def _sources(engine: QuoteEngine, collection: str | None) -> list[Source]:
+    """List one index's documents with their paragraph (the highest ¶ cited) and passage counts."""
+    paragraphs: dict[str, int] = {}
+    passages: dict[str, int] = {}
+    for chunk in engine.stored.chunks:
+        paragraphs[chunk.doc_id] = max(paragraphs.get(chunk.doc_id, 0), chunk.last_paragraph)
+        passages[chunk.doc_id] = passages.get(chunk.doc_id, 0) + 1
+    return [
+        Source(
+            d.doc_id,
+            engine.corpus_dir / d.doc_id,
+            d.title or d.doc_id,
+            d.date,
+            paragraphs.get(d.doc_id, 0),
+            passages.get(d.doc_id, 0),
+            collection,
+        )
+        for d in engine.stored.manifest.documents
+    ]
 
 
 def _merge(question: str, answers: list[Answer], top_k: int) -> Answer:
@@ -196,32 +116,54 @@ def _each(collections: Collections, chosen: Sequence[Collection], work: Callable
     return done
 
 
+def _collections_of(corpus: StrPath | Collections) -> Collections:
+    """Return the collections of quotebot.toml as given, or a library of one over a folder."""
+    return corpus if isinstance(corpus, Collections) else default_collections(Path(corpus))
+
+
+def _chosen(collections: Collections, names: Sequence[str] | None) -> list[Collection]:
+    """Return the named collections (every one by default); an unknown name is a ConfigError listing the known."""
+    return list(collections.items) if names is None else [collections.get(name) for name in names]
+
+
 def open_library(
-    collections: Collections,
-    index_root: Path,
-    embedder: Embedder,
-    chosen: Sequence[Collection],
-    options: BuildOptions = BuildOptions(),
+    corpus: StrPath | Collections,
+    index_dir: StrPath,
     *,
+    embedder: Embedder | None = None,
+    names: Sequence[str] | None = None,
+    fresh: Sequence[str] = (),
+    options: BuildOptions = DEFAULTS,
     rebuild: bool = True,
 ) -> Library:
-    """Open the chosen collections' engines, rebuilding missing or stale indexes (unless told not to).
+    """Open a library: a folder of documents (a library of one) or the collections of quotebot.toml.
 
-    A collection with no document yet is left out with a warning, so the others still answer.
+    Each index is built first when missing or stale (unless `rebuild` is False: then StaleIndexError). `names`
+    picks the collections to open (default: all); `fresh` names collections to build anew first, whatever their
+    state (what /reindex does). The files are sorted into collections once, so a changed quotebot.toml takes
+    effect in every collection at once. A collection with no document yet is left out with a warning. The
+    embedder defaults to `make_embedder()` with its ONNX export kept in the index folder.
     """
-    return _open(collections, _assign(collections), index_root, embedder, chosen, options, rebuild=rebuild)
+    collections, index_dir = _collections_of(corpus), Path(index_dir)
+    chosen = _chosen(collections, names)
+    embedder = embedder or make_embedder(cache_dir=index_dir)
+    assigned = assign(collections)
+    rebuilt = _chosen(collections, fresh)
+    built = _build(collections, assigned, index_dir, embedder, rebuilt, options) if rebuilt else {}
+    chosen = [c for c in chosen if c.name in built or c not in rebuilt]  # not those just left out, empty
+    return Library(collections, _open(collections, assigned, index_dir, embedder, chosen, options, rebuild=rebuild))
 
 
 def _open(
     collections: Collections,
     assigned: Assigned,
-    index_root: Path,
+    index_dir: Path,
     embedder: Embedder,
     chosen: Sequence[Collection],
     options: BuildOptions,
     *,
     rebuild: bool,
-) -> Library:
+) -> dict[str, QuoteEngine]:
     """Open the chosen collections' engines over an assignment of files already made."""
 
     def one(collection: Collection) -> QuoteEngine:
@@ -229,37 +171,32 @@ def _open(
             if options.on_rebuild:
                 options.on_rebuild(f"{collection.name}: {reason}" if collections.source else reason)
 
-        return open_engine(
-            collection.corpus_dir,
-            collections.index_dir(index_root, collection.name),
-            embedder,
-            chunk_tokens=options.chunk_tokens,
-            rebuild=rebuild,
-            progress=options.progress,
-            on_rebuild=noted,
-            index_type=options.index_type,
-            files=_files_of(assigned, collection.name),
-            max_file_bytes=options.max_file_bytes,
-        )
+        folder = collections.index_dir(index_dir, collection.name)
+        told = replace(options, on_rebuild=noted)
+        files = files_of(assigned, collection.name)
+        return open_engine(collection.corpus_dir, folder, embedder, told, files=files, rebuild=rebuild)
 
-    return Library(collections, _each(collections, chosen, one))
+    return _each(collections, chosen, one)
 
 
-def build_collections(
-    collections: Collections,
-    index_root: Path,
-    embedder: Embedder,
-    chosen: Sequence[Collection],
-    options: BuildOptions = BuildOptions(),
+def build_library(
+    corpus: StrPath | Collections,
+    index_dir: StrPath,
+    *,
+    embedder: Embedder | None = None,
+    names: Sequence[str] | None = None,
+    options: BuildOptions = DEFAULTS,
 ) -> dict[str, Manifest]:
-    """Build the chosen collections' indexes one after the other; one without documents is left out, warned."""
-    return _build(collections, _assign(collections), index_root, embedder, chosen, options)
+    """Build the named collections' indexes (default: all) one after the other; one without documents is left out."""
+    collections, index_dir = _collections_of(corpus), Path(index_dir)
+    embedder = embedder or make_embedder(cache_dir=index_dir)
+    return _build(collections, assign(collections), index_dir, embedder, _chosen(collections, names), options)
 
 
 def _build(
     collections: Collections,
     assigned: Assigned,
-    index_root: Path,
+    index_dir: Path,
     embedder: Embedder,
     chosen: Sequence[Collection],
     options: BuildOptions,
@@ -267,57 +204,30 @@ def _build(
     """Build the chosen collections' indexes over an assignment of files already made."""
 
     def one(collection: Collection) -> Manifest:
-        return build_index(
-            collection.corpus_dir,
-            collections.index_dir(index_root, collection.name),
-            embedder,
-            chunk_tokens=options.chunk_tokens,
-            progress=options.progress,
-            index_type=options.index_type,
-            files=_files_of(assigned, collection.name),
-            max_file_bytes=options.max_file_bytes,
-        )
+        folder = collections.index_dir(index_dir, collection.name)
+        return build_index(collection.corpus_dir, folder, embedder, options, files=files_of(assigned, collection.name))
 
     return _each(collections, chosen, one)
 
 
-def rebuild_library(
-    collections: Collections,
-    index_root: Path,
-    embedder: Embedder,
-    chosen: Sequence[Collection],
-    options: BuildOptions = BuildOptions(),
-) -> tuple[Library, dict[str, Manifest]]:
-    """Build the chosen collections anew, then open every collection (a missing or stale one is built too).
-
-    What /reindex does: the files are sorted into collections once, so a changed quotebot.toml takes effect
-    in every collection at once, including those not chosen whose index no longer matches it.
-    """
-    assigned = _assign(collections)
-    built = _build(collections, assigned, index_root, embedder, chosen, options) if chosen else {}
-    others = [c for c in collections.items if c.name in built or c not in chosen]  # not those just left out
-    return _open(collections, assigned, index_root, embedder, others, options, rebuild=True), built
-
-
-def check_collections(
-    collections: Collections,
-    index_root: Path,
-    chosen: Sequence[Collection],
+def check_library(
+    corpus: StrPath | Collections,
+    index_dir: StrPath,
     *,
-    model: str,
-    chunk_tokens: int,
-    max_file_bytes: int = MAX_FILE_BYTES,
+    model: str = DEFAULT_MODEL,
+    names: Sequence[str] | None = None,
+    options: BuildOptions = DEFAULTS,
 ) -> dict[str, str | None]:
-    """Say, per chosen collection, why its index is stale (None when it is current)."""
-    assigned = _assign(collections)
+    """Say, per named collection (default: all), why its index is stale (None when it is current)."""
+    collections, index_dir = _collections_of(corpus), Path(index_dir)
+    assigned = assign(collections)
     return {
         c.name: check_index(
             c.corpus_dir,
-            collections.index_dir(index_root, c.name),
+            collections.index_dir(index_dir, c.name),
             model=model,
-            chunk_tokens=chunk_tokens,
-            files=_files_of(assigned, c.name),
-            max_file_bytes=max_file_bytes,
+            options=options,
+            files=files_of(assigned, c.name),
         )
-        for c in chosen
+        for c in _chosen(collections, names)
     }

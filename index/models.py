@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["EXTRACTED_KINDS", "Answer", "Chunk", "Citation", "Document", "Passage", "paragraph_label"]
+__all__ = ["EXTRACTED_KINDS", "Answer", "Chunk", "Citation", "Document", "Passage", "Source", "paragraph_label"]
 
 # Formats whose text is extracted from the file: the index stores that text, and quotes are slices of it.
 EXTRACTED_KINDS = frozenset({"html", "pdf"})
@@ -138,3 +138,16 @@ class Answer:
     passages: tuple[Passage, ...] = field(default_factory=tuple)
     stale: bool = False  # a source file changed since indexing; its passages were withheld
     confidence: float | None = None  # calibrated probability that the best passage answers, in [0, 1]
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """One indexed document, as a list of what can be searched shows it."""
+
+    doc_id: str
+    path: Path  # where the file is (a link by its own name, never its target's)
+    title: str
+    date: str | None
+    paragraphs: int  # the highest paragraph number cited in it
+    passages: int  # how many chunks of it the index holds
+    collection: str | None = None  # named when quotebot.toml defines collections

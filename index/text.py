@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 __all__ = [
     "Span",
+    "approximate_tokens",
     "displayable",
     "has_words",
     "iter_lines",
@@ -143,6 +144,11 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[S
     if s < e:
         spans.append((s, e))
     return spans
+
+
+def approximate_tokens(text: str) -> int:
+    """Estimate word-pieces without a tokenizer: words and punctuation, with a margin for sub-words."""
+    return int(len(re.findall(r"\w+|[^\w\s]", text)) * 1.3)
 
 
 def under_title(title: str, text: str) -> str:

@@ -32,12 +32,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from eval import SQUAD, read_jsonl  # (scripts/eval.py, beside this script)
+
+from quotebot.index.text import split_sentences
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from eval import SQUAD, read_jsonl  # noqa: E402  (scripts/eval.py, beside this script)
-
-from index.text import split_sentences  # noqa: E402
 
 WORK = ROOT / ".quotebot" / "bench"
 QUOTEBOT = Path(sys.executable).with_name("quotebot")
@@ -85,7 +84,7 @@ def _timed(work: Callable[[], object]) -> float:
 
 def bench_build_and_incremental(embedder: Any) -> dict[str, float]:
     """Full build of 1,000 documents (no cache) vs plain encode; then an edit of one file, rebuilt."""
-    from index import build_index
+    from quotebot.index.build import build_index
 
     corpus = WORK / "docs-1000"
     passages = write_corpus(corpus, documents=1000, per_document=2, seed=1)
@@ -153,7 +152,7 @@ def _plain_encode_seconds(texts: list[str]) -> float:
     """Time plain sentence-transformers encoding of the texts (the reference the issue names)."""
     from sentence_transformers import SentenceTransformer
 
-    from index.embedder import DEFAULT_MODEL, resolve_model
+    from quotebot.index.embed.base import DEFAULT_MODEL, resolve_model
 
     model = SentenceTransformer(resolve_model(DEFAULT_MODEL), device="cpu", local_files_only=True)
     model.encode(texts[:64], batch_size=32)
@@ -180,7 +179,7 @@ def _raw_baseline(embedder: Any, engine: Any) -> Callable[[str], None]:
     import onnxruntime
     from tokenizers import Tokenizer
 
-    from index.onnx_embedder import _THREADS
+    from quotebot.index.embed.onnx.embedder import _THREADS
 
     folder = Path(embedder.folder)
     tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
@@ -238,7 +237,7 @@ def bench_query(embedder: Any, questions: int = 300, passes: int = 3) -> dict[st
     Several passes over the questions: the machine is shared, and one pass's ratio moved by up to 0.07
     from the next one's. The figures reported are each pass's, then the median pass's.
     """
-    from index import open_engine
+    from quotebot.index.build import open_engine
 
     corpus = WORK / "docs-10k"
     passages = write_corpus(corpus, documents=1000, per_document=10, seed=2)
@@ -291,7 +290,7 @@ def main() -> int:
     parser.add_argument("--only", choices=["query", "build", "cold", "incremental", "scale"])
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     args = parser.parse_args()
-    from index import make_embedder
+    from quotebot.index import make_embedder
 
     WORK.mkdir(parents=True, exist_ok=True)
     results: dict[str, Any] = {}

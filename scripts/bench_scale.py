@@ -47,12 +47,11 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from quotebot.index.embed.base import Embedder
+from quotebot.index.store.vectors import INDEX_KINDS, VectorStore, choose_index_type
+from quotebot.index.text import split_sentences
 
-from index.embedder import Embedder  # noqa: E402
-from index.store import INDEX_KINDS, VectorStore, choose_index_type  # noqa: E402
-from index.text import split_sentences  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 SQUAD = ROOT.parent / "shared" / "eval" / "squad11_dev"
 CACHE = ROOT / ".quotebot" / "bench"
@@ -98,17 +97,10 @@ def questions() -> tuple[list[str], list[str]]:
 
 
 def make_embedder() -> Embedder:
-    """The embedder quotebot builds with: `index.make_embedder()` where it exists, else sentence-transformers."""
-    import index
+    """The embedder quotebot builds with (ONNX when it can), its export kept with the bench data."""
+    from quotebot.index import make_embedder as make
 
-    factory = getattr(index, "make_embedder", None)
-    if factory is not None:
-        try:
-            made: Embedder = factory(cache_dir=CACHE)  # an ONNX export, if any, is kept with the bench data
-            return made
-        except TypeError:
-            pass
-    return index.SentenceTransformerEmbedder()
+    return make(cache_dir=CACHE)
 
 
 class LazyEmbedder:

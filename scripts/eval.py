@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -25,18 +24,12 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from quotebot.index.answer.engine import QuoteEngine
+from quotebot.index.answer.ranking import Candidates, DeclineRule, Ranker, default_ranking
+from quotebot.index.build import open_engine
+from quotebot.index.embed.base import SentenceTransformerEmbedder
 
-from index import (  # noqa: E402
-    DeclineRule,
-    QuoteEngine,
-    Ranker,
-    SentenceTransformerEmbedder,
-    default_ranking,
-    open_engine,
-)
-from index.ranking import Candidates  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 SEED_QUESTIONS = ROOT / "tests" / "data" / "seed_questions.jsonl"
 SEED_CLAIMS = ROOT / "tests" / "data" / "seed_claims.jsonl"

@@ -1,4 +1,4 @@
-"""Fit the shipped ranking (index/ranking.json): fusion weights and the calibrated decline rule.
+"""Fit the shipped ranking (index/answer/ranking.json): fusion weights and the calibrated decline rule.
 
     python scripts/fit.py            # fit, report cross-validated figures, write index/ranking.json
     python scripts/fit.py --dry-run  # fit and report only
@@ -21,10 +21,11 @@ from dataclasses import dataclass
 import eval as ev
 import numpy as np
 
-from index import FEATURES, DeclineRule, Ranker, Ranking, SentenceTransformerEmbedder
-from index.fitting import Labelled, choose_threshold, fit_ranker, fit_rule
+from quotebot.index.answer.fitting import Labelled, choose_threshold, fit_ranker, fit_rule
+from quotebot.index.answer.ranking import FEATURES, DeclineRule, Ranker, Ranking
+from quotebot.index.embed.base import SentenceTransformerEmbedder
 
-TARGET = ev.ROOT / "index" / "ranking.json"
+TARGET = ev.ROOT / "index" / "answer" / "ranking.json"
 # The seed's paraphrased questions are the kind users ask; SQuAD's borrow the article's words. For the
 # fusion weights the seed's tune questions together count as much as all SQuAD questions (measured:
 # SQuAD cross-validated hit@1 0.855 either way, seed held-out hit@1 0.944 against 0.889 at weight 10).
@@ -97,7 +98,7 @@ def fit_decline(ranker: Ranker, sets: list[list[Example]]) -> DeclineRule:
 def main() -> int:
     """Fit, report and write the ranking."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--dry-run", action="store_true", help="do not write index/ranking.json")
+    parser.add_argument("--dry-run", action="store_true", help="do not write index/answer/ranking.json")
     args = parser.parse_args()
     embedder = SentenceTransformerEmbedder()
     seed = ev.prepare_seed(embedder)

@@ -6,7 +6,7 @@
 
 Each question is an /ask interaction run through the bot's CommandTree: the same checks (question, per-user
 cooldown), callback, `QuoteBot.answer` (global rate, bounded worker pool), error handler and reply rendering
-as on Discord; only the transport is fake (tests/bot/discord_fakes.py). The engine is the real `Library` on
+as on Discord; only the transport is fake (quotebot.bot.testing). The engine is the real `Library` on
 the seed corpus plus the SQuAD v1.1 dev articles (../shared/eval/squad11_dev, read in place), embedded by
 the real model. Most users ask once; `--repeaters` users ask `--repeat` times a round, to meet the cooldown.
 Rounds run back to back, inside one cooldown and one global window, so round 2 also meets the global rate.
@@ -26,7 +26,6 @@ import json
 import random
 import resource
 import shutil
-import sys
 import threading
 import time
 from collections import Counter
@@ -34,17 +33,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import eval as ev  # (scripts/eval.py, beside this script: the SQuAD corpus as eval builds it)
+
+from quotebot.bot.client import QuoteBot
+from quotebot.bot.settings import Settings
+from quotebot.bot.testing import FakeInteraction, longest_stall, reply_kind, run_command, slash
+from quotebot.index import Answer, BuildOptions, Library, load_collections, make_embedder, open_library
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-import eval as ev  # noqa: E402  (scripts/eval.py, beside this script: the SQuAD corpus as eval builds it)
-
-from bot.client import QuoteBot  # noqa: E402
-from bot.settings import Settings  # noqa: E402
-from index import Answer, make_embedder  # noqa: E402
-from index.collections import load_collections  # noqa: E402
-from index.library import BuildOptions, Library, open_library  # noqa: E402
-from tests.bot.discord_fakes import FakeInteraction, longest_stall, reply_kind, slash  # noqa: E402
 
 SQUAD = ev.SQUAD
 SEED_QUESTIONS = ROOT / "tests" / "data" / "seed_questions.jsonl"
@@ -77,7 +73,7 @@ def open_engine(settings: Settings) -> Library:
         shutil.copytree(EVAL_CACHE, index_dir / "cache")
     embedder = make_embedder(settings.model, backend=settings.backend, cache_dir=MODELS, device=settings.device)
     options = BuildOptions(settings.chunk_tokens, settings.index_type, None, lambda why: print(f"building: {why}"))
-    return open_library(collections, settings.index_dir, embedder, list(collections.items), options)
+    return open_library(collections, settings.index_dir, embedder=embedder, options=options)
 
 
 class Gauged:
@@ -141,7 +137,7 @@ async def one_round(bot: QuoteBot, plan: list[tuple[int, str]], spread: float, s
             await asyncio.sleep(offset)
         interaction = slash(bot, "ask", question=question, user_id=user)
         began = time.perf_counter()
-        await bot.tree._call(interaction)  # type: ignore[arg-type]
+        await run_command(bot, interaction)
         return interaction, time.perf_counter() - began
 
     started = time.perf_counter()

@@ -1,46 +1,15 @@
-"""Shared fixtures: a deterministic fake embedder, corpus folders, and the real model (loaded once)."""
+"""Shared fixtures: the fake embedder, corpus folders, and the real model (loaded once)."""
 
 from __future__ import annotations
 
-import hashlib
-import re
 import shutil
-from collections.abc import Sequence
+from collections.abc import Iterator
 from pathlib import Path
 
-import numpy as np
 import pytest
 
-from index import Embedder
-
-ROOT = Path(__file__).resolve().parents[1]
-SEED = ROOT / "corpus" / "china-un-first-committee-2020-information-security.txt"
-
-
-class FakeEmbedder(Embedder):
-    """Bag-of-words vectors from hashed words: deterministic, instant, lexically meaningful."""
-
-    name = "fake-bow"
-
-    def __init__(self, dimension: int = 64) -> None:
-        self._dimension = dimension
-        self.calls = 0
-
-    @property
-    def dimension(self) -> int:
-        return self._dimension
-
-    def embed_batch(self, texts: Sequence[str]) -> np.ndarray:
-        self.calls += 1
-        out = np.zeros((len(texts), self._dimension), dtype=np.float32)
-        for row, text in enumerate(texts):
-            for word in re.findall(r"\w+", text.lower()):
-                out[row, int(hashlib.md5(word.encode()).hexdigest(), 16) % self._dimension] += 1.0
-            norm = np.linalg.norm(out[row])
-            out[row] = out[row] / norm if norm else out[row]
-            if not norm:
-                out[row, 0] = 1.0
-        return out
+from quotebot.index import Embedder
+from tests.fakes import SEED, FakeEmbedder
 
 
 @pytest.fixture
@@ -58,8 +27,22 @@ def seed_corpus(tmp_path: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
+def model_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One folder for the ONNX export of the default model, shared by every slow CLI test module."""
+    return tmp_path_factory.mktemp("model-cache")
+
+
+@pytest.fixture(scope="module")
+def shared_export(model_cache: Path) -> Iterator[Path]:
+    """Point QUOTEBOT_MODEL_CACHE_DIR at the shared export for one module: the model is exported once per run."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("QUOTEBOT_MODEL_CACHE_DIR", str(model_cache))
+        yield model_cache
+
+
+@pytest.fixture(scope="session")
 def real_embedder() -> Embedder:
     """The default sentence-transformers model, loaded once for the whole run."""
-    from index import SentenceTransformerEmbedder
+    from quotebot.index.embed.base import SentenceTransformerEmbedder
 
     return SentenceTransformerEmbedder()

@@ -8,13 +8,13 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.checks import rate_limited, valid_question
-from bot.limits import MAX_QUESTION_CHARS
-from bot.places import place_of_interaction
-from bot.views import send_answer
+from ..checks import rate_limited, valid_question
+from ..limits import MAX_QUESTION_CHARS
+from ..places import place_of_interaction
+from ..views import send_answer
 
 if TYPE_CHECKING:
-    from bot.client import QuoteBot
+    from ..client import QuoteBot
 
 
 class Ask(commands.Cog):

@@ -9,13 +9,13 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.checks import APOLOGY, describe_error, send_private, tell
-from bot.views import discords_fault, interaction_expired
+from ..checks import APOLOGY, describe_error, send_private, tell
+from ..views import discords_fault, interaction_expired
 
 if TYPE_CHECKING:
-    from bot.client import QuoteBot
+    from ..client import QuoteBot
 
-log = logging.getLogger("quotebot.errors")
+log = logging.getLogger(__name__)
 
 NOT_SENT = "Sorry, Discord did not accept my answer just now; please try again in a moment."
 

@@ -8,13 +8,13 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.checks import rate_limited
-from bot.limits import check_question
-from bot.places import place_of_interaction
-from bot.views import send_answer
+from ..checks import rate_limited
+from ..limits import check_question
+from ..places import place_of_interaction
+from ..views import send_answer
 
 if TYPE_CHECKING:
-    from bot.client import QuoteBot
+    from ..client import QuoteBot
 
 PER_PAGE = 3
 

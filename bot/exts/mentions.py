@@ -13,17 +13,17 @@ from typing import TYPE_CHECKING
 import discord
 from discord.ext import commands
 
-from bot.checks import APOLOGY, as_sentence, cooldown_text
-from bot.limits import check_question
-from bot.places import place_of_message
-from bot.replies import build_reply
-from bot.views import AnswerView, discords_fault, send_kwargs
-from index import QuotebotError
+from ...index import QuotebotError
+from ..checks import APOLOGY, as_sentence, cooldown_text
+from ..limits import check_question
+from ..places import place_of_message
+from ..replies import build_reply
+from ..views import AnswerView, discords_fault, send_kwargs
 
 if TYPE_CHECKING:
-    from bot.client import QuoteBot
+    from ..client import QuoteBot
 
-log = logging.getLogger("quotebot.mentions")
+log = logging.getLogger(__name__)
 
 PER_PAGE = 3
 NONE = discord.AllowedMentions.none()

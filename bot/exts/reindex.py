@@ -10,16 +10,16 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.catalog import index_summary
-from bot.checks import send_private
-from bot.loader import Scope
-from bot.places import place_of_interaction
-from index import Collection, ConfigError
+from ...index import Collection, ConfigError
+from ..catalog import index_summary
+from ..checks import send_private
+from ..engines import Scope
+from ..places import place_of_interaction
 
 if TYPE_CHECKING:
-    from bot.client import QuoteBot
+    from ..client import QuoteBot
 
-log = logging.getLogger("quotebot.reindex")
+log = logging.getLogger(__name__)
 
 CONFIG_INVALID = (
     "Nothing changed: quotebot.toml has an error, so the bot keeps answering with the previous index and rules. "

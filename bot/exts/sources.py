@@ -8,12 +8,12 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.catalog import source_rows, sources_reply
-from bot.places import place_of_interaction
-from bot.views import SourcesView, send_kwargs
+from ..catalog import source_rows, sources_reply
+from ..places import place_of_interaction
+from ..views import SourcesView, send_kwargs
 
 if TYPE_CHECKING:
-    from bot.client import QuoteBot
+    from ..client import QuoteBot
 
 
 class Sources(commands.Cog):

@@ -12,8 +12,8 @@ import discord.ext.test as dpytest
 import pytest
 import pytest_asyncio
 
-from bot.client import QuoteBot
-from bot.settings import Settings
+from quotebot.bot.client import QuoteBot
+from quotebot.bot.settings import Settings
 from tests.bot.discord_fakes import FakeEngine, FakeLoader
 
 

@@ -8,11 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
-from index import Answer, QuoteEngine, build_index, chunk_document, load_corpus, open_engine
-from index.text import split_sentences
+from quotebot.bot.cli import main
+from quotebot.index import Answer
+from quotebot.index.answer.engine import QuoteEngine
+from quotebot.index.build import build_index, chunk_document, open_engine
+from quotebot.index.ingest.files import load_corpus
+from quotebot.index.text import split_sentences
 from tests.bot.discord_fakes import STATEMENT, FakeEngine, passage
-from tests.conftest import ROOT, SEED, FakeEmbedder
+from tests.fakes import ROOT, SEED, FakeEmbedder
 
 CLAIM = "China said providers must not install backdoors."
 BACKDOORS = STATEMENT.index("ICT products"), STATEMENT.index(" Countries")
@@ -22,7 +25,7 @@ BACKDOORS = STATEMENT.index("ICT products"), STATEMENT.index(" Countries")
 def fake(monkeypatch: pytest.MonkeyPatch) -> FakeEngine:
     """Make the CLI answer from a fake engine that quotes the statement with its second sentence highlighted."""
     engine = FakeEngine(lambda q, k: Answer(q, True, (passage(highlight=BACKDOORS),), confidence=0.9134))
-    monkeypatch.setattr("bot.cli._engine", lambda settings, quiet: engine)
+    monkeypatch.setattr("quotebot.bot.cli._engine", lambda settings, quiet: engine)
     return engine
 
 
@@ -108,7 +111,7 @@ def seed_engine(seed_corpus: Path, tmp_path: Path, fake_embedder: FakeEmbedder, 
     """Make the CLI answer from the real engine on the seed, with the fake embedder."""
     build_index(seed_corpus, tmp_path / "index", fake_embedder)
     engine = open_engine(seed_corpus, tmp_path / "index", fake_embedder, rebuild=False)
-    monkeypatch.setattr("bot.cli._engine", lambda settings, quiet: engine)
+    monkeypatch.setattr("quotebot.bot.cli._engine", lambda settings, quiet: engine)
     return engine
 
 

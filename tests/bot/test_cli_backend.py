@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from bot import loader as loader_module
-from bot.cli import main
-from index import embedders
-from tests.conftest import FakeEmbedder
+from quotebot.bot import engines as loader_module
+from quotebot.bot.cli import main
+from quotebot.index.embed import factory as embedders
+from tests.fakes import FakeEmbedder
 
 
 @pytest.fixture

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
+from quotebot.bot.cli import main
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("shared_export")]
 
 OFFICE = "The office opens at nine. Staff park in the visitor car park; parking passes are issued by reception."
 BASEMENT = "Security staff park in the locked basement bay; the door code changes weekly."
@@ -33,7 +33,7 @@ adopt_from = ["handbook"]
 
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def project(tmp_path_factory: pytest.TempPathFactory, shared_export: Path) -> Path:
     """A project with a public handbook and a private security collection, built once for the module.
 
     handbook/badges.txt lies in the handbook folder but its sidecar moves it into security, which adopts from handbook.

@@ -9,19 +9,19 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
-from index import open_engine
-from index.text import split_sentences
-from tests.conftest import ROOT, SEED
+from quotebot.bot.cli import main
+from quotebot.index.build import open_engine
+from quotebot.index.text import split_sentences
+from tests.fakes import ROOT, SEED
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("shared_export")]
 
 PASSAGE_KEYS = ["text", "source", "title", "date", "paragraph", "page", "section", "url", "collection"]
 PASSAGE_KEYS += ["start", "end", "score", "highlight", "also_in"]
 
 
 @pytest.fixture(scope="module")
-def workspace(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+def workspace(tmp_path_factory: pytest.TempPathFactory, shared_export: Path) -> tuple[Path, Path]:
     """A corpus with the seed and an index built once for the module."""
     root = tmp_path_factory.mktemp("cli")
     corpus = root / "corpus"

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
-from bot.loader import EngineLoader
-from bot.settings import Settings
-from index import read_manifest
-from tests.conftest import FakeEmbedder
+from quotebot.bot.cli import main
+from quotebot.bot.engines import EngineLoader
+from quotebot.bot.settings import Settings
+from quotebot.index.store.layout import read_manifest
+from tests.fakes import FakeEmbedder
 
 
 @pytest.fixture(autouse=True)
@@ -49,4 +49,4 @@ def test_a_bad_index_type_is_one_line_and_exit_2(seed_corpus: Path, tmp_path: Pa
 def test_the_bots_rebuild_honours_the_setting(seed_corpus: Path, tmp_path: Path) -> None:
     settings = Settings(_env_file=None, corpus_dir=seed_corpus, index_dir=tmp_path / "i", index_type="hnsw")  # type: ignore[call-arg]
     engine = EngineLoader(settings).rebuild()
-    assert _kinds(tmp_path / "i") == {"hnsw"} and engine.stored.vectors.kind == "hnsw"
+    assert _kinds(tmp_path / "i") == {"hnsw"} and engine.engines["default"].stored.vectors.kind == "hnsw"  # type: ignore[attr-defined]

@@ -17,13 +17,14 @@ import discord.ext.test as dpytest
 import pytest
 import pytest_asyncio
 
-from bot.catalog import index_summary
-from bot.client import QuoteBot
-from bot.settings import Settings
-from index.collections import load_collections
-from index.library import Library, open_library
-from tests.bot.discord_fakes import FakeInteraction, FakeLoader, slash
-from tests.conftest import FakeEmbedder
+from quotebot.bot.catalog import index_summary
+from quotebot.bot.client import QuoteBot
+from quotebot.bot.settings import Settings
+from quotebot.bot.testing import FakeInteraction, run_command, slash
+from quotebot.index.collections import load_collections
+from quotebot.index.library import Library, open_library
+from tests.bot.discord_fakes import FakeLoader
+from tests.fakes import FakeEmbedder
 
 SERVER, PUBLIC_CHANNEL, PRIVATE_CHANNEL, THREAD = 10, 20, 30, 40
 QUESTION = "Where do staff park?"
@@ -45,7 +46,7 @@ def make_library(root: Path, *, private_channel: int = PRIVATE_CHANNEL, public: 
     toml.append(f'[collections.security]\npath = "security"\nprivate = true\nchannels = [{private_channel}]\n')
     (root / "quotebot.toml").write_text("\n".join(toml), encoding="utf-8")
     collections = load_collections(root / "quotebot.toml", root / "corpus")
-    return open_library(collections, root / "index", FakeEmbedder(), list(collections.items))
+    return open_library(collections, root / "index", embedder=FakeEmbedder())
 
 
 @pytest.fixture
@@ -73,7 +74,7 @@ def shown(sent: dict[str, Any]) -> str:
 async def ask(bot: QuoteBot, channel: int, *, thread: bool = False) -> dict[str, Any]:
     """Run /ask QUESTION from a place and return the follow-up it sent."""
     interaction = asked(bot, "ask", channel, thread=thread, question=QUESTION)
-    await bot.tree._call(interaction)  # type: ignore[arg-type]
+    await run_command(bot, interaction)
     assert interaction.calls.names() == ["defer", "followup.send"]
     return interaction.calls.of("followup.send")[0]
 
@@ -101,7 +102,7 @@ async def test_sources_lists_what_the_channel_can_search_naming_each_collection(
 
     interactions = {channel: asked(bot, "sources", channel) for channel in (PUBLIC_CHANNEL, PRIVATE_CHANNEL)}
     for interaction in interactions.values():
-        await bot.tree._call(interaction)  # type: ignore[arg-type]
+        await run_command(bot, interaction)
     [public] = listed(PUBLIC_CHANNEL)
     assert public.startswith("**Office guide**\nhandbook · ") and public.endswith("office.md")
     assert not any(secret in public for secret in SECRETS)
@@ -117,7 +118,7 @@ async def test_a_place_that_can_search_nothing_gets_one_clear_line(bot: QuoteBot
     assert sent["content"] == REFUSAL and sent["ephemeral"] is True
     assert sent.get("embeds", []) == [] and "view" not in sent
     sources = asked(bot, "sources", PUBLIC_CHANNEL)
-    await bot.tree._call(sources)  # type: ignore[arg-type]
+    await run_command(bot, sources)
     assert sources.calls.of("send_message")[0]["content"].startswith("Nothing can be searched from here")
     mapped = await ask(bot, PRIVATE_CHANNEL)
     assert "basement" in shown(mapped)  # the refusal is about the place, not the project
@@ -172,11 +173,11 @@ async def test_a_symlink_never_carries_a_private_file_into_a_public_channel(bot:
     config = f'[collections.handbook]\npath = "docs"\n\n[collections.security]\npath = "docs/security"\nprivate = true\nchannels = [{PRIVATE_CHANNEL}]\n'
     (root / "quotebot.toml").write_text(config, encoding="utf-8")
     collections = load_collections(root / "quotebot.toml", root / "docs")
-    bot._engine = open_library(collections, root / "index", FakeEmbedder(), list(collections.items))
+    bot._engine = open_library(collections, root / "index", embedder=FakeEmbedder())
     public, private = await ask(bot, PUBLIC_CHANNEL), await ask(bot, PRIVATE_CHANNEL)
     assert not any(secret in shown(public) for secret in (*SECRETS, "vault", "handy-notes"))
     assert {p.collection for p in public["view"].answer.passages} == {"handbook"}
     assert "basement" in shown(private) and "handy-notes" not in shown(private)
     sources = asked(bot, "sources", PUBLIC_CHANNEL)
-    await bot.tree._call(sources)  # type: ignore[arg-type]
+    await run_command(bot, sources)
     assert "handy-notes" not in str(sources.calls.of("send_message")[0]["embeds"][0].description)

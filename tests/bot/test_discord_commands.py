@@ -15,10 +15,11 @@ import discord
 import pytest
 from discord import app_commands
 
-from bot.client import QuoteBot
-from bot.views import AnswerView, SourcesView
-from index import Answer, Citation, IndexStateError
-from tests.bot.discord_fakes import CORPUS, FakeEngine, FakeInteraction, FakeLoader, numbered_passages, passage, slash
+from quotebot.bot.client import QuoteBot
+from quotebot.bot.testing import FakeInteraction, run_command, slash
+from quotebot.bot.views import AnswerView, SourcesView
+from quotebot.index import Answer, Citation, IndexStateError
+from tests.bot.discord_fakes import CORPUS, FakeEngine, FakeLoader, numbered_passages, passage
 
 NONE = {"parse": []}
 
@@ -47,7 +48,7 @@ async def click(view: discord.ui.View, custom_id: str, interaction: FakeInteract
 
 async def test_ask_defers_first_then_answers_off_the_loop(bot: QuoteBot, engine: FakeEngine) -> None:
     interaction = slash(bot, "ask", question="What about backdoors?")
-    await bot.tree._call(interaction)  # type: ignore[arg-type]
+    await run_command(bot, interaction)
     assert interaction.calls.names() == ["defer", "followup.send"]
     assert interaction.calls.of("defer") == [{"ephemeral": False, "thinking": True}]
     sent = interaction.calls.of("followup.send")[0]
@@ -62,7 +63,7 @@ async def test_ask_defers_first_then_answers_off_the_loop(bot: QuoteBot, engine:
 
 async def test_ask_private_and_results(bot: QuoteBot, engine: FakeEngine) -> None:
     interaction = slash(bot, "ask", question="Q?", results=2, private=True)
-    await bot.tree._call(interaction)  # type: ignore[arg-type]
+    await run_command(bot, interaction)
     assert interaction.calls.of("defer") == [{"ephemeral": True, "thinking": True}]
     sent = interaction.calls.of("followup.send")[0]
     assert sent["ephemeral"] is True and len(sent["embeds"]) == 2
@@ -74,7 +75,7 @@ async def test_blank_or_overlong_question_gets_a_private_explanation(
     bot: QuoteBot, engine: FakeEngine, question: str, expected: str
 ) -> None:
     interaction = slash(bot, "ask", question=question)
-    await bot.tree._call(interaction)  # type: ignore[arg-type]
+    await run_command(bot, interaction)
     assert interaction.calls.names() == ["send_message"]
     sent = interaction.calls.of("send_message")[0]
     assert expected in sent["content"] and sent["ephemeral"] is True
@@ -83,11 +84,11 @@ async def test_blank_or_overlong_question_gets_a_private_explanation(
 
 async def test_cooldown_refuses_kindly_per_user(bot: QuoteBot, engine: FakeEngine) -> None:
     for _ in range(5):
-        await bot.tree._call(slash(bot, "ask", question="Q?"))  # type: ignore[arg-type]
+        await run_command(bot, slash(bot, "ask", question="Q?"))
     refused = slash(bot, "ask", question="Q?")
-    await bot.tree._call(refused)  # type: ignore[arg-type]
+    await run_command(bot, refused)
     other = slash(bot, "ask", question="Q?", user_id=2)
-    await bot.tree._call(other)  # type: ignore[arg-type]
+    await run_command(bot, other)
     assert refused.calls.names() == ["send_message"]
     sent = refused.calls.of("send_message")[0]
     assert sent["ephemeral"] is True and sent["content"].startswith("Easy there: you can ask 5 questions every 30 s")
@@ -101,7 +102,7 @@ async def test_known_error_is_one_private_line(bot: QuoteBot, engine: FakeEngine
 
     engine.respond = fail
     interaction = slash(bot, "ask", question="Q?")
-    await bot.tree._call(interaction)  # type: ignore[arg-type]
+    await run_command(bot, interaction)
     assert interaction.calls.names() == ["defer", "followup.send"]
     sent = interaction.calls.of("followup.send")[0]
     assert sent["content"] == "No index in /x: run `quotebot build`" and sent["ephemeral"] is True
@@ -116,18 +117,18 @@ async def test_unknown_error_apologises_and_logs_the_traceback(
     engine.respond = crash
     interaction = slash(bot, "ask", question="Q?")
     with caplog.at_level(logging.ERROR, logger="quotebot"):
-        await bot.tree._call(interaction)  # type: ignore[arg-type]
+        await run_command(bot, interaction)
     sent = interaction.calls.of("followup.send")[0]
     assert sent["content"].startswith("Sorry, something went wrong") and sent["ephemeral"] is True
     assert "secret" not in json.dumps([str(kwargs) for _, kwargs in interaction.calls])
-    [logged] = [r for r in caplog.records if r.name == "quotebot.errors"]
+    [logged] = [r for r in caplog.records if r.name == "quotebot.bot.exts.errors"]
     assert logged.exc_info is not None and "ZeroDivisionError: secret internals" in caplog.text
 
 
 async def test_unanswered_question_is_logged(bot: QuoteBot, engine: FakeEngine) -> None:
     engine.respond = lambda q, k: Answer(q, False, numbered_passages(2))
     interaction = slash(bot, "ask", question="Who won in 1998?")
-    await bot.tree._call(interaction)  # type: ignore[arg-type]
+    await run_command(bot, interaction)
     assert "I couldn't find this in the corpus." in interaction.calls.of("followup.send")[0]["content"]
     [record] = gaps(bot)
     assert (record["kind"], record["question"], record["via"]) == ("unanswered", "Who won in 1998?", "slash")
@@ -135,7 +136,7 @@ async def test_unanswered_question_is_logged(bot: QuoteBot, engine: FakeEngine) 
 
 async def test_more_passages_pages_for_the_asker_only(bot: QuoteBot) -> None:
     interaction = slash(bot, "ask", question="Q?", user_id=7)
-    await bot.tree._call(interaction)  # type: ignore[arg-type]
+    await run_command(bot, interaction)
     view = interaction.calls.of("followup.send")[0]["view"]
     stranger = FakeInteraction(bot, user_id=8)
     await click(view, "quotebot:more", stranger)
@@ -152,7 +153,7 @@ async def test_more_passages_pages_for_the_asker_only(bot: QuoteBot) -> None:
 
 async def test_feedback_is_logged_once_per_person(bot: QuoteBot) -> None:
     interaction = slash(bot, "ask", question="Q?")
-    await bot.tree._call(interaction)  # type: ignore[arg-type]
+    await run_command(bot, interaction)
     view = interaction.calls.of("followup.send")[0]["view"]
     first, again, other = (
         FakeInteraction(bot, user_id=3),
@@ -211,7 +212,7 @@ async def test_find_source_on_a_message_without_text(bot: QuoteBot, engine: Fake
 
 async def test_sources_lists_documents_privately(bot: QuoteBot) -> None:
     interaction = slash(bot, "sources")
-    await bot.tree._call(interaction)  # type: ignore[arg-type]
+    await run_command(bot, interaction)
     sent = interaction.calls.of("send_message")[0]
     assert sent["ephemeral"] is True and "view" not in sent
     embed = sent["embeds"][0]
@@ -222,7 +223,7 @@ async def test_sources_lists_documents_privately(bot: QuoteBot) -> None:
 async def test_sources_paginates_long_lists(bot: QuoteBot, loader: FakeLoader) -> None:
     bot._engine = FakeEngine(documents=25)
     interaction = slash(bot, "sources")
-    await bot.tree._call(interaction)  # type: ignore[arg-type]
+    await run_command(bot, interaction)
     sent = interaction.calls.of("send_message")[0]
     view = sent["view"]
     assert isinstance(view, SourcesView) and sent["embeds"][0].footer.text == "page 1 of 3"
@@ -235,7 +236,7 @@ async def test_sources_paginates_long_lists(bot: QuoteBot, loader: FakeLoader) -
 
 async def test_reindex_needs_manage_server(bot: QuoteBot, loader: FakeLoader) -> None:
     interaction = slash(bot, "reindex")
-    await bot.tree._call(interaction)  # type: ignore[arg-type]
+    await run_command(bot, interaction)
     assert interaction.calls.names() == ["send_message"]
     sent = interaction.calls.of("send_message")[0]
     assert sent["content"] == "You need the Manage Server permission to do that." and sent["ephemeral"] is True
@@ -246,14 +247,14 @@ async def test_reindex_swaps_only_when_the_new_index_is_complete(bot: QuoteBot, 
     loader.gate = threading.Event()
     interaction = slash(bot, "reindex")
     interaction.permissions = discord.Permissions(manage_guild=True)
-    task = asyncio.create_task(bot.tree._call(interaction))  # type: ignore[arg-type]
+    task = asyncio.create_task(run_command(bot, interaction))
     await asyncio.to_thread(loader.started.wait, 5)
     meanwhile = slash(bot, "ask", question="Still there?", user_id=5)
-    await bot.tree._call(meanwhile)  # type: ignore[arg-type]
+    await run_command(bot, meanwhile)
     assert meanwhile.calls.names() == ["defer", "followup.send"] and bot.engine is loader.engine  # old index answers
     busy = slash(bot, "reindex", user_id=6)
     busy.permissions = discord.Permissions(manage_guild=True)
-    await bot.tree._call(busy)  # type: ignore[arg-type]
+    await run_command(bot, busy)
     assert "already running" in busy.calls.of("followup.send")[0]["content"]
     loader.gate.set()
     await task
@@ -267,7 +268,7 @@ async def test_reindex_swaps_only_when_the_new_index_is_complete(bot: QuoteBot, 
 @pytest.fixture
 def reply_threads(bot: QuoteBot, monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Record the thread each reply is built in (a giant quote once stalled the event loop for seconds)."""
-    views = sys.modules["bot.views"]
+    views = sys.modules["quotebot.bot.views"]
     threads: list[int] = []
     real = views.build_reply
 
@@ -281,7 +282,7 @@ def reply_threads(bot: QuoteBot, monkeypatch: pytest.MonkeyPatch) -> list[int]:
 
 async def test_replies_are_built_off_the_event_loop(bot: QuoteBot, reply_threads: list[int]) -> None:
     interaction = slash(bot, "ask", question="Q?", user_id=7)
-    await bot.tree._call(interaction)  # type: ignore[arg-type]
+    await run_command(bot, interaction)
     await click(interaction.calls.of("followup.send")[0]["view"], "quotebot:more", FakeInteraction(bot, user_id=7))
     await run_menu(bot, FakeInteraction(bot, user_id=8), "ICT providers should not install backdoors.")
     assert len(reply_threads) == 3 and threading.get_ident() not in reply_threads

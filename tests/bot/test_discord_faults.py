@@ -25,9 +25,9 @@ import pytest_asyncio
 import yarl
 from discord.gateway import DiscordWebSocket
 
-from bot.client import QuoteBot
-from bot.exts.errors import NOT_SENT
-from bot.settings import Settings
+from quotebot.bot.client import QuoteBot
+from quotebot.bot.exts.errors import NOT_SENT
+from quotebot.bot.settings import Settings
 from tests.bot.discord_fakes import FakeEngine, FakeLoader
 from tests.bot.discord_http_server import (
     APP_ID,
@@ -272,7 +272,7 @@ async def test_a_reply_discord_keeps_failing_is_logged_once_and_not_duplicated(
     assert all(p.body == posts[0].body for p in posts)  # the answer only: no apology sent after it
     assert online.clock.delays == waits
     [logged] = problems(caplog)  # once, by us: the handler did not crash ("Ignoring exception in on_message")
-    assert (logged.name, logged.levelno, logged.exc_info) == ("quotebot.mentions", logging.ERROR, None)
+    assert (logged.name, logged.levelno, logged.exc_info) == ("quotebot.bot.exts.mentions", logging.ERROR, None)
     assert logged.getMessage().startswith(f"could not reply to message {asked} in channel {DM}: {status}")
 
     await online.dm("And now?")  # Discord is back: the next question is answered as usual
@@ -288,7 +288,7 @@ async def test_a_refused_short_line_is_logged_once(online: Online, caplog: pytes
         await online.dm("Second, too soon?")  # the cooldown line fails to send: logged, not raised
     assert [p.status for p in online.fake.sent("POST", MESSAGES)] == [200] + [500] * 5
     [logged] = problems(caplog)
-    assert logged.name == "quotebot.mentions" and "could not reply" in logged.getMessage()
+    assert logged.name == "quotebot.bot.exts.mentions" and "could not reply" in logged.getMessage()
 
 
 # -- interactions (/ask, a button) through discord.py's webhook adapter --------------------------------
@@ -324,7 +324,7 @@ async def test_an_interaction_that_expired_before_the_defer_is_logged_once(
     assert followups(online.fake, token) == []
     assert engine.calls == []
     [logged] = problems(caplog)
-    assert (logged.name, logged.levelno, logged.exc_info) == ("quotebot.errors", logging.WARNING, None)
+    assert (logged.name, logged.levelno, logged.exc_info) == ("quotebot.bot.exts.errors", logging.WARNING, None)
     assert "expired before it was answered" in logged.getMessage() and "10062" in logged.getMessage()
 
     again = await online.ask("What about sovereignty?")  # the bot keeps answering
@@ -342,7 +342,7 @@ async def test_an_interaction_that_expired_before_the_answer_is_logged_once(
     assert callbacks(online.fake, token) == [200]
     assert [f.status for f in followups(online.fake, token)] == [404]  # the answer, and no apology after it
     [logged] = problems(caplog)
-    assert (logged.name, logged.levelno, logged.exc_info) == ("quotebot.errors", logging.WARNING, None)
+    assert (logged.name, logged.levelno, logged.exc_info) == ("quotebot.bot.exts.errors", logging.WARNING, None)
     assert "10015" in logged.getMessage()
 
 
@@ -359,7 +359,7 @@ async def test_an_answer_discord_keeps_failing_gets_one_short_apology(
     assert sent[5].body["content"] == NOT_SENT and sent[5].body["flags"] == 64  # private
     assert online.clock.delays == [1, 3, 5, 7, 9]
     [logged] = problems(caplog)
-    assert (logged.name, logged.levelno, logged.exc_info) == ("quotebot.errors", logging.WARNING, None)
+    assert (logged.name, logged.levelno, logged.exc_info) == ("quotebot.bot.exts.errors", logging.WARNING, None)
     assert logged.getMessage().endswith("told them")
 
 
@@ -371,7 +371,7 @@ async def test_when_the_apology_fails_too_it_is_logged_once(online: Online, capl
     sent = followups(online.fake, token)
     assert [f.body["content"] for f in sent] == ["**Question:** What about backdoors?"] * 5 + [NOT_SENT] * 5
     [logged] = problems(caplog)
-    assert (logged.name, logged.levelno, logged.exc_info) == ("quotebot.errors", logging.ERROR, None)
+    assert (logged.name, logged.levelno, logged.exc_info) == ("quotebot.bot.exts.errors", logging.ERROR, None)
     assert "nor tell them" in logged.getMessage()
 
 
@@ -388,7 +388,7 @@ async def test_a_button_click_that_expired_is_logged_once(
         )
     assert callbacks(online.fake, token_of(click)) == [404]  # the thanks, and no apology after it
     [logged] = problems(caplog)
-    assert (logged.name, logged.levelno, logged.exc_info) == ("quotebot.views", logging.WARNING, None)
+    assert (logged.name, logged.levelno, logged.exc_info) == ("quotebot.bot.views", logging.WARNING, None)
     assert "expired" in logged.getMessage()
 
 

@@ -9,11 +9,11 @@ import aiohttp
 import discord
 import pytest
 
-from bot import client as bot_client
-from bot.cli import main
-from bot.gaps import GapLog, format_gap
-from bot.limits import RateLimiter, check_question
-from index import Answer, QuestionError
+from quotebot.bot import client as bot_client
+from quotebot.bot.cli import main
+from quotebot.bot.gaps import GapLog, format_gap
+from quotebot.bot.limits import RateLimiter, check_question
+from quotebot.index import Answer, QuestionError
 from tests.bot.discord_fakes import fragments, numbered_passages
 
 
@@ -108,6 +108,7 @@ def test_serve_with_a_rejected_token_or_no_network_exits_2(
 
 
 @pytest.mark.slow
+@pytest.mark.usefixtures("shared_export")
 def test_ask_format_discord_json_with_the_real_engine(
     seed_corpus: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -9,8 +9,8 @@ from typing import Any
 import discord.ext.test as dpytest
 import pytest
 
-from bot.client import QuoteBot
-from index import Answer
+from quotebot.bot.client import QuoteBot
+from quotebot.index import Answer
 from tests.bot.discord_fakes import FakeEngine
 
 
@@ -87,7 +87,7 @@ async def test_mention_cooldown(live: QuoteBot, engine: FakeEngine) -> None:
 async def test_a_mention_reply_is_built_off_the_event_loop(
     live: QuoteBot, engine: FakeEngine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    mentions = sys.modules["bot.exts.mentions"]  # the module the loaded cog runs (load_extension sets no attribute)
+    mentions = sys.modules["quotebot.bot.exts.mentions"]  # the module the loaded cog runs (load_extension sets no attribute)
     threads: list[int] = []
     real = mentions.build_reply
     monkeypatch.setattr(mentions, "build_reply", lambda *a, **k: threads.append(threading.get_ident()) or real(*a, **k))

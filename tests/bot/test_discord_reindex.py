@@ -14,13 +14,13 @@ import discord
 import pytest
 import pytest_asyncio
 
-from bot.client import QuoteBot
-from bot.exts.reindex import CONFIG_INVALID
-from bot.loader import EngineLoader
-from bot.settings import Settings
-from index import load_index
-from tests.bot.discord_fakes import FakeInteraction, slash
-from tests.conftest import FakeEmbedder
+from quotebot.bot.client import QuoteBot
+from quotebot.bot.engines import EngineLoader
+from quotebot.bot.exts.reindex import CONFIG_INVALID
+from quotebot.bot.settings import Settings
+from quotebot.bot.testing import FakeInteraction, run_command, slash
+from quotebot.index.store.layout import load_index
+from tests.fakes import FakeEmbedder
 
 SERVER, PUBLIC, PRIVATE, OTHER_SERVER = 10, 20, 30, 99
 SECRET = "The vault door code is 4417 and it changes every Monday."
@@ -71,7 +71,7 @@ async def ask(bot: QuoteBot, channel: int, server: int = SERVER) -> str:
     """Ask about the vault from a channel; return everything the reply shows and all its pages hold."""
     interaction = slash(bot, "ask", question="What is the vault door code?", user_id=channel)
     _in(interaction, server, channel)
-    await bot.tree._call(interaction)  # type: ignore[arg-type]
+    await run_command(bot, interaction)
     sent = interaction.calls.of("followup.send")[0]
     passages = [p.text for p in sent["view"].answer.passages] if "view" in sent else []
     return json.dumps([sent.get("content"), *[e.to_dict() for e in sent.get("embeds", [])], passages])
@@ -82,7 +82,7 @@ async def reindex(bot: QuoteBot, server: int = SERVER, channel: int = PUBLIC, *o
     interaction = slash(bot, "reindex", user_id=7)
     interaction.permissions = discord.Permissions(manage_guild=True)
     _in(interaction, server, channel, others)
-    await bot.tree._call(interaction)  # type: ignore[arg-type]
+    await run_command(bot, interaction)
     [sent] = interaction.calls.of("followup.send")
     assert sent["ephemeral"] is True
     return str(sent["content"])
@@ -115,7 +115,7 @@ async def test_an_invalid_config_changes_nothing_and_says_so(
     (project / "quotebot.toml").write_text(broken, encoding="utf-8")
     assert await reindex(bot) == CONFIG_INVALID
     assert bot.engine is before and "4417" not in await ask(bot, PUBLIC) and "4417" in await ask(bot, PRIVATE)
-    assert any("quotebot.toml" in r.getMessage() for r in caplog.records if r.name == "quotebot.reindex")
+    assert any("quotebot.toml" in r.getMessage() for r in caplog.records if r.name == "quotebot.bot.exts.reindex")
 
 
 TWO_SERVERS = """\

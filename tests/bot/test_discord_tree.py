@@ -7,8 +7,8 @@ from typing import Any
 
 import discord
 
-from bot.client import QuoteBot
-from bot.settings import Settings
+from quotebot.bot.client import QuoteBot
+from quotebot.bot.settings import Settings
 from tests.bot.discord_fakes import FakeLoader
 
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
-from bot.gaps import GapLog
-from index import Answer
+from quotebot.bot.cli import main
+from quotebot.bot.gaps import GapLog
+from quotebot.index import Answer
 
 
 def _ask(log: GapLog, number: int) -> None:
@@ -46,8 +46,8 @@ def test_gaps_clear_empties_the_log(tmp_path: Path, capsys: pytest.CaptureFixtur
 
 
 def test_the_bot_logs_nothing_when_the_setting_is_off(tmp_path: Path) -> None:
-    from bot.client import QuoteBot
-    from bot.settings import load_settings
+    from quotebot.bot.client import QuoteBot
+    from quotebot.bot.settings import load_settings
     from tests.bot.discord_fakes import FakeEngine, FakeLoader
 
     settings = load_settings(data_dir=tmp_path, gaps_log=False, gaps_max_mb=1.5)

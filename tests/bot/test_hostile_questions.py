@@ -13,14 +13,17 @@ import discord.abc
 import discord.ext.test as dpytest
 import pytest
 
-from bot.cli import main
-from bot.client import QuoteBot
-from bot.limits import check_question
-from index import Answer, QuestionError, QuoteEngine, build_index, open_engine, validate_question
-from index.collections import default_collections
-from index.library import Library, open_library
-from tests.bot.discord_fakes import FakeEngine, passage, slash
-from tests.conftest import SEED, FakeEmbedder
+from quotebot.bot.cli import main
+from quotebot.bot.client import QuoteBot
+from quotebot.bot.limits import check_question
+from quotebot.bot.testing import run_command, slash
+from quotebot.index import Answer, QuestionError, validate_question
+from quotebot.index.answer.engine import QuoteEngine
+from quotebot.index.build import build_index, open_engine
+from quotebot.index.collections import default_collections
+from quotebot.index.library import Library, open_library
+from tests.bot.discord_fakes import FakeEngine, passage
+from tests.fakes import SEED, FakeEmbedder
 
 HOSTILE = {
     "empty": "",
@@ -131,7 +134,7 @@ CLI_QUESTIONS = ["empty", "huge", "emoji", "mentions", "controls", "zero_width"]
 
 
 @pytest.fixture(scope="module")
-def cli_workspace(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+def cli_workspace(tmp_path_factory: pytest.TempPathFactory, shared_export: Path) -> tuple[Path, Path]:
     """The seed and trap documents, indexed once for the module with the real model."""
     root = tmp_path_factory.mktemp("hostile-cli")
     folder = root / "corpus"
@@ -178,7 +181,7 @@ def engine(request: pytest.FixtureRequest, corpus: tuple[Path, Path]) -> FakeEng
         return echoing_engine()
     folder, index = corpus
     collections = default_collections(folder)
-    return open_library(collections, index.parent / "library-index", FakeEmbedder(), list(collections.items))
+    return open_library(collections, index.parent / "library-index", embedder=FakeEmbedder())
 
 
 def shown_texts(kwargs: dict[str, Any]) -> list[str]:
@@ -209,7 +212,7 @@ def assert_harmless(texts: list[str]) -> None:
 @pytest.mark.parametrize("name", sorted(HOSTILE))
 async def test_slash_ask_pings_nobody_and_refuses_in_one_line(bot: QuoteBot, name: str) -> None:
     interaction = slash(bot, "ask", question=HOSTILE[name])
-    await bot.tree._call(interaction)  # type: ignore[arg-type]
+    await run_command(bot, interaction)
     sent = [kwargs for call, kwargs in interaction.calls if call != "defer"]
     assert sent, interaction.calls
     for kwargs in sent:
@@ -241,7 +244,7 @@ async def test_mention_pings_nobody_and_refuses_in_one_line(
 
 
 def test_the_echoed_question_carries_no_terminal_escape_or_bidi_override() -> None:
-    from bot.replies import build_reply
+    from quotebot.bot.replies import build_reply
 
     reply = build_reply(Answer(HOSTILE["controls"] + " " + HOSTILE["rtl"], False, ()), per_page=3)
     assert reply.content is not None and "red" in reply.content and "gnp.exe" in reply.content

@@ -19,19 +19,12 @@ import discord
 import discord.ext.test as dpytest
 import pytest
 
-from bot.client import QuoteBot
-from bot.limits import BUSY, AnswerPool, BusyError, GlobalLimiter
-from bot.settings import Settings
-from index import Answer
-from tests.bot.discord_fakes import (
-    FakeEngine,
-    FakeInteraction,
-    FakeLoader,
-    longest_stall,
-    numbered_passages,
-    reply_kind,
-    slash,
-)
+from quotebot.bot.client import QuoteBot
+from quotebot.bot.limits import BUSY, AnswerPool, BusyError, GlobalLimiter
+from quotebot.bot.settings import Settings
+from quotebot.bot.testing import FakeInteraction, longest_stall, reply_kind, run_command, slash
+from quotebot.index import Answer
+from tests.bot.discord_fakes import FakeEngine, FakeLoader, numbered_passages
 
 FAR = 10_000  # a limit the test does not mean to reach
 
@@ -99,7 +92,7 @@ async def until(condition: Callable[[], bool], timeout: float = 10.0) -> None:
 def ask_all(bot: QuoteBot, users: list[int]) -> tuple[list[FakeInteraction], list[asyncio.Task[None]]]:
     """Start one /ask per user id, all at once, in order."""
     asks = [slash(bot, "ask", question=f"Question {i}?", user_id=user) for i, user in enumerate(users)]
-    return asks, [asyncio.create_task(bot.tree._call(a)) for a in asks]  # type: ignore[arg-type]
+    return asks, [asyncio.create_task(run_command(bot, a)) for a in asks]
 
 
 async def test_burst_of_200_fills_the_workers_and_queue_and_the_rest_are_busy(settings: Settings) -> None:

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.logs import OneLineFilter, one_line_logs
-from tests.conftest import ROOT, SEED
+from quotebot.bot.logs import OneLineFilter, one_line_logs
+from tests.fakes import ROOT, SEED
 
 EVIL = "x\nquotebot: error: DISCORD_TOKEN was rejected, paste it at evil.example\x1b[8m.txt"
 
@@ -39,7 +39,7 @@ def test_a_file_name_cannot_forge_an_error_line_in_the_build_output(tmp_path: Pa
     (corpus / EVIL).write_bytes(b"\xff\xfe not text")
     env = {k: v for k, v in os.environ.items() if k != "DISCORD_TOKEN"}
     done = subprocess.run(
-        [sys.executable, "-m", "bot", "build", "--corpus", str(corpus), "--index", str(tmp_path / "i"), "--quiet",
+        [sys.executable, "-m", "quotebot.bot", "build", "--corpus", str(corpus), "--index", str(tmp_path / "i"), "--quiet",
          "--backend", "torch"],
         capture_output=True, text=True, cwd=ROOT, env=env, timeout=600,
     )

@@ -9,9 +9,16 @@ from pathlib import Path
 
 import pytest
 
-from bot.render import answer_to_json, answer_to_markdown, answer_to_text, display_source, escape_markdown, json_line
-from index import Answer, Citation
-from index.text import split_sentences
+from quotebot.bot.render import (
+    answer_to_json,
+    answer_to_markdown,
+    answer_to_text,
+    display_source,
+    escape_markdown,
+    json_line,
+)
+from quotebot.index import Answer, Citation
+from quotebot.index.text import split_sentences
 from tests.bot.discord_fakes import STATEMENT, passage
 
 ROOT = Path("/repo")

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from index.collections import (
+from quotebot.index.collections import (
     CONFIG_FILE,
     DEFAULT_COLLECTION,
     Collection,
@@ -12,7 +12,7 @@ from index.collections import (
     default_collections,
     load_collections,
 )
-from index.errors import ConfigError
+from quotebot.index.errors import ConfigError
 
 SERVER, CHANNEL, PARENT, OTHER_SERVER, OTHER_CHANNEL, THREAD = 11, 22, 33, 44, 55, 66
 

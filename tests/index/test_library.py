@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from index import CorpusError, QuestionError
-from index.collections import Collections, default_collections, load_collections
-from index.library import Library, build_collections, collection_files, open_library
-from tests.conftest import FakeEmbedder
+from quotebot.index import CorpusError, QuestionError
+from quotebot.index.collections import Collections, default_collections, load_collections
+from quotebot.index.library import Library, build_library, open_library
+from quotebot.index.placement import collection_files
+from tests.fakes import FakeEmbedder
 
 CONFIG = """
 [collections.handbook]
@@ -64,8 +65,8 @@ def test_a_single_default_collection_takes_its_whole_folder(tmp_path: Path) -> N
 @pytest.fixture
 def library(project: Collections, tmp_path: Path) -> Library:
     embedder = FakeEmbedder()
-    build_collections(project, tmp_path / "index", embedder, project.items)
-    return open_library(project, tmp_path / "index", embedder, project.items, rebuild=False)
+    build_library(project, tmp_path / "index", embedder=embedder)
+    return open_library(project, tmp_path / "index", embedder=embedder, rebuild=False)
 
 
 def test_each_collection_has_its_own_index_folder(library: Library, tmp_path: Path) -> None:
@@ -98,7 +99,7 @@ def test_a_file_adopted_from_another_folder_is_quoted_verbatim(library: Library,
 
 
 def test_the_shipped_example_config_is_valid() -> None:
-    from tests.conftest import ROOT
+    from tests.fakes import ROOT
 
     example = load_collections(ROOT / "quotebot.example.toml", ROOT / "corpus")
     assert example.names() == ["handbook"] and example.get("handbook").corpus_dir == (ROOT / "corpus").resolve()
@@ -113,14 +114,14 @@ def test_a_collection_without_documents_is_left_out_and_the_others_answer(
     project = load_collections(_write(tmp_path / "quotebot.toml", config), tmp_path / "docs")
     embedder = FakeEmbedder()
     with caplog.at_level(logging.WARNING):
-        built = build_collections(project, tmp_path / "index", embedder, project.items)
-        library = open_library(project, tmp_path / "index", embedder, project.items)
+        built = build_library(project, tmp_path / "index", embedder=embedder)
+        library = open_library(project, tmp_path / "index", embedder=embedder)
     assert list(built) == ["main"] and list(library.engines) == ["main"]
     left_out = [r.getMessage() for r in caplog.records if "left out" in r.getMessage()]
     assert len(left_out) == 2 and "collection 'team' has no readable document" in left_out[0]
     assert library.answer("Where do visitors park?").passages[0].collection == "main"
     with pytest.raises(CorpusError, match=r"collection 'team' has no readable document .* fix its path in"):
-        build_collections(project, tmp_path / "index", embedder, [project.get("team")])
+        build_library(project, tmp_path / "index", embedder=embedder, names=["team"])
 
 
 # Trying to get private text out through the file system: symbolic links and self-declared collections.
@@ -139,7 +140,7 @@ def leaky(tmp_path: Path) -> Path:
 
 def _open_all(root: Path) -> Library:
     project = load_collections(root / "quotebot.toml", root / "docs")
-    return open_library(project, root / "index", FakeEmbedder(), project.items)
+    return open_library(project, root / "index", embedder=FakeEmbedder())
 
 
 def _public_text(library: Library) -> str:

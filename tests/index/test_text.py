@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from index.text import displayable, has_words, iter_lines, split_sentences, strip_span
+from quotebot.index.text import displayable, has_words, iter_lines, split_sentences, strip_span
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,348 @@
+"""Build one index from a folder of files, tell whether a stored one is stale, and open it (built first if needed)."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from .answer.engine import QuoteEngine
+from .answer.ranking import default_ranking
+from .embed.base import Embedder
+from .embed.cache import CachingEmbedder, EmbeddingCache
+from .errors import ConfigError, IndexCorruptError, IndexStateError, StaleIndexError
+from .ingest.chunker import (
+    CHUNKER_VERSION,
+    body_paragraphs,
+    chunk_paragraphs,
+    markdown_chunks,
+    number_by_page,
+    read_layout,
+)
+from .ingest.files import MAX_FILE_BYTES, corpus_files, doc_id_of, fingerprint, read_corpus, sidecar_digest
+from .models import Chunk, Document
+from .store.layout import SentenceTable, StoredIndex, load_index, read_manifest, save_index, verify_files
+from .store.lexical import LexicalIndex
+from .store.lock import build_lock
+from .store.manifest import DocumentRecord, Fingerprint, Manifest, staleness
+from .store.vectors import INDEX_TYPES, VectorStore
+from .text import sentence_under_title, shown_name, split_sentences, under_title
+
+__all__ = [
+    "DEFAULTS",
+    "DEFAULT_CHUNK_TOKENS",
+    "BuildOptions",
+    "Progress",
+    "StrPath",
+    "build_index",
+    "check_index",
+    "chunk_document",
+    "corpus_fingerprints",
+    "open_engine",
+]
+
+log = logging.getLogger(__name__)
+
+DEFAULT_CHUNK_TOKENS = 200
+_BATCH = 512  # texts per embedding call: the embedder sorts each call by length, so bigger calls pad less
+
+Progress = Callable[[int, int], None]  # (chunks embedded so far, total)
+StrPath = str | os.PathLike[str]
+
+
+@dataclass(frozen=True, slots=True)
+class BuildOptions:
+    """How an index is built and opened: the same for every collection, passed down whole."""
+
+    chunk_tokens: int = DEFAULT_CHUNK_TOKENS  # the longest window of sentences, in word-pieces
+    index_type: str = "auto"  # FAISS index kind: auto (by size), flat, ivf or hnsw
+    progress: Progress | None = None  # told (done, total) while texts are embedded
+    on_rebuild: Callable[[str], None] | None = None  # told why, before an index is built on opening
+    max_file_bytes: int = MAX_FILE_BYTES  # larger files are skipped without being read
+
+    def __post_init__(self) -> None:
+        """Refuse an unknown index kind early, in one line."""
+        if self.index_type not in INDEX_TYPES:
+            raise ConfigError(f"unknown index type {self.index_type!r}: use one of {', '.join(INDEX_TYPES)}")
+
+
+DEFAULTS = BuildOptions()  # what a call without options gets
+
+
+def chunk_document(document: Document, *, chunk_tokens: int, count_tokens: Callable[[str], int]) -> list[Chunk]:
+    """Cut one document into chunks (body paragraphs only, furniture left out)."""
+    text = document.text
+    markdown = document.kind in ("markdown", "html")  # HTML is extracted as Markdown, headings included
+    _, _, meta = read_layout(text, markdown)
+    if markdown:
+        return markdown_chunks(document, meta, max_tokens=chunk_tokens, count_tokens=count_tokens)
+    paragraphs = body_paragraphs(text, meta.body_start, set(meta.reserved))
+    chunks = chunk_paragraphs(document.doc_id, text, paragraphs, max_tokens=chunk_tokens, count_tokens=count_tokens)
+    return number_by_page(chunks, document.pages) if document.pages else chunks
+
+
+def build_index(
+    corpus_dir: StrPath,
+    index_dir: StrPath,
+    embedder: Embedder,
+    options: BuildOptions = DEFAULTS,
+    *,
+    files: Sequence[Path] | None = None,
+    cache: bool = True,
+) -> Manifest:
+    """Load, chunk, embed and store the corpus; the new build answers only once it is complete.
+
+    With `cache`, vectors are kept by content hash under the index folder, so a rebuild embeds
+    only the paragraphs and sentences that changed. `options.index_type` is the FAISS index kind of
+    every vector store: "flat", "ivf", "hnsw", or "auto" (each store by its own size).
+    `files` narrows the corpus to those files (a collection's selection); default: all of `corpus_dir`.
+    """
+    corpus_dir, index_dir = Path(corpus_dir), Path(index_dir)
+    try:  # fail before the slow part when the index folder cannot be written
+        (index_dir / "builds").mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise _unwritable(index_dir, exc) from exc
+    with build_lock(index_dir) as waited:
+        # Another build of this folder just finished: when it left the index current, it did this one's work.
+        if waited and not check_index(corpus_dir, index_dir, model=embedder.name, options=options, files=files):
+            return replace(read_manifest(index_dir), embedded=0)  # this call embedded nothing
+        documents, skipped = read_corpus(corpus_dir, files, max_bytes=options.max_file_bytes)
+        return _build(documents, skipped, index_dir, embedder, options, cache)
+
+
+def _build(
+    documents: list[Document],
+    skipped: dict[str, list[Any]],
+    index_dir: Path,
+    embedder: Embedder,
+    options: BuildOptions,
+    cache: bool,
+) -> Manifest:
+    """Chunk, embed and store loaded documents as a new build (the caller holds the build lock)."""
+    cached = None
+    if cache:
+        cached = CachingEmbedder(embedder, EmbeddingCache(index_dir / "cache", embedder.name, embedder.dimension))
+        embedder = cached
+    chunks = _chunk_all(documents, options.chunk_tokens, embedder)
+    titles = {d.doc_id: d.title for d in documents}
+    vectors, lexical, sentences = _represent(chunks, titles, embedder, options.progress, options.index_type)
+    manifest = _manifest(embedder, options.chunk_tokens, documents, skipped, chunks, vectors, sentences)
+    if cached:
+        manifest = replace(manifest, embedded=cached.embedded)
+    try:
+        texts = {d.sha256: d.text for d in documents if d.extracted}
+        save_index(index_dir, manifest, chunks, vectors, lexical, sentences, texts)
+        if cached:
+            cached.cache.save()
+    except OSError as exc:
+        raise _unwritable(index_dir, exc) from exc
+    return manifest
+
+
+def _chunk_all(documents: list[Document], chunk_tokens: int, embedder: Embedder) -> list[Chunk]:
+    """Chunk every document, warning about those without a paragraph of text."""
+    chunks: list[Chunk] = []
+    for document in documents:
+        found = chunk_document(document, chunk_tokens=chunk_tokens, count_tokens=embedder.count_tokens)
+        if not found:
+            log.warning("skipped %s: no paragraph of text in it", shown_name(document.path))
+        chunks.extend(found)
+    return chunks
+
+
+def _manifest(
+    embedder: Embedder,
+    chunk_tokens: int,
+    documents: list[Document],
+    skipped: dict[str, list[Any]],
+    chunks: list[Chunk],
+    vectors: tuple[VectorStore, VectorStore],
+    sentences: SentenceTable,
+) -> Manifest:
+    """Describe a build: model, chunker, documents, ranking, and the kind of each vector store."""
+    return Manifest(
+        model=embedder.name,
+        dimension=embedder.dimension,
+        chunker_version=CHUNKER_VERSION,
+        chunk_tokens=chunk_tokens,
+        created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        chunk_count=len(chunks),
+        documents=tuple(DocumentRecord.of(d) for d in documents),
+        skipped=skipped,
+        ranking=default_ranking().to_dict(),
+        index_types={
+            "vectors": vectors[0].kind,
+            "titled": vectors[1].kind,
+            "sentences": sentences.vectors.kind,
+            "sentences_titled": sentences.titled.kind,
+        },
+    )
+
+
+def _unwritable(index_dir: Path, exc: OSError) -> IndexStateError:
+    """Describe an index folder that cannot be written, and what to do."""
+    return IndexStateError(
+        f"cannot write the index to {index_dir} ({exc.strerror or exc}): pass a writable folder with --index"
+    )
+
+
+def _represent(
+    chunks: list[Chunk], titles: dict[str, str], embedder: Embedder, progress: Progress | None, index_type: str
+) -> tuple[tuple[VectorStore, VectorStore], LexicalIndex, SentenceTable]:
+    """Embed and index each chunk and each of its sentences, alone and under its document's title."""
+    texts = [c.search_text for c in chunks]
+    sentences, owners = _sentences(chunks)
+    titled = [under_title(titles[c.doc_id], t) for c, t in zip(chunks, texts, strict=True)]
+    titled_sentences = [
+        sentence_under_title(titles[chunks[o].doc_id], s) for s, o in zip(sentences, owners, strict=True)
+    ]
+    batches = (texts, titled, sentences, titled_sentences)
+    # Only the titled chunk store is searched (index.ranking.gather); the others are only scored by id,
+    # so under "auto" they stay exact: an approximate index would cost training time and buy nothing.
+    scored_only = "flat" if index_type == "auto" else index_type
+    kinds = (scored_only, index_type, scored_only, scored_only)
+    total, done, stores = sum(map(len, batches)), 0, []
+    for batch, kind in zip(batches, kinds, strict=True):
+        stores.append(_embed_all(embedder, batch, progress, done=done, total=total, index_type=kind))
+        done += len(batch)
+    # The title joins the lexical text so names said only in it ("Chinese", "Committee") are known words.
+    lexical = LexicalIndex.build(titled)
+    sentence_lexical = LexicalIndex.build(
+        [under_title(titles[chunks[o].doc_id], s) for s, o in zip(sentences, owners, strict=True)]
+    )
+    return (stores[0], stores[1]), lexical, SentenceTable(stores[2], stores[3], sentence_lexical, owners)
+
+
+def _sentences(chunks: list[Chunk]) -> tuple[list[str], npt.NDArray[np.int64]]:
+    """List every chunk's sentences (a passage is also scored by its best one) and their chunk rows."""
+    texts: list[str] = []
+    owners: list[int] = []
+    for row, chunk in enumerate(chunks):
+        for s, e in split_sentences(chunk.text):
+            texts.append(chunk.text[s:e])
+            owners.append(row)
+    return texts, np.asarray(owners, dtype=np.int64)
+
+
+def _embed_all(
+    embedder: Embedder, texts: list[str], progress: Progress | None, *, done: int, total: int, index_type: str
+) -> VectorStore:
+    """Embed texts in batches into a new store (ids = positions), reporting progress.
+
+    The store is filled in one add, so an IVF index trains on all of it and "auto" sees its size.
+    """
+    vectors = np.zeros((len(texts), embedder.dimension), dtype=np.float32)
+    # Shortest first across the whole store, not only within each call: every call then holds texts of
+    # about one length, and its padded batches waste little (as sentence-transformers' encode does).
+    order = np.argsort([len(t) for t in texts], kind="stable")
+    for start in range(0, len(texts), _BATCH):
+        rows = order[start : start + _BATCH]
+        vectors[rows] = embedder.embed_batch([texts[i] for i in rows])
+        if progress:
+            progress(done + start + len(rows), total)
+    store = VectorStore(embedder.dimension, index_type)
+    if texts:
+        store.add(np.arange(len(texts), dtype=np.int64), vectors)
+    return store
+
+
+def corpus_fingerprints(
+    corpus_dir: Path,
+    known: Manifest | None = None,
+    files: Sequence[Path] | None = None,
+    *,
+    max_bytes: int = MAX_FILE_BYTES,
+) -> dict[str, Fingerprint]:
+    """Fingerprint every file the builder would read; reuse hashes of untouched files."""
+    records = {d.doc_id: d for d in known.documents} if known else {}
+    prints: dict[str, Fingerprint] = {}
+    for path in corpus_files(corpus_dir) if files is None else files:
+        doc_id = doc_id_of(path, corpus_dir)
+        try:
+            stat = path.stat()
+            record = records.get(doc_id)
+            if record and (record.size, record.mtime_ns, record.meta_sha256) == (
+                stat.st_size,
+                stat.st_mtime_ns,
+                sidecar_digest(path),
+            ):
+                prints[doc_id] = record.fingerprint
+                continue
+            prints[doc_id] = fingerprint(path, corpus_dir, max_bytes)
+        except OSError:
+            continue  # the builder skips it too
+    return prints
+
+
+def check_index(
+    corpus_dir: StrPath,
+    index_dir: StrPath,
+    *,
+    model: str,
+    options: BuildOptions = DEFAULTS,
+    files: Sequence[Path] | None = None,
+    verify: bool = True,
+) -> str | None:
+    """Say why the stored index cannot answer for this corpus and model, or None when it can."""
+    corpus_dir, index_dir = Path(corpus_dir), Path(index_dir)
+    try:
+        manifest = read_manifest(index_dir)
+        if verify:  # hashes the build's files: skipped by callers that load the index (and so verify) next
+            verify_files(index_dir, manifest)
+    except IndexStateError as exc:
+        return str(exc).split(":")[0]
+    return staleness(
+        manifest,
+        model=model,
+        chunk_tokens=options.chunk_tokens,
+        chunker_version=CHUNKER_VERSION,
+        fingerprints=corpus_fingerprints(corpus_dir, manifest, files, max_bytes=options.max_file_bytes),
+        ranking=default_ranking().to_dict(),
+    )
+
+
+def open_engine(
+    corpus_dir: StrPath,
+    index_dir: StrPath,
+    embedder: Embedder,
+    options: BuildOptions = DEFAULTS,
+    *,
+    files: Sequence[Path] | None = None,
+    rebuild: bool = True,
+) -> QuoteEngine:
+    """Load the index for a corpus, rebuilding it first when it is missing or stale (unless told not to).
+
+    `files` narrows the corpus to a collection's selection of files; default: all of `corpus_dir`.
+    """
+    corpus_dir, index_dir = Path(corpus_dir), Path(index_dir)
+    # verify=False: _load_current reads and checks the same files right below
+    reason = check_index(corpus_dir, index_dir, model=embedder.name, options=options, files=files, verify=False)
+    stored, reason = _load_current(index_dir, embedder, reason)
+    if stored is None:
+        if not rebuild:
+            raise StaleIndexError(f"the index is stale ({reason}): run `quotebot build`")
+        if options.on_rebuild:
+            options.on_rebuild(reason or "index missing")
+        build_index(corpus_dir, index_dir, embedder, options, files=files)
+        stored = load_index(index_dir)
+    return QuoteEngine(stored, embedder, corpus_dir)
+
+
+def _load_current(index_dir: Path, embedder: Embedder, reason: str | None) -> tuple[StoredIndex | None, str | None]:
+    """Load an index `check_index` found current; return None and why when it cannot serve this embedder."""
+    if reason:
+        return None, reason
+    try:
+        stored = load_index(index_dir)
+    except IndexCorruptError as exc:  # the manifest was fine but a data file is not
+        return None, str(exc).split(":")[0]
+    if stored.manifest.dimension != embedder.dimension:  # same name, other weights
+        return None, f"built with {stored.manifest.dimension}-dimensional vectors, the model gives {embedder.dimension}"
+    return stored, None

@@ -1,0 +1,1 @@
+"""Turning text into vectors: the embedder seam, the sentence-transformers and ONNX backends, the vector cache."""

