@@ -33,7 +33,7 @@ from .store.lexical import LexicalIndex
 from .store.lock import build_lock
 from .store.manifest import DocumentRecord, Fingerprint, Manifest, staleness
 from .store.vectors import INDEX_TYPES, VectorStore
-from .text import sentence_under_title, shown_name, split_sentences, under_title
+from .text import heading_path, sentence_under_title, shown_name, split_sentences, under_title
 
 __all__ = [
     "DEFAULTS",
@@ -200,9 +200,10 @@ def _represent(
     texts = [c.search_text for c in chunks]
     sentences, owners = _sentences(chunks)
     titled = [under_title(titles[c.doc_id], t) for c, t in zip(chunks, texts, strict=True)]
-    titled_sentences = [
-        sentence_under_title(titles[chunks[o].doc_id], s) for s, o in zip(sentences, owners, strict=True)
-    ]
+    # A sentence is read under its document's title and its section's headings: a FAQ puts the question in
+    # the heading ("Build fails: compiler not found") and only the answer under it.
+    headed = [heading_path(titles[c.doc_id], c.section) for c in chunks]
+    titled_sentences = [sentence_under_title(headed[o], s) for s, o in zip(sentences, owners, strict=True)]
     batches = (texts, titled, sentences, titled_sentences)
     # Only the titled chunk store is searched (index.ranking.gather); the others are only scored by id,
     # so under "auto" they stay exact: an approximate index would cost training time and buy nothing.
@@ -215,7 +216,7 @@ def _represent(
     # The title joins the lexical text so names said only in it ("Chinese", "Committee") are known words.
     lexical = LexicalIndex.build(titled)
     sentence_lexical = LexicalIndex.build(
-        [under_title(titles[chunks[o].doc_id], s) for s, o in zip(sentences, owners, strict=True)]
+        [under_title(headed[o], s) for s, o in zip(sentences, owners, strict=True)]
     )
     return (stores[0], stores[1]), lexical, SentenceTable(stores[2], stores[3], sentence_lexical, owners)
 

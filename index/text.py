@@ -11,6 +11,7 @@ __all__ = [
     "approximate_tokens",
     "displayable",
     "has_words",
+    "heading_path",
     "iter_lines",
     "one_line_title",
     "printable",
@@ -154,6 +155,11 @@ def approximate_tokens(text: str) -> int:
 def under_title(title: str, text: str) -> str:
     """Return a chunk's or sentence's text under its document title, as embedded and indexed lexically."""
     return f"{title}\n{text}"
+
+
+def heading_path(title: str, section: str | None) -> str:
+    """Return a document's title with a chunk's section path under it ("Manual › Install › Windows")."""
+    return f"{title} › {section}" if section else title
 
 
 def sentence_under_title(title: str, sentence: str) -> str:

@@ -3,10 +3,12 @@
     python scripts/eval.py                 # seed questions and SQuAD v1.1 dev
     python scripts/eval.py --only seed     # just the seed questions
     python scripts/eval.py --squad-limit 200
+    python scripts/eval.py --only teamdocs --misses
 
 Seed questions: tests/data/seed_questions.jsonl (paragraph numbers; null = out of domain),
 reported for the part the ranking was fitted on ("tune"), the part it never saw ("heldout"), and all.
 SQuAD: ../shared/eval/squad11_dev, read in place; each article becomes one document.
+Team documents: ../shared/eval/teamdocs_dev, read in place (scripts/teamdocs.py), scored as `quotebot ask` answers.
 Indexes are built under .quotebot/eval/; their embedding caches make reruns fast.
 Every method is scored on the same candidates; declines use the shipped rule on its top passage.
 """
@@ -33,6 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 SEED_QUESTIONS = ROOT / "tests" / "data" / "seed_questions.jsonl"
 SEED_CLAIMS = ROOT / "tests" / "data" / "seed_claims.jsonl"
+UNRELATED_CLAIMS = ROOT / "tests" / "data" / "unrelated_claims.jsonl"  # never fitted on: claims no corpus here is about
 SQUAD = ROOT.parent / "shared" / "eval" / "squad11_dev"
 WORK = ROOT / ".quotebot" / "eval"
 # Each step of the ranking, so the gain of each is visible; the last is what quotebot ships.
@@ -243,6 +246,23 @@ def run_claims(embedder: SentenceTransformerEmbedder) -> list[dict[str, object]]
     return rows
 
 
+def claim_queries() -> list[Query]:
+    """Load the seed claims as queries: the gold key is the paragraph that bears on each (none: unrelated)."""
+    return [
+        Query(str(r["claim"]), frozenset() if r["paragraph"] is None else frozenset({str(r["paragraph"])}), "claim")
+        for r in read_jsonl(SEED_CLAIMS)
+    ]
+
+
+def unrelated_claims(engine: QuoteEngine, name: str) -> dict[str, float]:
+    """Ask the unrelated claims of a corpus in fact-check mode; print and return how many were declined."""
+    answers = [engine.answer(str(r["claim"]), top_k=3, claim=True) for r in read_jsonl(UNRELATED_CLAIMS)]
+    answered = [a.confidence or 0.0 for a in answers if a.answered]
+    span = f" (confidence {min(answered):.2f}–{max(answered):.2f})" if answered else ""
+    print(f"unrelated claims on {name}: {len(answers) - len(answered)}/{len(answers)} declined{span}")
+    return {"declined": float(len(answers) - len(answered)), "claims": float(len(answers))}
+
+
 def run_squad(embedder: SentenceTransformerEmbedder, limit: int | None) -> dict[str, dict[str, float]]:
     """Evaluate SQuAD v1.1 dev: 48 article documents, the sampled questions."""
     if not SQUAD.is_dir():
@@ -251,13 +271,15 @@ def run_squad(embedder: SentenceTransformerEmbedder, limit: int | None) -> dict[
     data = prepare_squad(embedder, limit)
     results = table(data)
     print_table(f"SQuAD v1.1 dev — {len(data.queries)} questions, 48 article documents", results)
+    results["unrelated claims"] = unrelated_claims(data.engine, "SQuAD")
     return results
 
 
 def main() -> int:
     """Run the evaluation and print the tables (and JSON with --json FILE)."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--only", choices=["seed", "squad"])
+    parser.add_argument("--only", choices=["seed", "squad", "teamdocs"])
+    parser.add_argument("--misses", action="store_true", help="teamdocs: list the questions missed at 3")
     parser.add_argument("--squad-limit", type=int, help="first N SQuAD questions only")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     args = parser.parse_args()
@@ -270,6 +292,10 @@ def main() -> int:
         results["claims"] = run_claims(embedder)
     if args.only in (None, "squad"):
         results["squad"] = run_squad(embedder, args.squad_limit)
+    if args.only in (None, "teamdocs"):
+        from teamdocs import run_teamdocs  # beside this script; it imports this module
+
+        results["teamdocs"] = run_teamdocs(embedder, misses=args.misses)
     print(f"\n(total {time.perf_counter() - started:.0f}s)")
     if args.json:
         args.json.write_text(json.dumps(results, indent=2), encoding="utf-8")

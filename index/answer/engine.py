@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +21,9 @@ from ..store.manifest import DocumentRecord
 from ..text import has_words, split_sentences
 from .dedupe import collapse_duplicates
 from .links import deep_link
+from .probes import PROBES, floor
 from .ranking import Candidates, Evidence, Ranker, Ranking, gather
+from .terms import Terms
 
 __all__ = ["MAX_QUESTION_CHARS", "QuoteEngine", "Ranked", "validate_question"]
 
@@ -118,12 +121,31 @@ class QuoteEngine:
         self.depth = depth
         self._records = {d.doc_id: d for d in stored.manifest.documents}
         self._check = _SourceCheck(self.corpus_dir, self._records, stored.extracted_text)
+        self._terms = Terms(stored)  # each chunk's document and each word's rarity, for the coverage features
+        self._floor: tuple[float, ...] | None = None
+        self._floor_lock = threading.Lock()
 
     def candidates(self, question: str, vector: npt.NDArray[np.float32] | None = None) -> Candidates:
         """Score the chunks worth considering for a question on every ranking feature."""
         if vector is None:
             vector = self.embedder.embed_batch([question])[0]
-        return gather(self.stored, question, vector, self.depth)
+        return gather(self.stored, question, vector, self.depth, self._terms, self.floor())
+
+    def floor(self) -> tuple[float, ...]:
+        """Return the corpus's noise floor (`index.answer.probes`), measured on first use."""
+        with self._floor_lock:
+            if self._floor is None:
+                vectors = self.embedder.embed_batch(list(PROBES))
+                self._floor = floor(self._probe_evidence, vectors)
+            return self._floor
+
+    def _probe_evidence(self, question: str, vector: npt.NDArray[np.float32]) -> list[float] | None:
+        """Return a probe question's raw similarity, sentence cosine and overlap on its best passage."""
+        found = gather(self.stored, question, vector, self.depth, self._terms)
+        if not found.rows:
+            return None
+        best = Evidence.of(found, int(np.argmax(self.ranking.ranker.scores(found.values))))
+        return [best.similarity, best.sentence, best.overlap]
 
     def order(self, candidates: Candidates, k: int, ranker: Ranker | None = None) -> list[Ranked]:
         """Return the k best candidates by fused score."""

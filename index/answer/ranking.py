@@ -23,6 +23,7 @@ import numpy.typing as npt
 from ..errors import IndexCorruptError
 from ..store.layout import StoredIndex
 from ..store.lexical import tokenize
+from .terms import QUESTION_WORDS, Terms
 
 __all__ = [
     "DECLINE_FEATURES",
@@ -36,9 +37,34 @@ __all__ = [
     "gather",
 ]
 
-FEATURES = ("dense", "titled", "sentence", "titled_sentence", "lexical", "sentence_lexical", "overlap")
+FEATURES = (
+    "dense",
+    "titled",
+    "sentence",
+    "titled_sentence",
+    "lexical",
+    "sentence_lexical",
+    "overlap",
+    "passage_terms",  # the IDF-weighted share of the question's words in the passage, its title and headings
+    "document_terms",  # ... anywhere in its document
+    "sentence_terms",  # ... in its best sentence (with the headings above it)
+    "substance",  # a sentence, list or table of substance, not a bare heading, caption or reference line
+)
 _AT = {name: i for i, name in enumerate(FEATURES)}  # a feature's column in Candidates.values
-DECLINE_FEATURES = ("similarity", "sentence", "overlap", "unknown_words", "unknown_names")
+DECLINE_FEATURES = (
+    "similarity",
+    "sentence",
+    "overlap",
+    "unknown_words",
+    "unknown_names",
+    "passage_terms",
+    "document_terms",
+    "sentence_terms",
+    "missing_passage",
+    "missing_document",
+    "number_missing",
+    "substance",
+)
 
 Matrix = npt.NDArray[np.float64]
 
@@ -52,6 +78,9 @@ class Candidates:
     best_sentence: tuple[int, ...]  # per row: index of its best sentence among split_sentences(chunk.text)
     unknown_words: float  # share of the query's words found nowhere in the corpus
     unknown_names: int  # names and numbers of the query found nowhere in the corpus
+    missing: Matrix  # (len(rows), 3): per row, the rarest query word its passage lacks, and its document lacks;
+    # and 1 when the question asks for a number its passage does not hold
+    floor: tuple[float, ...] = ()  # the corpus's noise floor of similarity, sentence and overlap (`probes`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +121,14 @@ class Evidence:
     overlap: float  # share of the query's words in the chunk (and its title)
     unknown_words: float
     unknown_names: int
+    passage_terms: float = 1.0
+    document_terms: float = 1.0
+    sentence_terms: float = 1.0
+    missing_passage: float = 0.0
+    missing_document: float = 0.0
+    number_missing: float = 0.0
+    substance: float = 1.0
+    floor: tuple[float, ...] = ()  # similarity, sentence and overlap of questions the corpus is not about
 
     @classmethod
     def of(cls, candidates: Candidates, position: int) -> Evidence:
@@ -103,11 +140,25 @@ class Evidence:
             overlap=v[_AT["overlap"]],
             unknown_words=candidates.unknown_words,
             unknown_names=candidates.unknown_names,
+            passage_terms=v[_AT["passage_terms"]],
+            document_terms=v[_AT["document_terms"]],
+            sentence_terms=v[_AT["sentence_terms"]],
+            missing_passage=float(candidates.missing[position, 0]),
+            missing_document=float(candidates.missing[position, 1]),
+            number_missing=float(candidates.missing[position, 2]),
+            substance=v[_AT["substance"]],
+            floor=candidates.floor,
         )
 
     def vector(self) -> list[float]:
         """Return the values in DECLINE_FEATURES order (names capped at 2: more says nothing new)."""
-        return [self.similarity, self.sentence, self.overlap, self.unknown_words, float(min(self.unknown_names, 2))]
+        names = float(min(self.unknown_names, 2))
+        lows = self.floor or (0.0, 0.0, 0.0)  # read above the corpus's noise floor: the same scale in every corpus
+        above = [self.similarity - lows[0], self.sentence - lows[1], self.overlap - lows[2]]
+        head = [*above, self.unknown_words, names]
+        terms = [self.passage_terms, self.document_terms, self.sentence_terms, self.missing_passage]
+        terms += [self.missing_document, self.number_missing]
+        return [*head, *terms, self.substance]
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,6 +252,8 @@ def gather(
     query: str,
     vector: npt.NDArray[np.float32],
     depth: int,
+    terms: Terms | None = None,
+    floor: tuple[float, ...] = (),
 ) -> Candidates:
     """Collect the top `depth` chunks of each retriever and compute every feature on them."""
     stems = tokenize(query)  # once: both BM25 indexes, the overlap and the unknown words read the same stems
@@ -211,13 +264,17 @@ def gather(
     rows = dict.fromkeys(hit.id for hit in stored.titled.search(vector, depth))
     rows.update(dict.fromkeys(int(r) for r in _top(lexical, depth)))
     ids = np.fromiter(rows, dtype=np.int64, count=len(rows))
-    words = set(stems)
+    words = set(stems) - QUESTION_WORDS  # what the question is about, not how it is asked
     unknown = stored.lexical.unknown_stems(words)
     unknown_share = len(unknown) / len(words) if words else 0.0
     names = len(stored.lexical.unknown_names(query))
     if not ids.size:
-        return Candidates((), np.zeros((0, len(FEATURES))), (), unknown_share, names)
+        return Candidates((), np.zeros((0, len(FEATURES))), (), unknown_share, names, np.zeros((0, 3)), floor)
     sentence, titled_sentence, sentence_lexical, best = _sentence_features(stored, stems, vector, ids)
+    terms = terms or Terms(stored)
+    found = terms.coverage(stems, ids)
+    first = np.searchsorted(stored.sentences.owners, ids, side="left")  # each row's first sentence id
+    in_sentence = terms.in_sentences(stems, first + np.asarray(best, dtype=np.int64))
     columns: list[npt.NDArray[np.floating[Any]]] = [
         stored.vectors.scores(vector, ids),
         stored.titled.scores(vector, ids),
@@ -226,9 +283,14 @@ def gather(
         _normalized(lexical, ids),
         sentence_lexical,
         stored.lexical.matched(words, ids) / max(len(words), 1),
+        found.passage,
+        found.document,
+        in_sentence,
+        terms.substance(ids),
     ]
     values = np.column_stack(columns).astype(np.float64)
-    return Candidates(tuple(ids.tolist()), values, best, unknown_share, names)
+    missing = np.column_stack([found.missing_passage, found.missing_document, terms.number_missing(query, ids)])
+    return Candidates(tuple(ids.tolist()), values, best, unknown_share, names, missing, floor)
 
 
 def _sentence_features(

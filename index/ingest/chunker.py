@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
+from itertools import pairwise
 
 from ..models import Chunk, Document
 from ..text import Span, approximate_tokens, iter_lines, split_sentences, strip_span
@@ -41,8 +42,9 @@ __all__ = [
 ]
 
 # Bump whenever chunk boundaries or search texts change: a stored index then reads as stale.
-CHUNKER_VERSION = 5  # 3: Markdown blocks and sections, PDF pages; 4: whitespace-only Markdown lines are blank;
-# 5: passages capped at 4,000 characters; a "sentence" longer than that cut at word boundaries
+CHUNKER_VERSION = 6  # 3: Markdown blocks and sections, PDF pages; 4: whitespace-only Markdown lines are blank;
+# 5: passages capped at 4,000 characters; a "sentence" longer than that cut at word boundaries;
+# 6: the paragraph before a list, table or code block is quoted with it; breadcrumbs are one-line trails
 
 # A chunk is quoted whole in one Discord embed (a description holds 4,096 characters). The cap holds whatever
 # the token counter says: the approximate one counts a megabyte of letters without a space as one token.
@@ -56,6 +58,7 @@ _ENUMERATION = re.compile(
     r"[-*+•]|\d{1,3}[.)]|\(?[a-zA-Z]\))[\s,:]",
     re.IGNORECASE,
 )
+_INTRODUCED = frozenset({"list", "code", "table"})  # blocks that belong with the paragraph introducing them
 _SENTENCE_END = re.compile(r"[.!?:;。！？”\"')\]]$")
 
 
@@ -159,8 +162,13 @@ def chunk_paragraphs(
     count_tokens: TokenCounter | None = None,
     carry_lead_in: bool = False,
     whole: Collection[Span] = (),
+    introduces: Collection[Span] = (),
 ) -> list[Chunk]:
-    """Turn body paragraph spans (in order) into chunks: lead-ins joined, long ones windowed (unless `whole`)."""
+    """Turn body paragraph spans (in order) into chunks: lead-ins joined, long ones windowed (unless `whole`).
+
+    A lead-in is a paragraph ending with a colon, or one of `introduces` (the sentence before a list, a table
+    or a code block, however it ends): it is quoted together with the paragraph after it.
+    """
     count = count_tokens or approximate_tokens
     chunks: list[Chunk] = []
     lead_in = ""
@@ -172,7 +180,7 @@ def chunk_paragraphs(
         context = lead_in if carry_lead_in and lead_in and _ENUMERATION.match(body) else ""
         if not context:
             lead_in = ""
-        if body.rstrip().endswith(":") and index + 1 < len(paragraphs):
+        if (body.rstrip().endswith(":") or (start, end) in introduces) and index + 1 < len(paragraphs):
             lead_in = body  # carried into the enumerated paragraphs after the one it joins
             end = paragraphs[index + 1][1]
             last = number + 1
@@ -216,8 +224,20 @@ def markdown_chunks(document: Document, meta: Metadata, *, max_tokens: int, coun
     ]
     spans = [(b.start, b.end) for b in blocks]
     whole = {(b.start, b.end) for b in blocks if b.whole}
+    # "Exit codes combine bitwise. This gives these possibilities." means nothing without the list after it.
+    introduces = {
+        (b.start, b.end)
+        for b, after in pairwise(blocks)
+        if b.kind == "paragraph" and after.kind in _INTRODUCED and after.section == b.section
+    }
     chunks = chunk_paragraphs(
-        document.doc_id, text, spans, max_tokens=max_tokens, count_tokens=count_tokens, whole=whole
+        document.doc_id,
+        text,
+        spans,
+        max_tokens=max_tokens,
+        count_tokens=count_tokens,
+        whole=whole,
+        introduces=introduces,
     )
     title = " ".join(document.title.split()).casefold()
     labelled = []

@@ -95,19 +95,33 @@ def is_date_line(text: str) -> bool:
     return "\n" not in text.strip() and parse_date(text) is not None
 
 
-def _is_navigation(stripped: str) -> bool:
-    """Tell whether a line is navigation, boilerplate, a salutation or a separator."""
+def _is_navigation(text: str) -> bool:
+    """Tell whether a paragraph is navigation, boilerplate, a salutation or a separator."""
+    stripped = " ".join(text.split())
     if not stripped or _SALUTATION.match(stripped) or _BOILERPLATE.match(stripped):
         return True
-    if len(_BREADCRUMB.findall(stripped)) >= 2 or re.match(r"(?i)^home\b", stripped):
-        return True
+    one_line = "\n" not in text.strip() and not re.search(r"[.!?;,]$", stripped)
+    if _is_breadcrumb(text.strip()) or (one_line and re.match(r"(?i)^home\b", stripped)):
+        return True  # a "Home" menu line, not a sentence about a home folder
     return bool(re.fullmatch(r"[\W\d_]+", stripped))  # rules, separators, page numbers
+
+
+def _is_breadcrumb(text: str) -> bool:
+    """Tell whether a paragraph is a trail of links: one line of short parts between separators.
+
+    Only one line: option lists ("<string> | <URL>"), quotes ("> ") and console code ("> x <- 1") put
+    the same separators in many lines of real content, and were dropped whole.
+    """
+    if "\n" in text or re.search(r"[.!?;,]$", text):
+        return False
+    parts = _BREADCRUMB.split(text)
+    return len(parts) >= 3 and all(len(part.split()) <= 5 for part in parts)
 
 
 def is_furniture(text: str) -> bool:
     """Tell whether a paragraph is page furniture that must never be an answer on its own."""
     stripped = " ".join(text.split())
-    if _is_navigation(stripped):
+    if _is_navigation(text):
         return True
     words = stripped.split()
     # A few words without a sentence ending: a menu entry, a label, a caption fragment.
@@ -157,7 +171,7 @@ def read_metadata(text: str, paragraphs: list[Span], markdown: bool, body_start:
             and not markdown
             and _heading_like(para)
             and not is_date_line(para)
-            and not _is_navigation(" ".join(para.split()))
+            and not _is_navigation(para)
         ):
             title = " ".join(para.split())
             reserved.add((s, e))

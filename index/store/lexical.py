@@ -85,6 +85,14 @@ class LexicalIndex:
         counts = np.bincount(np.concatenate([indices[a:b] for a, b in spans]), minlength=self.count)
         return np.asarray(counts[np.asarray(rows, dtype=np.int64)], dtype=np.int64)
 
+    def rows_of(self, stem: str) -> npt.NDArray[np.int64]:
+        """Return the rows whose text holds a stem (none for an unknown stem), read from the postings."""
+        spans = self._postings([stem])
+        if not spans:
+            return np.zeros(0, dtype=np.int64)
+        start, end = spans[0]
+        return np.asarray(self._retriever.scores["indices"][start:end], dtype=np.int64)
+
     def _postings(self, stems: Iterable[str]) -> list[tuple[int, int]]:
         """Return where each indexed stem's postings lie in bm25s's score matrix (columns: stems)."""
         vocab: dict[str, int] = self._retriever.vocab_dict

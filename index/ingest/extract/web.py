@@ -1,20 +1,19 @@
-"""Saved web pages: the main text through trafilatura, rendered as Markdown, with title, date and URL."""
+"""Saved web pages: their content rendered as Markdown (`layout`), with title, date (trafilatura's metadata) and URL."""
 
 from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Iterable
 from typing import Any
 
 from ...errors import DocumentFormatError
 from ._common import Extracted, clean_meta, iso_date, one_line
+from .layout import main_region, render_blocks, strip_chrome
 
 __all__ = ["extract_html"]
 
 
 _BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
-_LB = "\x00"  # stands for <lb/> while source whitespace is collapsed
 
 
 def _decode_html(data: bytes) -> str | bytes:
@@ -24,41 +23,50 @@ def _decode_html(data: bytes) -> str | bytes:
             return data[len(bom) :].decode(encoding, errors="replace")
     head = data[:8192]
     # Text never holds control bytes other than tab, newline, form feed and carriage return.
-    if sum(byte < 9 or 13 < byte < 32 for byte in head) > len(head) // 100:
+    if sum(byte < 9 or 13 < byte < 32 for byte in head) > len(head) // 100 or head.lstrip().startswith(b"%PDF-"):
         raise DocumentFormatError("binary data, not an HTML page")
+    if not re.search(rb"<\s*[A-Za-z!?]", head):
+        raise DocumentFormatError("no HTML tag at the start: not an HTML page (save it as .txt)")
     return data  # trafilatura reads the <meta charset> and guesses the rest
 
 
 def extract_html(data: bytes) -> Extracted:
-    """Return the main text of a saved web page as Markdown, with its title, date and canonical URL."""
-    import trafilatura
-
+    """Return the content of a saved web page as Markdown, with its title, date and canonical URL."""
     source = _decode_html(data)
     try:
-        # Given a string or bytes and no URL, trafilatura parses locally and never fetches anything.
-        document = trafilatura.bare_extraction(
-            source,
-            include_comments=False,
-            include_tables=True,
-            include_images=False,
-            include_links=False,
-            include_formatting=True,
-            with_metadata=True,
-            date_extraction_params={"extensive_search": False, "original_date": True},
-        )
-        body = getattr(document, "body", None)
-        text = _render_blocks(body) if body is not None else ""
+        tree = _parse(source)
+        strip_chrome(tree)
+        text = render_blocks(main_region(tree))
+        date, url = _page_meta(source)
     except DocumentFormatError:
         raise
-    except Exception as exc:  # lxml and trafilatura raise many types on malformed input
+    except Exception as exc:  # lxml raises many types on malformed input
         raise DocumentFormatError(f"not a readable HTML page ({one_line(exc)})") from exc
     if not text:
         raise DocumentFormatError("no main text found in the HTML")
-    # The page's own og:title or <title> first: trafilatura's guess can be a heading of a hidden dialog
-    # ("Keyboard shortcuts" for every page of an mdBook site).
-    title = _page_title(source) or clean_meta(getattr(document, "title", None))
-    url = clean_meta(getattr(document, "url", None))
-    return Extracted(text, title, iso_date(getattr(document, "date", None)), url, markdown=True)
+    return Extracted(text, _page_title(source), date, url, markdown=True)
+
+
+def _parse(source: str | bytes) -> Any:
+    """Parse a page with lxml; bytes that are UTF-8 are read as such, others by their <meta charset>."""
+    from lxml import html as lxml_html
+
+    if isinstance(source, bytes):
+        with contextlib.suppress(UnicodeDecodeError):
+            source = source.decode("utf-8")
+    if isinstance(source, str):
+        source = re.sub(r"^\s*<\?xml[^>]*\?>", "", source)  # lxml refuses a str that declares its encoding
+        return lxml_html.document_fromstring(source.encode("utf-8"), parser=lxml_html.HTMLParser(encoding="utf-8"))
+    return lxml_html.document_fromstring(source)
+
+
+def _page_meta(source: str | bytes) -> tuple[str | None, str | None]:
+    """Return the page's date (ISO) and canonical URL, as trafilatura reads them from its metadata."""
+    from trafilatura.metadata import extract_metadata
+
+    text = source if isinstance(source, str) else source.decode("utf-8", errors="replace")
+    meta = extract_metadata(text, date_config={"extensive_search": False, "original_date": True})
+    return iso_date(getattr(meta, "date", None)), clean_meta(getattr(meta, "url", None))
 
 
 _SITE_SUFFIX = re.compile(r"^(?P<head>.+?)\s+[-|–—·]\s+[^-|–—·]+$")
@@ -87,56 +95,3 @@ def _page_title(source: str | bytes) -> str | None:
         return None
     match = _SITE_SUFFIX.match(title)
     return match["head"] if match and not og else title
-
-
-def _render_blocks(body: Any) -> str:
-    """Render trafilatura's output tree as blocks separated by one blank line."""
-    blocks = (_render_block(element) for element in body)
-    return "\n\n".join(block for block in blocks if block)
-
-
-def _render_block(element: Any) -> str:
-    """Render one block element (heading, paragraph, list, table, quote) as text."""
-    tag = element.tag
-    if tag == "head":
-        rend = str(element.get("rend") or "")
-        level = int(rend[1]) if re.fullmatch(r"h[1-6]", rend) else 2
-        heading = _inline(element).replace("\n", " ")
-        return f"{'#' * level} {heading}" if heading else ""
-    if tag == "list":
-        return "\n".join(_list_lines(element, 0))
-    if tag == "table":
-        rows = [_cells(row) for row in element.iterchildren("row")]
-        return "\n".join(f"| {' | '.join(cells)} |" for cells in rows if any(cells))
-    return _inline(element, keep_newlines=tag in ("code", "quote"))
-
-
-def _cells(row: Any) -> list[str]:
-    """Return the texts of a table row's cells, each on one line."""
-    return [_inline(cell).replace("\n", " ") for cell in row.iterchildren("cell")]
-
-
-def _list_lines(element: Any, depth: int) -> Iterable[str]:
-    """Yield one line per list item, nested lists indented by two spaces per level."""
-    ordered = element.get("rend") == "ol"
-    for number, item in enumerate(element.iterchildren("item"), start=1):
-        marker = f"{number}." if ordered else "-"
-        text = _inline(item).replace("\n", " ")
-        if text:
-            yield f"{'  ' * depth}{marker} {text}"
-        for sub in item.iterchildren("list"):
-            yield from _list_lines(sub, depth + 1)
-
-
-def _inline(element: Any, keep_newlines: bool = False) -> str:
-    """Return the text of an element without markup; <lb/> becomes a line break."""
-    parts: list[str] = [element.text or ""]
-    for child in element:
-        if child.tag == "lb":
-            parts.append(_LB)
-        elif child.tag != "list":  # nested lists are rendered as their own lines
-            parts.append(_inline(child, keep_newlines))
-        parts.append(child.tail or "")
-    text = "".join(parts)
-    text = re.sub(r"[ \t\r\f\v]+" if keep_newlines else r"\s+", " ", text).replace(_LB, "\n")
-    return "\n".join(line.strip() for line in text.split("\n") if line.strip())

@@ -130,3 +130,28 @@ def test_a_changed_file_below_the_quoted_ones_withholds_nothing(seed_corpus: Pat
     after = engine.answer(QUESTION, top_k=3)
     assert after.passages == before.passages and all(p.doc_id != "garden.txt" for p in after.passages)
     assert not after.stale  # `stale` says a passage was withheld; none was
+
+
+FAQ = """# Frequently asked questions
+
+## Installation
+
+Install the package with pip. A compiler toolchain is only needed to build from source, not for the wheels.
+
+## Build fails: compiler not found
+
+Install the toolchain for your platform first, then run the command again.
+
+## Slow imports
+
+Importing the package for the first time compiles its cache, which takes a few seconds.
+"""
+
+
+def test_a_question_that_matches_a_heading_finds_the_answer_under_it(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "faq.md").write_text(FAQ, encoding="utf-8")
+    engine = open_engine(corpus, tmp_path / "index", FakeEmbedder(), rebuild=True)
+    ranked = engine.rank("My build fails with compiler not found, what now?")
+    assert engine.stored.chunks[ranked[0].row].text.startswith("Install the toolchain for your platform")

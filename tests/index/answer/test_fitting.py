@@ -7,11 +7,24 @@ import numpy.typing as npt
 import pytest
 
 from quotebot.index.answer.fitting import Labelled, choose_threshold, fit_ranker, fit_rule
-from quotebot.index.answer.ranking import DECLINE_FEATURES, FEATURES, DeclineRule, Evidence, Ranker
+from quotebot.index.answer.ranking import DECLINE_FEATURES, FEATURES, DeclineRule, Ranker
 
 INFORMATIVE = {"sentence": 3.0, "lexical": 2.0}  # the hidden weighting that picks the gold candidate
-TRUE_RULE = {"similarity": 4.0, "sentence": 3.0, "overlap": 2.0, "unknown_words": -4.0, "unknown_names": -1.5}
-TRUE_INTERCEPT = -1.0
+TRUE_RULE = {
+    "similarity": 4.0,
+    "sentence": 3.0,
+    "overlap": 2.0,
+    "unknown_words": -4.0,
+    "unknown_names": -1.5,
+    "passage_terms": 2.0,
+    "document_terms": 1.5,
+    "sentence_terms": 1.0,
+    "missing_passage": -1.0,
+    "missing_document": -3.0,
+    "number_missing": -2.0,
+    "substance": 2.5,
+}
+TRUE_INTERCEPT = -1.5
 
 
 def _questions(rng: np.random.Generator, count: int) -> list[Labelled]:
@@ -27,10 +40,10 @@ def _questions(rng: np.random.Generator, count: int) -> list[Labelled]:
 
 @pytest.fixture(scope="module")
 def fitted() -> Ranker:
-    """A ranker fitted on 300 synthetic questions (plus some without their answer among the candidates)."""
+    """A ranker fitted on 600 synthetic questions (plus some without their answer among the candidates)."""
     rng = np.random.default_rng(11)
     unanswered = [Labelled(rng.random((5, len(FEATURES))), np.zeros(5, dtype=bool)) for _ in range(20)]
-    return fit_ranker(_questions(rng, 300) + unanswered)
+    return fit_ranker(_questions(rng, 600) + unanswered)
 
 
 def test_fitted_ranker_puts_gold_first_on_held_out_questions(fitted: Ranker) -> None:
@@ -92,15 +105,9 @@ def test_no_usable_question_is_a_value_error(count: int) -> None:
 
 def _evidence(rng: np.random.Generator, count: int) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_]]:
     """Evidence rows in DECLINE_FEATURES order, answerable exactly when the hidden logit is positive."""
-    x = np.column_stack(
-        [
-            rng.random(count),
-            rng.random(count),
-            rng.random(count),
-            rng.random(count),
-            rng.integers(0, 3, count).astype(np.float64),
-        ]
-    )
+    x = rng.random((count, len(DECLINE_FEATURES)))
+    x[:, DECLINE_FEATURES.index("unknown_names")] = rng.integers(0, 3, count)
+    x[:, DECLINE_FEATURES.index("number_missing")] = rng.integers(0, 2, count)
     truth = np.asarray([TRUE_RULE[name] for name in DECLINE_FEATURES])
     return x, x @ truth + TRUE_INTERCEPT > 0
 
@@ -123,7 +130,7 @@ def test_a_lightly_regularised_rule_separates_held_out_evidence() -> None:
     rule = DeclineRule(coefficients, intercept, 0.5)
     x, y = _evidence(np.random.default_rng(22), 400)
     assert 0.3 < y.mean() < 0.7  # both classes are there
-    predicted = [rule.answers(Evidence(*row[:4], int(row[4]))) for row in x]
+    predicted = [rule.probability(row.tolist()) >= rule.threshold for row in x]
     assert np.mean(np.asarray(predicted) == y) >= 0.9
 
 
@@ -157,14 +164,14 @@ TENTHS = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0]
         pytest.param(TENTHS, [False] * 5 + [True] * 5, None, 0.2, 0.6999, id="unanswerable-ignored"),
         pytest.param(TENTHS, [True, False] * 5, None, 0.4, 0.4999, id="interleaved"),
         pytest.param(
-            TENTHS, [True] * 10, ["a"] * 5 + ["b"] * 5, 0.2, 0.1999, id="low-group-decides"
-        ),  # a: 0.1..0.5 may lose one; b: 0.6..1.0 may lose one
+            TENTHS, [True] * 10, ["a"] * 5 + ["b"] * 5, 0.2, 0.2999, id="groups-weigh-alike"
+        ),  # a: 0.1..0.5 loses two (0.4), b none: 0.2 on average
         pytest.param(
             [0.9, 0.8, 0.95, 0.2, 0.3, 0.4, 0.5, 0.6],
             [True] * 8,
             ["a", "a", "a", "b", "b", "b", "b", "b"],
             0.4,
-            0.3999,
+            0.5999,
             id="unsorted-groups",
         ),
         pytest.param(
@@ -187,29 +194,27 @@ def test_choose_threshold(
     conf, ans = np.asarray(confidence), np.asarray(answerable)
     threshold = choose_threshold(conf, ans, max_declined, groups)
     assert threshold == pytest.approx(expected)
+    assert _declined(conf, ans, groups, threshold) <= max_declined
+
+
+def _declined(conf: np.ndarray, ans: np.ndarray, groups: list[str] | None, cut: float) -> float:
+    """Return the share of answerable questions below a cut, averaged over the groups."""
     labels = np.asarray(groups if groups is not None else [""] * len(conf))
-    for group in set(labels[ans].tolist()):
-        mine = conf[ans & (labels == group)]
-        assert (mine < threshold).sum() <= np.floor(max_declined * mine.size), group
+    names = set(labels[ans].tolist())
+    return float(np.mean([np.mean(conf[ans & (labels == g)] < cut) for g in names]))
 
 
 @pytest.mark.parametrize("max_declined", [0.0, 0.05, 0.1, 0.3])
-def test_choose_threshold_is_the_highest_that_keeps_every_group_within_budget(max_declined: float) -> None:
+def test_choose_threshold_is_the_highest_within_budget_on_average(max_declined: float) -> None:
     rng = np.random.default_rng(31)
     conf = rng.random(300)
     ans = rng.random(300) < 0.6
     groups = rng.choice(["squad", "seed", "other"], 300).tolist()
-    labels = np.asarray(groups)
     threshold = choose_threshold(conf, ans, max_declined, groups)
-
-    def over_budget(t: float) -> bool:
-        return any(
-            (conf[ans & (labels == g)] < t).sum() > np.floor(max_declined * (ans & (labels == g)).sum())
-            for g in set(groups)
-        )
-
-    assert not over_budget(threshold)
-    assert over_budget(threshold + 2e-4)  # a hair higher declines one answerable question too many
+    assert _declined(conf, ans, groups, threshold) <= max_declined
+    # By brute force: the highest cut at an answerable question's confidence that stays within budget.
+    best = max(c for c in np.unique(conf[ans]) if _declined(conf, ans, groups, float(c)) <= max_declined)
+    assert threshold == pytest.approx(round(float(best) - 1e-4, 4))
 
 
 @pytest.mark.parametrize(

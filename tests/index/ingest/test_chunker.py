@@ -212,7 +212,8 @@ _LONG_BLOCKS = {
 @pytest.mark.parametrize("kind", sorted(_LONG_BLOCKS))
 def test_a_block_longer_than_a_chunk_is_cut_at_line_breaks(tmp_path: Path, kind: str) -> None:
     block = _LONG_BLOCKS[kind]
-    document, chunks = _chunks(tmp_path, kind, f"# Title\n\nSome words before.\n\n{block}\n", ".md", tokens=60)
+    text = f"# Title\n\nSome words before.\n\n## The block\n\n{block}\n"  # its own section: no lead-in joins it
+    document, chunks = _chunks(tmp_path, kind, text, ".md", tokens=60)
     text = document.text
     pieces = [c for c in chunks if c.start >= text.index(block)]
     assert len(pieces) > 1 and len(block) > MAX_CHUNK_CHARS
@@ -230,7 +231,7 @@ def test_a_block_longer_than_a_chunk_is_cut_at_line_breaks(tmp_path: Path, kind:
 def test_a_short_block_stays_whole_and_a_long_line_in_one_is_cut_at_spaces(tmp_path: Path) -> None:
     short = "```\n" + "\n".join(_CODE_LINE.format(i=i) for i in range(60)) + "\n```"  # over 60 tokens, under the cap
     long_line = " ".join(_RANDOM_WORDS) * 3  # one line of about 8,000 characters
-    text = f"# Title\n\n{short}\n\nBetween the blocks.\n\n```\n{long_line}\n```\n"
+    text = f"# Title\n\n{short}\n\nBetween the blocks.\n\n## Long line\n\n```\n{long_line}\n```\n"
     document, chunks = _chunks(tmp_path, "blocks", text, ".md", tokens=60)
     assert chunks[0].text == short
     pieces = [c for c in chunks if c.start > document.text.index("Between the blocks.")]
@@ -246,3 +247,27 @@ def test_seed_prose_keeps_its_sentence_windows() -> None:
     assert len(chunks) == 11  # as with CHUNKER_VERSION 4, before passages were capped: no sentence there is cut
     for chunk in chunks:
         assert re.search(r"[.!?]$", chunk.text) and chunk.text[0].isupper()
+
+
+INTRODUCED = {
+    "list": "- `0`: no error\n- `1`: the file was not found\n- `2`: the file was locked",
+    "code": "```sh\npip install --proxy http://proxy:3128 quotebot\n```",
+    "table": "| flag | meaning |\n|---|---|\n| `-k` | number of results |",
+}
+
+
+@pytest.mark.parametrize("kind", sorted(INTRODUCED))
+def test_the_paragraph_before_a_list_code_or_table_is_quoted_with_it(tmp_path: Path, kind: str) -> None:
+    lead = "Exit codes combine bitwise. This gives these possibilities."  # ends with a full stop, not a colon
+    text = f"# Tool\n\nSome unrelated words come first here.\n\n{lead}\n\n{INTRODUCED[kind]}\n\n## Other\n\nLater text.\n"
+    document, chunks = _chunks(tmp_path, kind, text, ".md")
+    [joined] = [c for c in chunks if lead in c.text]
+    assert joined.text == f"{lead}\n\n{INTRODUCED[kind]}" == document.text[joined.start : joined.end]
+    assert (joined.paragraph, joined.last_paragraph) == (2, 3)
+    assert [c.text for c in chunks if c is not joined] == ["Some unrelated words come first here.", "Later text."]
+
+
+def test_a_block_under_another_heading_is_not_joined(tmp_path: Path) -> None:
+    text = "# Tool\n\nA paragraph of its own.\n\n## Install\n\n```sh\npip install quotebot\n```\n"
+    _, chunks = _chunks(tmp_path, "apart", text, ".md")
+    assert [c.text for c in chunks] == ["A paragraph of its own.", "```sh\npip install quotebot\n```"]

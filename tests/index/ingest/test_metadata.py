@@ -72,6 +72,15 @@ def test_parse_date(line: str, iso: str | None) -> None:
         ("China supports the draft resolution proposed by the Russian delegation.", False),
         ("States should not install backdoors.", False),
         ("- Use TLS", False),
+        ("Docs › Guides › Install", True),
+        ("Home directory permissions must be 700.", False),
+        # Real content that holds the separators of a breadcrumb trail on several lines: kept.
+        ("- `options` <Object>\n  - `cwd` <string> | <URL> Current working directory.\n"
+         "  - `env` <Object> Environment key-value pairs. Default: `process.env`.\n"
+         "  - `shell` <string> Shell to execute the command with. Default: '/bin/sh' on Unix.", False),
+        ("> Note: this library is in maintenance mode.\n> Bug fixes only; new features go to v2 / v3.", False),
+        ("> x <- 1:10\n> y <- parLapply(cl, x, sqrt)\n> stopCluster(cl)", False),
+        ("- Internal / external links\n- Embedding images / fonts\n- Signing PDF documents", False),
     ],
 )
 def test_furniture(text: str, furniture: bool) -> None:
