@@ -11,6 +11,7 @@ from typing import Any
 import discord
 
 from .engines import Engine
+from .i18n import DEFAULT, Lang, plural_key, text
 from .render import PROJECT_ROOT, display_source
 from .replies import Reply, fit_text
 
@@ -49,29 +50,27 @@ def source_rows(engine: Engine, root: Path = PROJECT_ROOT, names: Sequence[str] 
     ]
 
 
-def _row_text(row: SourceRow) -> str:
-    """Render a row: the title in bold, then date, paragraphs and file, all escaped."""
-    plural = "paragraph" if row.paragraphs == 1 else "paragraphs"
-    details = " · ".join(x for x in (row.collection, row.date, f"{row.paragraphs} {plural}", row.file) if x)
+def _row_text(row: SourceRow, lang: Lang) -> str:
+    """Render a row: the title in bold, then date, paragraphs and file, all escaped (only the count is translated)."""
+    paragraphs = text(plural_key("sources.paragraphs", row.paragraphs), lang, count=row.paragraphs)
+    details = " · ".join(x for x in (row.collection, row.date, paragraphs, row.file) if x)
     return f"**{fit_text(row.title, _TITLE_ROOM)}**\n{fit_text(details, _DETAILS_ROOM)}"
 
 
-def sources_reply(rows: list[SourceRow], page: int = 0, per_page: int = SOURCES_PER_PAGE) -> Reply:
-    """Build one page of the document list."""
+def sources_reply(
+    rows: list[SourceRow], page: int = 0, per_page: int = SOURCES_PER_PAGE, *, lang: Lang = DEFAULT
+) -> Reply:
+    """Build one page of the document list, its fixed words in `lang`."""
     if not rows:
-        return Reply(
-            "Nothing can be searched from here: no collection is mapped to this channel, or none has documents "
-            "yet (add .txt, .md, .html or .pdf files and run /reindex).",
-            [],
-        )
+        return Reply(text("sources.none", lang), [], lang=lang)
     pages = ceil(len(rows) / per_page)
     page = max(0, min(page, pages - 1))
     shown = rows[page * per_page : (page + 1) * per_page]
-    noun = "document" if len(rows) == 1 else "documents"
-    embed = discord.Embed(title=f"The corpus: {len(rows)} {noun}", description="\n\n".join(map(_row_text, shown)))
+    title = text(plural_key("sources.title", len(rows)), lang, count=len(rows))
+    embed = discord.Embed(title=title, description="\n\n".join(_row_text(row, lang) for row in shown))
     if pages > 1:
-        embed.set_footer(text=f"page {page + 1} of {pages}")
-    return Reply(None, [embed], page, pages)
+        embed.set_footer(text=text("sources.page", lang, page=page + 1, pages=pages))
+    return Reply(None, [embed], page, pages, lang=lang)
 
 
 def sources_buttons(reply: Reply) -> list[discord.ui.Button[Any]]:
@@ -79,14 +78,15 @@ def sources_buttons(reply: Reply) -> list[discord.ui.Button[Any]]:
     if reply.page_count <= 1:
         return []
     grey = discord.ButtonStyle.secondary
+    previous, following = text("button.previous", reply.lang), text("button.next", reply.lang)
     return [
-        discord.ui.Button(label="Previous", emoji="◀️", custom_id=PREV_ID, style=grey, disabled=reply.page == 0),
-        discord.ui.Button(label="Next", emoji="▶️", custom_id=NEXT_ID, style=grey, disabled=not reply.has_more),
+        discord.ui.Button(label=previous, emoji="◀️", custom_id=PREV_ID, style=grey, disabled=reply.page == 0),
+        discord.ui.Button(label=following, emoji="▶️", custom_id=NEXT_ID, style=grey, disabled=not reply.has_more),
     ]
 
 
-def index_summary(engine: Engine, names: Sequence[str] | None = None) -> str:
+def index_summary(engine: Engine, names: Sequence[str] | None = None, lang: Lang = DEFAULT) -> str:
     """Say what the indexes of the collections in `names` (default: all) hold, e.g. '12 passages from 1 document'."""
     sources = engine.sources(names)
     passages, documents = sum(s.passages for s in sources), len(sources)
-    return f"{passages} passages from {documents} document{'' if documents == 1 else 's'}"
+    return text(plural_key("reindex.summary", documents), lang, passages=passages, documents=documents)

@@ -1,4 +1,4 @@
-"""Checks run before a command (valid question, per-user cooldown) and the words for every refusal."""
+"""Checks run before a command (valid question, per-user cooldown) and the words for every refusal, in any language."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import discord
 from discord import app_commands
 
 from ..index import QuestionError, QuotebotError
+from .i18n import DEFAULT, Lang, LocalizedError, decimal, has_text, plural_key, text
 from .limits import RateLimiter, check_question
 
 __all__ = [
@@ -19,6 +20,7 @@ __all__ = [
     "as_sentence",
     "cooldown_text",
     "describe_error",
+    "error_text",
     "rate_limited",
     "send_private",
     "tell",
@@ -29,19 +31,21 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-APOLOGY = "Sorry, something went wrong on my side. The error was logged; please try again later."
+APOLOGY = text("error.apology")  # in English; members get text("error.apology", their locale)
 
 
 class QuestionRejected(app_commands.CheckFailure):
-    """The question is empty or too long; the message says why."""
+    """The question is empty or too long; `error` says why."""
+
+    def __init__(self, error: QuestionError) -> None:
+        super().__init__(str(error))
+        self.error = error
 
 
-def cooldown_text(retry_after: float, rate: int, per: float) -> str:
+def cooldown_text(retry_after: float, rate: int, per: float, lang: Lang = DEFAULT) -> str:
     """Say, kindly, when the user may ask again."""
-    return (
-        f"Easy there: you can ask {rate} question{'s' if rate != 1 else ''} every {per:g} seconds. "
-        f"Try again in {max(1, ceil(retry_after))} s."
-    )
+    wait = max(1, ceil(retry_after))
+    return text(plural_key("limit.cooldown", rate), lang, rate=rate, per=decimal(per, lang, "g"), wait=wait)
 
 
 def valid_question() -> Callable[[T], T]:
@@ -51,7 +55,7 @@ def valid_question() -> Callable[[T], T]:
         try:
             check_question(str(getattr(interaction.namespace, "question", "") or ""))
         except QuestionError as exc:
-            raise QuestionRejected(str(exc)) from exc
+            raise QuestionRejected(exc) from exc
         return True
 
     return app_commands.check(predicate)
@@ -75,24 +79,39 @@ def as_sentence(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def describe_error(error: app_commands.AppCommandError) -> str | None:
-    """Return the message for an error a user can cause or fix, or None for a bug."""
+def error_text(error: QuotebotError, lang: Lang = DEFAULT) -> str:
+    """Return a known error's one line for a member: the bot's own words in `lang`, a library's as they are."""
+    if isinstance(error, LocalizedError):
+        return as_sentence(error.localized(lang))
+    return as_sentence(str(error))  # the library's messages (a missing index, a bad config) are in English
+
+
+def _permission(name: str, lang: Lang) -> str:
+    """Name a Discord permission as members see it, e.g. manage_guild: "Manage Server"."""
+    key = f"permission.{name}"
+    return text(key, lang) if has_text(key) else name.replace("_", " ").replace("guild", "server").title()
+
+
+def describe_error(error: app_commands.AppCommandError, lang: Lang = DEFAULT) -> str | None:
+    """Return the message, in `lang`, for an error a user can cause or fix, or None for a bug."""
     cause: BaseException = error.original if isinstance(error, app_commands.CommandInvokeError) else error
-    if isinstance(cause, QuotebotError | QuestionRejected):
-        return as_sentence(str(cause))
+    if isinstance(cause, QuestionRejected):
+        cause = cause.error
+    if isinstance(cause, QuotebotError):
+        return error_text(cause, lang)
     if isinstance(cause, app_commands.CommandOnCooldown):
-        return cooldown_text(cause.retry_after, cause.cooldown.rate, cause.cooldown.per)
+        return cooldown_text(cause.retry_after, cause.cooldown.rate, cause.cooldown.per, lang)
     if isinstance(cause, app_commands.MissingPermissions):
-        needed = ", ".join(p.replace("_", " ").replace("guild", "server").title() for p in cause.missing_permissions)
-        return f"You need the {needed} permission to do that."
+        needed = ", ".join(_permission(p, lang) for p in cause.missing_permissions)
+        return text("error.permission", lang, permission=needed)
     if isinstance(cause, app_commands.NoPrivateMessage):
-        return "This command only works in a server."
+        return text("error.server_only", lang)
     if isinstance(cause, app_commands.CheckFailure):
-        return "You can't use this command here."
+        return text("error.not_here", lang)
     if isinstance(cause, app_commands.CommandNotFound | app_commands.CommandSignatureMismatch):
-        return "This command was just updated; give Discord a minute to refresh it, then try again."
+        return text("error.updated", lang)
     if isinstance(cause, app_commands.TransformerError):
-        return "I couldn't read one of the options; check them and try again."
+        return text("error.bad_option", lang)
     return None
 
 

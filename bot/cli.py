@@ -13,6 +13,7 @@ from typing import Any, TextIO, get_args
 from ..index import Answer, QuotebotError, build_library, check_library, validate_question
 from ..index.text import displayable, printable
 from .engines import Engine, EngineLoader
+from .i18n import DEFAULT, Lang, accepted_locales, language
 from .logs import one_line_logs
 from .render import answer_to_json, answer_to_markdown, answer_to_text, json_line
 from .settings import Settings, load_settings
@@ -86,6 +87,11 @@ def _add_ask_flags(ask: argparse.ArgumentParser) -> None:
         choices=("text", "markdown", "discord"),
         default="text",
         help="markdown: quotes as Markdown; discord: the message payload the bot would post",
+    )
+    ask.add_argument(
+        "--locale",
+        help="with --format discord: the asker's language for the bot's own words (en, ar, zh, zh-TW, fr, ru, es, "
+        "or a Discord locale such as es-419; others get English); quotes are never translated",
     )
 
 
@@ -174,12 +180,26 @@ def _lines(name: str) -> Iterator[str]:
         raise QuotebotError(f"cannot read batch file {name}: {exc}; pass a UTF-8 text file or '-'") from exc
 
 
-def _discord_payload(engine: Engine, text: str, per_page: int, *, claim: bool = False) -> dict[str, Any]:
-    """Return the message the Discord bot would post for a question (or a claim), as sent to Discord."""
+def _discord_payload(
+    engine: Engine, text: str, per_page: int, *, claim: bool = False, lang: Lang = DEFAULT
+) -> dict[str, Any]:
+    """Return the message the Discord bot would post for a question (or a claim) in `lang`, as sent to Discord."""
     from .replies import build_reply, fetch_count, reply_payload
 
     answer = engine.answer(text, fetch_count(per_page), claim=claim)
-    return reply_payload(build_reply(answer, per_page=per_page, kind="claim" if claim else "question"))
+    return reply_payload(build_reply(answer, per_page=per_page, kind="claim" if claim else "question", lang=lang))
+
+
+def _locale(args: argparse.Namespace) -> Lang:
+    """Return the language --locale asks for (English without it); refuse a value no member could have."""
+    if args.locale is None:
+        return DEFAULT
+    accepted = accepted_locales()
+    if args.locale.strip().replace("_", "-").lower() not in {a.lower() for a in accepted}:
+        raise QuotebotError(f"unknown --locale {args.locale!r}: use one of {', '.join(accepted)}")
+    if args.format != "discord":  # the terminal, Markdown and JSON output is the corpus owner's, in English
+        raise QuotebotError("--locale sets the language of the Discord preview: add --format discord")
+    return language(args.locale)
 
 
 def _asked(args: argparse.Namespace) -> tuple[str | None, bool]:
@@ -200,13 +220,13 @@ def _asked(args: argparse.Namespace) -> tuple[str | None, bool]:
     return (args.claim if claim else args.question), claim
 
 
-def _batch(args: argparse.Namespace, settings: Settings, *, claim: bool) -> int:
+def _batch(args: argparse.Namespace, settings: Settings, *, claim: bool, lang: Lang) -> int:
     """Answer each line of the batch file (each a claim with --claim) as one JSON line."""
     engine = _engine(settings, args)
     for line in _lines(args.batch):
         try:
             if args.format == "discord":
-                record = _discord_payload(engine, line, settings.top_k, claim=claim)
+                record = _discord_payload(engine, line, settings.top_k, claim=claim, lang=lang)
             else:
                 record = answer_to_json(engine.answer(line, settings.top_k, claim=claim))
         except QuotebotError as exc:
@@ -226,14 +246,15 @@ def _render(answer: Answer, args: argparse.Namespace, *, claim: bool) -> str:
 
 def cmd_ask(args: argparse.Namespace) -> int:
     """Answer one question or claim, or a batch of them as JSON lines."""
+    lang = _locale(args)
     settings = _settings(args)
     text, claim = _asked(args)
     if text is None:
-        return _batch(args, settings, claim=claim)
+        return _batch(args, settings, claim=claim, lang=lang)
     validate_question(text, MAX_QUESTION_CHARS)  # fail fast, before loading the model
     engine = _engine(settings, args)
     if args.format == "discord":
-        payload = _discord_payload(engine, text, settings.top_k, claim=claim)
+        payload = _discord_payload(engine, text, settings.top_k, claim=claim, lang=lang)
         print(json_line(payload, indent=None if args.json else 2))
         return 0
     print(_render(engine.answer(text, settings.top_k, claim=claim), args, claim=claim))

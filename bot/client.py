@@ -13,19 +13,28 @@ from discord.ext import commands
 from ..index import Answer, IndexStateError, QuotebotError
 from .engines import Engine, EngineLoader, EngineSource, Scope
 from .gaps import GAPS_FILE, GapLog
-from .limits import BUSY, AnswerPool, BusyError, GlobalLimiter, GlobalLimitError, RateLimiter, ReindexBusyError
+from .i18n import LocalizedError
+from .limits import AnswerPool, BusyError, GlobalLimiter, GlobalLimitError, RateLimiter, ReindexBusyError
 from .logs import one_line_logs
 from .places import Place
 from .replies import fetch_count
 from .settings import Settings
+from .translator import CatalogTranslator
 
-__all__ = ["EXTENSIONS", "QuoteBot", "run_bot"]
+__all__ = ["EXTENSIONS", "IndexLoadingError", "QuoteBot", "run_bot"]
 
 log = logging.getLogger(__name__)
 
 EXTENSIONS = tuple(  # one cog per feature, loaded by name
     f"{__package__}.exts.{name}" for name in ("errors", "ask", "mentions", "find_source", "sources", "reindex")
 )
+
+
+class IndexLoadingError(LocalizedError, IndexStateError):
+    """A question came before the engine finished loading."""
+
+    def __init__(self) -> None:
+        super().__init__("error.loading")
 
 
 class QuoteBot(commands.Bot):
@@ -62,11 +71,12 @@ class QuoteBot(commands.Bot):
     def engine(self) -> Engine:
         """Return the engine that answers now."""
         if self._engine is None:
-            raise IndexStateError("the index is still loading: try again in a moment")
+            raise IndexLoadingError()
         return self._engine
 
     async def setup_hook(self) -> None:
-        """Load the engine off the event loop, load the cogs, then sync the slash commands."""
+        """Load the engine off the event loop, load the cogs, then sync the slash commands with their translations."""
+        await self.tree.set_translator(CatalogTranslator())  # before syncing: the sync sends every description
         if self._engine is None:
             started = time.perf_counter()
             self._engine = await asyncio.to_thread(self.loader.open)
@@ -113,7 +123,7 @@ class QuoteBot(commands.Bot):
         engine = self.engine  # once: a /reindex swapping in new access rules mid-question must not mix the two
         names = self.searchable(place, engine)
         if self.pool.full:
-            raise BusyError(BUSY)
+            raise BusyError()
         wait = self.global_limiter.retry_after()
         if wait:
             raise GlobalLimitError(wait)
@@ -134,7 +144,7 @@ class QuoteBot(commands.Bot):
         answering when the config is invalid (the ConfigError reaches the caller).
         """
         if self._reindexing.locked():
-            raise ReindexBusyError("a reindex is already running; the bot answers from the current index until it ends")
+            raise ReindexBusyError()
         async with self._reindexing:
             engine = await asyncio.to_thread(self.loader.rebuild, scope)
             self._engine = engine  # one reference assignment: every later question sees the new index and rules

@@ -12,6 +12,7 @@ from ..index import (
     Collection,
     Collections,
     Embedder,
+    MultilingualEmbedder,
     Source,
     load_collections,
     make_embedder,
@@ -54,6 +55,7 @@ class EngineLoader:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self._embedder: Embedder | None = None
+        self._multilingual: Embedder | None = None
         self._collections: Collections | None = None
 
     def embedder(self) -> Embedder:
@@ -76,7 +78,10 @@ class EngineLoader:
     ) -> BuildOptions:
         """Return the build options the settings ask for."""
         s = self.settings
-        return BuildOptions(s.chunk_tokens, s.index_type, progress, on_rebuild, int(s.max_file_mb * 2**20))
+        if s.multilingual and self._multilingual is None:
+            self._multilingual = MultilingualEmbedder(threads=s.workers)  # loads its weights on first use only
+        second = self._multilingual if s.multilingual else None
+        return BuildOptions(s.chunk_tokens, s.index_type, progress, on_rebuild, int(s.max_file_mb * 2**20), second)
 
     def open(
         self,

@@ -11,7 +11,8 @@ from concurrent.futures import ThreadPoolExecutor
 from math import ceil
 from typing import Any, TypeVar
 
-from ..index import EmptyQuestionError, QuestionError, QuestionTooLongError, QuotebotError, validate_question
+from ..index import EmptyQuestionError, QuestionError, QuestionTooLongError, validate_question
+from .i18n import LocalizedError, text
 
 __all__ = [
     "BUSY",
@@ -20,6 +21,7 @@ __all__ = [
     "BusyError",
     "GlobalLimitError",
     "GlobalLimiter",
+    "QuestionRefused",
     "RateLimiter",
     "ReindexBusyError",
     "check_question",
@@ -27,28 +29,24 @@ __all__ = [
 
 T = TypeVar("T")
 
-BUSY = "I'm busy answering other questions; try again in a moment."
+BUSY = text("limit.busy")  # in English, as logged; members read BusyError in their own language
 
 MAX_QUESTION_CHARS = 1000  # a slash-command option can't be longer; mentions and claims follow suit
 
-_EMPTY = {
-    "question": "Ask me a question about the corpus, e.g. `/ask question: What should ICT providers not do?`",
-    "claim": "That message has no text I can check against the corpus.",
-}
+
+class QuestionRefused(LocalizedError, QuestionError):
+    """A question (or claim) the bot won't take: no words, or too long; the message says why, in any language."""
 
 
-def check_question(text: str, kind: str = "question") -> str:
-    """Return the question stripped; raise QuestionError with a friendly line when it has no words or is too long."""
+def check_question(question: str, kind: str = "question") -> str:
+    """Return the question stripped; raise QuestionRefused with a friendly line when it has no words or is too long."""
+    what = "claim" if kind == "claim" else "question"
     try:  # the library's rule, with the bot's limit; only the words are the bot's own
-        return validate_question(text, MAX_QUESTION_CHARS)
+        return validate_question(question, MAX_QUESTION_CHARS)
     except EmptyQuestionError:  # "\u200b\u200b" survives strip(); "?!" or "🔥" alone ask nothing
-        raise QuestionError(_EMPTY.get(kind, _EMPTY["question"])) from None
+        raise QuestionRefused(f"{what}.empty") from None
     except QuestionTooLongError as exc:
-        what = "That message" if kind == "claim" else "Your question"
-        raise QuestionError(
-            f"{what} is {exc.length:,} characters long; I can take up to {exc.limit:,}. "
-            "Shorten it to the part you want checked."
-        ) from None
+        raise QuestionRefused(f"{what}.too_long", length=exc.length, limit=exc.limit) from None
 
 
 class RateLimiter:
@@ -79,19 +77,25 @@ class RateLimiter:
             del self._hits[user_id]
 
 
-class BusyError(QuotebotError):
+class BusyError(LocalizedError):
     """Every worker is answering and the queue is full: the question is refused, not queued."""
 
+    def __init__(self) -> None:
+        super().__init__("limit.busy")
 
-class ReindexBusyError(QuotebotError):
+
+class ReindexBusyError(LocalizedError):
     """A reindex is already running: one at a time."""
 
+    def __init__(self) -> None:
+        super().__init__("reindex.busy")
 
-class GlobalLimitError(QuotebotError):
+
+class GlobalLimitError(LocalizedError):
     """The whole bot took its share of questions for the window."""
 
     def __init__(self, retry_after: float) -> None:
-        super().__init__(f"Too many questions right now; try again in {max(1, ceil(retry_after))} s.")
+        super().__init__("limit.global", wait=max(1, ceil(retry_after)))
         self.retry_after = retry_after
 
 
@@ -142,7 +146,7 @@ class AnswerPool:
     async def submit(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run fn(*args, **kwargs) in a worker thread once one is free; raise BusyError when the queue is full."""
         if self.full:
-            raise BusyError(BUSY)
+            raise BusyError()
         self.admitted += 1
         try:
             async with self._slots:

@@ -9,6 +9,7 @@ from typing import Any
 
 from ..index import Answer, Citation, Passage
 from ..index.text import Span, iter_lines, one_line_title, printable, strip_span
+from .i18n import DEFAULT, Lang, text
 
 __all__ = [
     "PROJECT_ROOT",
@@ -22,6 +23,7 @@ __all__ = [
     "display_source",
     "escape_markdown",
     "json_line",
+    "match_key",
     "match_label",
     "passage_to_json",
     "place_parts",
@@ -50,13 +52,18 @@ def display_source(path: Path, root: Path = PROJECT_ROOT) -> str:
         return str(shown)
 
 
-def match_label(score: float) -> str:
-    """Describe a fused score in words a reader understands."""
+def match_key(score: float) -> str:
+    """Return the catalog key of a fused score's strength: strong, fair or weak match."""
     if score >= 0.8:
-        return "strong match"
+        return "match.strong"
     if score >= 0.5:
-        return "fair match"
-    return "weak match"
+        return "match.fair"
+    return "match.weak"
+
+
+def match_label(score: float, lang: Lang = DEFAULT) -> str:
+    """Describe a fused score in words a reader understands, in `lang`."""
+    return text(match_key(score), lang)
 
 
 def citation_to_json(cited: Citation, root: Path = PROJECT_ROOT) -> dict[str, Any]:

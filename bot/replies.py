@@ -1,7 +1,8 @@
 """Build what the bot posts for an answer: escaped, verbatim quotes that fit Discord's limits.
 
 Pure functions, no network: the cogs send a `Reply`, and `quotebot ask --format discord --json`
-prints `reply_payload(reply)`, so the corpus owner sees exactly what the bot would post.
+prints `reply_payload(reply)`, so the corpus owner sees exactly what the bot would post. The bot's own words
+(labels, refusals, footers, buttons) are in the asker's language; the quotes and citations never change.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ import discord
 
 from ..index import Answer, Passage
 from ..index.text import Span, displayable, split_sentences
-from .render import PROJECT_ROOT, match_label, place_parts
+from .i18n import DEFAULT, Lang, decimal, text
+from .render import PROJECT_ROOT, match_key, match_label, place_parts
 
 __all__ = [
     "CONTENT_LIMIT",
@@ -55,11 +57,9 @@ MORE_ID, UP_ID, DOWN_ID = "quotebot:more", "quotebot:up", "quotebot:down"
 
 Kind = Literal["question", "claim"]
 
-_COLOURS = {"strong match": 0x2ECC71, "fair match": 0xF1C40F, "weak match": 0x95A5A6}
+_COLOURS = {"match.strong": 0x2ECC71, "match.fair": 0xF1C40F, "match.weak": 0x95A5A6}
 _NOT_AN_ANSWER_COLOUR = 0x4F545C
-_NOT_FOUND = {"question": "I couldn't find this in the corpus.", "claim": "No passage in the corpus addresses this."}
-_LABEL = {"question": "Question", "claim": "Claim"}
-_STALE = "-# Some passages were left out: their files changed since indexing. A moderator can run /reindex."
+_SMALL = "-# "  # Discord's subtext: the stale-sources note is set small
 
 _ESCAPE = re.compile(
     r"(?P<url>(?:https?|steam)://[^\s<`|*~]+[^<.,:;\"'\]\s`|*~])"  # left intact: escaping breaks a link
@@ -178,6 +178,7 @@ class Reply:
     page: int = 0
     page_count: int = 1
     feedback: bool = False  # show the 👍 / 👎 buttons
+    lang: Lang = DEFAULT  # the language of the bot's own words, buttons included
 
     @property
     def has_more(self) -> bool:
@@ -198,41 +199,45 @@ def _source_field(passage: Passage, root: Path) -> str:
     return f"**{title}**\n{details}"
 
 
-def _also_in_field(passage: Passage, root: Path, budget: int) -> str:
+def _also_in_field(passage: Passage, root: Path, budget: int, lang: Lang) -> str:
     """Return the other places the passage is found, one a line, as many as fit `budget` ('… and N more')."""
     lines: list[str] = []
     count = len(passage.also_in)
     for i, cited in enumerate(passage.also_in):
         raw = " · ".join(place_parts(cited, root))
         line = fit_text(raw, min(FIELD_LIMIT // 4, budget - _MORE_ROOM))
-        rest = [f"… and {count - i - 1} more"] if i + 1 < count else []
+        rest = [text("reply.and_more", lang, count=count - i - 1)] if i + 1 < count else []
         if _units("\n".join([*lines, line, *rest])) > budget:  # the previous round checked this marker fits
-            return "\n".join([*lines, f"… and {count - i} more"])
+            return "\n".join([*lines, text("reply.and_more", lang, count=count - i)])
         lines.append(line)
     return "\n".join(lines)
 
 
-def _footer(passage: Passage, *, answered: bool, number: int, total: int, confidence: float | None) -> str:
+def _footer(passage: Passage, *, answered: bool, number: int, total: int, confidence: float | None, lang: Lang) -> str:
     """Return the footer: match label and score, the answer's confidence, the passage's place or 'not an answer'."""
-    parts = [f"{match_label(passage.score)} ({passage.score:.2f})"]
+    parts = [f"{match_label(passage.score, lang)} ({decimal(passage.score, lang)})"]
     if confidence is not None:
-        parts.append(f"confidence {confidence:.2f}")
-    parts.append(f"passage {number} of {total}" if answered else "not an answer")
+        parts.append(text("reply.confidence", lang, value=decimal(confidence, lang)))
+    where = text("reply.passage_of", lang, number=number, total=total) if answered else None
+    parts.append(where or text("reply.not_an_answer", lang))
     return " · ".join(parts)
 
 
-def _skeleton(passage: Passage, *, answered: bool, footer: str, also_budget: int, root: Path) -> discord.Embed:
+def _skeleton(
+    passage: Passage, *, answered: bool, footer: str, also_budget: int, root: Path, lang: Lang
+) -> discord.Embed:
     """Build a passage's embed without its quote: colour, citation fields and score footer."""
     if answered:
-        embed = discord.Embed(colour=_COLOURS[match_label(passage.score)])
+        embed = discord.Embed(colour=_COLOURS[match_key(passage.score)])
     else:
-        embed = discord.Embed(colour=_NOT_AN_ANSWER_COLOUR, title="Closest passage — not an answer")
+        embed = discord.Embed(colour=_NOT_AN_ANSWER_COLOUR, title=text("reply.closest_title", lang))
     if passage.url and len(passage.url) <= _URL_LIMIT:
         embed.url = passage.url  # the title becomes a link that scrolls the page to the quote
-        embed.title = embed.title or "Open the source at this passage"
-    embed.add_field(name="Source", value=_source_field(passage, root), inline=False)
+        embed.title = embed.title or text("reply.open_source", lang)
+    embed.add_field(name=text("reply.source", lang), value=_source_field(passage, root), inline=False)
     if passage.also_in:
-        embed.add_field(name="Also in", value=_also_in_field(passage, root, also_budget), inline=False)
+        also = _also_in_field(passage, root, also_budget, lang)
+        embed.add_field(name=text("reply.also_in", lang), value=also, inline=False)
     return embed.set_footer(text=footer)
 
 
@@ -255,7 +260,14 @@ def _allot(needs: list[int], total: int, cap: int) -> list[int]:
 
 
 def _embeds(
-    passages: tuple[Passage, ...], *, answered: bool, first: int, total: int, confidence: float | None, root: Path
+    passages: tuple[Passage, ...],
+    *,
+    answered: bool,
+    first: int,
+    total: int,
+    confidence: float | None,
+    root: Path,
+    lang: Lang,
 ) -> list[discord.Embed]:
     """Build one embed per passage, sharing the message's character budget between the quotes.
 
@@ -265,8 +277,8 @@ def _embeds(
     embeds = []
     for number, p in enumerate(passages, start=first + 1):
         shown = confidence if number == 1 else None
-        footer = _footer(p, answered=answered, number=number, total=total, confidence=shown)
-        embeds.append(_skeleton(p, answered=answered, footer=footer, also_budget=also_budget, root=root))
+        footer = _footer(p, answered=answered, number=number, total=total, confidence=shown, lang=lang)
+        embeds.append(_skeleton(p, answered=answered, footer=footer, also_budget=also_budget, root=root, lang=lang))
     room = EMBED_TOTAL_LIMIT - sum(_embed_units(e) for e in embeds)
     needs = [_units(QUOTE + fit_text(p.text, 1 << 30, p.highlight)) for p in passages]
     for embed, passage, budget in zip(embeds, passages, _allot(needs, room, DESCRIPTION_LIMIT), strict=True):
@@ -274,15 +286,14 @@ def _embeds(
     return embeds
 
 
-def _content(answer: Answer, kind: Kind) -> str:
+def _content(answer: Answer, kind: Kind, lang: Lang) -> str:
     """Echo the question (escaped), then say when the corpus has no answer or sources changed."""
     lines = []
     if not answer.answered:
-        closest = " The closest passages are below; they are **not an answer**." if answer.passages else ""
-        lines.append(_NOT_FOUND[kind] + closest)
+        lines.append(text(f"reply.{'closest' if answer.passages else 'not_found'}.{kind}", lang))
     if answer.stale:
-        lines.append(_STALE)
-    label = f"**{_LABEL[kind]}:** "
+        lines.append(_SMALL + text("reply.stale", lang))
+    label = f"**{text(f'reply.{kind}', lang)}** "
     room = CONTENT_LIMIT - _units(label) - sum(_units(line) + 1 for line in lines)
     return "\n".join([label + fit_text(displayable(answer.question), room), *lines])
 
@@ -300,17 +311,26 @@ def shown_passages(answer: Answer, page: int, per_page: int) -> tuple[Passage, .
 
 
 def build_reply(
-    answer: Answer, *, page: int = 0, per_page: int = 3, kind: Kind = "question", root: Path = PROJECT_ROOT
+    answer: Answer,
+    *,
+    page: int = 0,
+    per_page: int = 3,
+    kind: Kind = "question",
+    root: Path = PROJECT_ROOT,
+    lang: Lang = DEFAULT,
 ) -> Reply:
-    """Build page `page` of an answer; an unanswered question gets one page of closest passages, labelled."""
+    """Build page `page` of an answer, the bot's words in `lang`; an unanswered question gets its closest passages."""
     per_page = max(1, min(per_page, EMBEDS_PER_MESSAGE))
     pages = _page_count(answer, per_page)
     page = max(0, min(page, pages - 1))
     shown = shown_passages(answer, page, per_page)
     total = min(len(answer.passages), pages * per_page)
     first = page * per_page
-    embeds = _embeds(shown, answered=answer.answered, first=first, total=total, confidence=answer.confidence, root=root)
-    return Reply(_content(answer, kind), embeds, page, pages, feedback=bool(shown))
+    confidence = answer.confidence
+    embeds = _embeds(
+        shown, answered=answer.answered, first=first, total=total, confidence=confidence, root=root, lang=lang
+    )
+    return Reply(_content(answer, kind, lang), embeds, page, pages, feedback=bool(shown), lang=lang)
 
 
 def reply_buttons(reply: Reply) -> list[discord.ui.Button[Any]]:
@@ -319,7 +339,7 @@ def reply_buttons(reply: Reply) -> list[discord.ui.Button[Any]]:
     buttons: list[discord.ui.Button[Any]] = []
     if reply.page_count > 1:
         more: discord.ui.Button[Any] = discord.ui.Button(
-            label="More passages", custom_id=MORE_ID, style=grey, disabled=not reply.has_more
+            label=text("button.more", reply.lang), custom_id=MORE_ID, style=grey, disabled=not reply.has_more
         )
         buttons.append(more)
     if reply.feedback:

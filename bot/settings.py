@@ -32,6 +32,9 @@ class Settings(BaseSettings):
         "auto", description="embedding backend: auto (ONNX when the model exports, else torch), onnx or torch"
     )
     device: Literal["cpu", "cuda"] = Field("cpu", description="embedding device: cpu or cuda")
+    multilingual: bool = Field(
+        True, description="also index with USE multilingual v3, so questions in other languages find passages"
+    )
     top_k: int = Field(3, ge=1, le=10, description="passages per answer")
     chunk_tokens: int = Field(BuildOptions().chunk_tokens, ge=32, le=512, description="longest chunk, in word-pieces")
     index_type: Literal["auto", "flat", "ivf", "hnsw"] = Field(

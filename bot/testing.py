@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 import discord
 from discord import app_commands
+from discord.enums import try_enum
 
 from .limits import BUSY
 
@@ -113,8 +114,10 @@ class FakeInteraction:
         guild_id: int | None = 10,
         channel_id: int | None = 20,
         channel: Any = None,
+        locale: str = "en-US",
     ) -> None:
         self.client = client
+        self.locale = try_enum(discord.Locale, locale)  # the member's client language; unknown ones kept as-is
         self.channel_id = channel_id
         self.channel = channel  # a discord.Thread to ask from a thread
         self.user = SimpleNamespace(id=user_id, name=f"user{user_id}")
@@ -148,14 +151,16 @@ class FakeInteraction:
 _OPTION_TYPES = {str: 3, int: 4, bool: 5}
 
 
-def slash(client: discord.Client, name: str, *, user_id: int = 1, **options: Any) -> FakeInteraction:
-    """Build the interaction Discord sends when a user runs /name with these options."""
+def slash(
+    client: discord.Client, name: str, *, user_id: int = 1, locale: str = "en-US", **options: Any
+) -> FakeInteraction:
+    """Build the interaction Discord sends when a user whose client speaks `locale` runs /name with these options."""
     data = {
         "type": 1,
         "name": name,
         "options": [{"name": k, "type": _OPTION_TYPES[type(v)], "value": v} for k, v in options.items()],
     }
-    return FakeInteraction(client, user_id=user_id, data=data)
+    return FakeInteraction(client, user_id=user_id, data=data, locale=locale)
 
 
 async def run_command(client: discord.Client, interaction: FakeInteraction) -> None:

@@ -1,4 +1,7 @@
-"""The buttons under the bot's messages: "More passages", 👍 / 👎, and paging through /sources."""
+"""The buttons under the bot's messages: "More passages", 👍 / 👎, and paging through /sources.
+
+A page keeps the language of the message it replaces; what a click answers privately is in the clicker's language.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +17,7 @@ from ..index import Answer
 from .catalog import NEXT_ID, PREV_ID, SourceRow, sources_buttons, sources_reply
 from .checks import send_private
 from .gaps import GapLog
+from .i18n import language, text
 from .replies import DOWN_ID, MORE_ID, UP_ID, Kind, Reply, build_reply, reply_buttons, shown_passages
 
 __all__ = ["AnswerView", "SourcesView", "discords_fault", "interaction_expired", "send_answer", "send_kwargs"]
@@ -23,8 +27,6 @@ log = logging.getLogger(__name__)
 Handler = Callable[[discord.Interaction[Any]], Coroutine[Any, Any, None]]
 NONE = discord.AllowedMentions.none()
 TIMEOUT = 600.0  # seconds without a click before the buttons are disabled
-
-NOT_YOURS = "Only the person who asked can page through these passages; ask your own with /ask."
 
 # Discord's error codes for an interaction whose token no longer works: 10062 Unknown interaction (not
 # acknowledged within 3 s), 10015 Unknown Webhook and 50027 Invalid Webhook Token (a follow-up sent after
@@ -79,9 +81,8 @@ class _ReplyView(discord.ui.View):
             log.warning("button %s: the click expired before it was answered (%s)", name, error)
             return
         log.error("button %s failed", name, exc_info=error)
-        text = "Sorry, that button failed on my side; the error was logged."
         with contextlib.suppress(discord.HTTPException):
-            await send_private(interaction, text)
+            await send_private(interaction, text("button.failed", interaction.locale))
 
 
 class AnswerView(_ReplyView):
@@ -91,7 +92,7 @@ class AnswerView(_ReplyView):
         self, answer: Answer, reply: Reply, *, per_page: int, kind: Kind, asker_id: int, gaps: GapLog, via: str
     ) -> None:
         super().__init__(timeout=TIMEOUT)
-        self.answer, self.per_page, self.kind = answer, per_page, kind
+        self.answer, self.per_page, self.kind, self.lang = answer, per_page, kind, reply.lang
         self.asker_id, self.gaps, self.via = asker_id, gaps, via
         self.page = reply.page
         self.voters: set[int] = set()
@@ -100,10 +101,10 @@ class AnswerView(_ReplyView):
     async def more(self, interaction: discord.Interaction[Any]) -> None:
         """Show the next page of passages, in place; only the asker may page."""
         if interaction.user.id != self.asker_id:
-            await interaction.response.send_message(NOT_YOURS, ephemeral=True)
+            await interaction.response.send_message(text("button.not_yours", interaction.locale), ephemeral=True)
             return
-        page, per_page, kind = self.page + 1, self.per_page, self.kind
-        reply = await asyncio.to_thread(build_reply, self.answer, page=page, per_page=per_page, kind=kind)
+        page, per_page, kind, lang = self.page + 1, self.per_page, self.kind, self.lang
+        reply = await asyncio.to_thread(build_reply, self.answer, page=page, per_page=per_page, kind=kind, lang=lang)
         self.page = reply.page
         self._install(reply_buttons(reply), {MORE_ID: self.more, UP_ID: self.up, DOWN_ID: self.down})
         await interaction.response.edit_message(**send_kwargs(reply, self))
@@ -119,12 +120,12 @@ class AnswerView(_ReplyView):
     async def _vote(self, interaction: discord.Interaction[Any], vote: int) -> None:
         """Log one vote per person on the page shown, and thank them privately."""
         if interaction.user.id in self.voters:
-            await interaction.response.send_message("You already rated this answer. Thanks!", ephemeral=True)
+            await interaction.response.send_message(text("button.already_rated", interaction.locale), ephemeral=True)
             return
         self.voters.add(interaction.user.id)
         shown = shown_passages(self.answer, self.page, self.per_page)
         self.gaps.feedback(self.answer.question, vote, shown, via=self.via, answered=self.answer.answered)
-        await interaction.response.send_message("Thanks, your feedback was noted.", ephemeral=True)
+        await interaction.response.send_message(text("button.thanks", interaction.locale), ephemeral=True)
 
 
 class SourcesView(_ReplyView):
@@ -132,13 +133,13 @@ class SourcesView(_ReplyView):
 
     def __init__(self, rows: list[SourceRow], reply: Reply) -> None:
         super().__init__(timeout=TIMEOUT)
-        self.rows = rows
+        self.rows, self.lang = rows, reply.lang
         self.page = reply.page
         self._install(sources_buttons(reply), {PREV_ID: self.previous, NEXT_ID: self.next})
 
     async def _show(self, interaction: discord.Interaction[Any], page: int) -> None:
         """Replace the list with another page."""
-        reply = sources_reply(self.rows, page)
+        reply = sources_reply(self.rows, page, lang=self.lang)
         self.page = reply.page
         self._install(sources_buttons(reply), {PREV_ID: self.previous, NEXT_ID: self.next})
         await interaction.response.edit_message(**send_kwargs(reply, self))
@@ -162,8 +163,9 @@ async def send_answer(
     via: str,
     ephemeral: bool,
 ) -> None:
-    """Send the first page of an answer as the follow-up of a deferred interaction, with its buttons."""
-    reply = await asyncio.to_thread(build_reply, answer, per_page=per_page, kind=kind)  # fitting quotes is CPU work
+    """Send the first page of an answer, in the member's language, as the follow-up of a deferred interaction."""
+    lang = language(interaction.locale)
+    reply = await asyncio.to_thread(build_reply, answer, per_page=per_page, kind=kind, lang=lang)  # fitting is CPU work
     view = AnswerView(answer, reply, per_page=per_page, kind=kind, asker_id=interaction.user.id, gaps=gaps, via=via)
     message = await interaction.followup.send(**send_kwargs(reply, view), ephemeral=ephemeral, wait=True)
     view.message = message

@@ -21,6 +21,7 @@ from .build import BuildOptions
 from .collections import Collection, Collections, load_collections
 from .embed.base import DEFAULT_MODEL, Embedder
 from .embed.factory import make_embedder
+from .embed.multilingual import MultilingualEmbedder
 from .errors import (
     ConfigError,
     CorpusError,
@@ -62,6 +63,7 @@ __all__ = [
     "IndexStateError",
     "Library",
     "ModelError",
+    "MultilingualEmbedder",
     "Passage",
     "QuestionError",
     "QuestionTooLongError",

@@ -28,7 +28,15 @@ from .ingest.chunker import (
 )
 from .ingest.files import MAX_FILE_BYTES, corpus_files, doc_id_of, fingerprint, read_corpus, sidecar_digest
 from .models import Chunk, Document
-from .store.layout import SentenceTable, StoredIndex, load_index, read_manifest, save_index, verify_files
+from .store.layout import (
+    MultilingualTable,
+    SentenceTable,
+    StoredIndex,
+    load_index,
+    read_manifest,
+    save_index,
+    verify_files,
+)
 from .store.lexical import LexicalIndex
 from .store.lock import build_lock
 from .store.manifest import DocumentRecord, Fingerprint, Manifest, staleness
@@ -66,6 +74,8 @@ class BuildOptions:
     progress: Progress | None = None  # told (done, total) while texts are embedded
     on_rebuild: Callable[[str], None] | None = None  # told why, before an index is built on opening
     max_file_bytes: int = MAX_FILE_BYTES  # larger files are skipped without being read
+    # The second model, for questions in other languages (index.embed.multilingual); None: English only.
+    multilingual: Embedder | None = None
 
     def __post_init__(self) -> None:
         """Refuse an unknown index kind early, in one line."""
@@ -126,24 +136,32 @@ def _build(
     cache: bool,
 ) -> Manifest:
     """Chunk, embed and store loaded documents as a new build (the caller holds the build lock)."""
-    cached = None
-    if cache:
-        cached = CachingEmbedder(embedder, EmbeddingCache(index_dir / "cache", embedder.name, embedder.dimension))
-        embedder = cached
+    cached = [_cached(e, index_dir) if cache else None for e in (embedder, options.multilingual)]
+    embedder = cached[0] or embedder
+    second = cached[1] or options.multilingual
     chunks = _chunk_all(documents, options.chunk_tokens, embedder)
     titles = {d.doc_id: d.title for d in documents}
-    vectors, lexical, sentences = _represent(chunks, titles, embedder, options.progress, options.index_type)
-    manifest = _manifest(embedder, options.chunk_tokens, documents, skipped, chunks, vectors, sentences)
-    if cached:
-        manifest = replace(manifest, embedded=cached.embedded)
+    represented = _represent(chunks, titles, (embedder, second), options.progress, options.index_type)
+    vectors, lexical, sentences, multilingual = represented
+    manifest = _manifest((embedder, second), options.chunk_tokens, documents, skipped, chunks, represented)
+    if cached[0]:
+        manifest = replace(manifest, embedded=sum(c.embedded for c in cached if c))
     try:
         texts = {d.sha256: d.text for d in documents if d.extracted}
-        save_index(index_dir, manifest, chunks, vectors, lexical, sentences, texts)
-        if cached:
-            cached.cache.save()
+        save_index(index_dir, manifest, chunks, vectors, lexical, sentences, texts, multilingual)
+        for used in cached:
+            if used:
+                used.cache.save()
     except OSError as exc:
         raise _unwritable(index_dir, exc) from exc
     return manifest
+
+
+def _cached(embedder: Embedder | None, index_dir: Path) -> CachingEmbedder | None:
+    """Wrap an embedder with the index folder's cache of its vectors (one file per model)."""
+    if embedder is None:
+        return None
+    return CachingEmbedder(embedder, EmbeddingCache(index_dir / "cache", embedder.name, embedder.dimension))
 
 
 def _chunk_all(documents: list[Document], chunk_tokens: int, embedder: Embedder) -> list[Chunk]:
@@ -158,15 +176,24 @@ def _chunk_all(documents: list[Document], chunk_tokens: int, embedder: Embedder)
 
 
 def _manifest(
-    embedder: Embedder,
+    models: tuple[Embedder, Embedder | None],
     chunk_tokens: int,
     documents: list[Document],
     skipped: dict[str, list[Any]],
     chunks: list[Chunk],
-    vectors: tuple[VectorStore, VectorStore],
-    sentences: SentenceTable,
+    represented: Represented,
 ) -> Manifest:
-    """Describe a build: model, chunker, documents, ranking, and the kind of each vector store."""
+    """Describe a build: models, chunker, documents, ranking, and the kind of each vector store."""
+    (embedder, second), (vectors, _, sentences, multilingual) = models, represented
+    kinds = {
+        "vectors": vectors[0].kind,
+        "titled": vectors[1].kind,
+        "sentences": sentences.vectors.kind,
+        "sentences_titled": sentences.titled.kind,
+    }
+    if multilingual is not None:
+        kinds["multilingual_chunks"] = multilingual.chunks.kind
+        kinds["multilingual_sentences"] = multilingual.sentences.kind
     return Manifest(
         model=embedder.name,
         dimension=embedder.dimension,
@@ -177,12 +204,9 @@ def _manifest(
         documents=tuple(DocumentRecord.of(d) for d in documents),
         skipped=skipped,
         ranking=default_ranking().to_dict(),
-        index_types={
-            "vectors": vectors[0].kind,
-            "titled": vectors[1].kind,
-            "sentences": sentences.vectors.kind,
-            "sentences_titled": sentences.titled.kind,
-        },
+        index_types=kinds,
+        multilingual=second.name if second else None,
+        multilingual_dimension=second.dimension if second else 0,
     )
 
 
@@ -193,10 +217,21 @@ def _unwritable(index_dir: Path, exc: OSError) -> IndexStateError:
     )
 
 
+Represented = tuple[tuple[VectorStore, VectorStore], LexicalIndex, SentenceTable, MultilingualTable | None]
+
+
 def _represent(
-    chunks: list[Chunk], titles: dict[str, str], embedder: Embedder, progress: Progress | None, index_type: str
-) -> tuple[tuple[VectorStore, VectorStore], LexicalIndex, SentenceTable]:
-    """Embed and index each chunk and each of its sentences, alone and under its document's title."""
+    chunks: list[Chunk],
+    titles: dict[str, str],
+    models: tuple[Embedder, Embedder | None],
+    progress: Progress | None,
+    index_type: str,
+) -> Represented:
+    """Embed and index each chunk and each of its sentences, alone and under its document's title.
+
+    With a second (multilingual) model, the titled chunks and headed sentences are embedded by it too.
+    """
+    embedder, second = models
     texts = [c.search_text for c in chunks]
     sentences, owners = _sentences(chunks)
     titled = [under_title(titles[c.doc_id], t) for c, t in zip(chunks, texts, strict=True)]
@@ -204,21 +239,25 @@ def _represent(
     # the heading ("Build fails: compiler not found") and only the answer under it.
     headed = [heading_path(titles[c.doc_id], c.section) for c in chunks]
     titled_sentences = [sentence_under_title(headed[o], s) for s, o in zip(sentences, owners, strict=True)]
-    batches = (texts, titled, sentences, titled_sentences)
-    # Only the titled chunk store is searched (index.ranking.gather); the others are only scored by id,
-    # so under "auto" they stay exact: an approximate index would cost training time and buy nothing.
+    # Only the titled chunk store (and the second model's stores) are searched (index.answer.ranking); the
+    # others are only scored by id, so under "auto" they stay exact: an approximate index would buy nothing.
     scored_only = "flat" if index_type == "auto" else index_type
-    kinds = (scored_only, index_type, scored_only, scored_only)
-    total, done, stores = sum(map(len, batches)), 0, []
-    for batch, kind in zip(batches, kinds, strict=True):
-        stores.append(_embed_all(embedder, batch, progress, done=done, total=total, index_type=kind))
+    jobs = [(embedder, texts, scored_only), (embedder, titled, index_type)]
+    jobs += [(embedder, sentences, scored_only), (embedder, titled_sentences, scored_only)]
+    if second is not None:
+        jobs += [(second, titled, index_type), (second, titled_sentences, index_type)]
+    total, done, stores = sum(len(batch) for _, batch, _ in jobs), 0, []
+    for model, batch, kind in jobs:
+        stores.append(_embed_all(model, batch, progress, done=done, total=total, index_type=kind))
         done += len(batch)
     # The title joins the lexical text so names said only in it ("Chinese", "Committee") are known words.
     lexical = LexicalIndex.build(titled)
     sentence_lexical = LexicalIndex.build(
         [under_title(headed[o], s) for s, o in zip(sentences, owners, strict=True)]
     )
-    return (stores[0], stores[1]), lexical, SentenceTable(stores[2], stores[3], sentence_lexical, owners)
+    table = SentenceTable(stores[2], stores[3], sentence_lexical, owners)
+    multilingual = MultilingualTable(stores[4], stores[5]) if second is not None else None
+    return (stores[0], stores[1]), lexical, table, multilingual
 
 
 def _sentences(chunks: list[Chunk]) -> tuple[list[str], npt.NDArray[np.int64]]:
@@ -306,6 +345,7 @@ def check_index(
         chunker_version=CHUNKER_VERSION,
         fingerprints=corpus_fingerprints(corpus_dir, manifest, files, max_bytes=options.max_file_bytes),
         ranking=default_ranking().to_dict(),
+        multilingual=options.multilingual.name if options.multilingual else None,
     )
 
 
@@ -333,7 +373,7 @@ def open_engine(
             options.on_rebuild(reason or "index missing")
         build_index(corpus_dir, index_dir, embedder, options, files=files)
         stored = load_index(index_dir)
-    return QuoteEngine(stored, embedder, corpus_dir)
+    return QuoteEngine(stored, embedder, corpus_dir, multilingual=options.multilingual)
 
 
 def _load_current(index_dir: Path, embedder: Embedder, reason: str | None) -> tuple[StoredIndex | None, str | None]:

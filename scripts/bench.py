@@ -1,7 +1,7 @@
 """Benchmark quotebot against baselines measured in the same run, and report ratios.
 
     python scripts/bench.py                 # every section
-    python scripts/bench.py --only query    # one of: query, build, cold, incremental, scale
+    python scripts/bench.py --only query    # one of: query, build, cold, incremental, scale, multilingual
     python scripts/bench.py --json F        # also write the figures to F
 
 Sections (the targets come from issue 5):
@@ -12,6 +12,7 @@ Sections (the targets come from issue 5):
 - cold: wall time of a fresh `quotebot ask` process against importing torch + sentence-transformers.
 - incremental: rebuild after editing one file of a 1,000-document corpus, against the full build.
 - scale: 1M passages, index type by size, search latency and recall (scripts/bench_scale.py).
+- multilingual: what the second model costs (install, build, cold and warm), scripts/bench_multilingual.py.
 
 Corpora are made from SQuAD v1.1 dev paragraphs (../shared/eval/squad11_dev, read in place): each
 passage is a run of 2–3 consecutive real sentences, each document one article's passages.
@@ -287,7 +288,7 @@ def bench_cold(corpus: Path, index: Path, runs: int = 5) -> dict[str, float]:
 def main() -> int:
     """Run the chosen sections and print the figures."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--only", choices=["query", "build", "cold", "incremental", "scale"])
+    parser.add_argument("--only", choices=["query", "build", "cold", "incremental", "scale", "multilingual"])
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     args = parser.parse_args()
     from quotebot.index import make_embedder
@@ -301,6 +302,10 @@ def main() -> int:
         results["build"] = bench_build_and_incremental(embedder)
     if args.only in (None, "cold"):
         results["cold"] = bench_cold(ROOT / "corpus", WORK / "index-seed")
+    if args.only in (None, "multilingual"):
+        from bench_multilingual import run  # beside this script; it imports this module
+
+        results["multilingual"] = run(embedder)
     if args.json:
         args.json.write_text(json.dumps(results, indent=2), encoding="utf-8")
     return 0

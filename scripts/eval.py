@@ -278,7 +278,7 @@ def run_squad(embedder: SentenceTransformerEmbedder, limit: int | None) -> dict[
 def main() -> int:
     """Run the evaluation and print the tables (and JSON with --json FILE)."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--only", choices=["seed", "squad", "teamdocs"])
+    parser.add_argument("--only", choices=["seed", "squad", "teamdocs", "xquad"])
     parser.add_argument("--misses", action="store_true", help="teamdocs: list the questions missed at 3")
     parser.add_argument("--squad-limit", type=int, help="first N SQuAD questions only")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
@@ -296,6 +296,10 @@ def main() -> int:
         from teamdocs import run_teamdocs  # beside this script; it imports this module
 
         results["teamdocs"] = run_teamdocs(embedder, misses=args.misses)
+    if args.only in (None, "xquad"):
+        from xquad import run_xquad  # beside this script; it imports this module
+
+        results["xquad"] = run_xquad(embedder)
     print(f"\n(total {time.perf_counter() - started:.0f}s)")
     if args.json:
         args.json.write_text(json.dumps(results, indent=2), encoding="utf-8")

@@ -162,7 +162,7 @@ def fit_decline(examples: list[Example]) -> DeclineRule:
     return DeclineRule(coefficients, intercept, cut)
 
 
-def platt(scored: list[tuple[Example, float]]) -> tuple[float, float]:
+def platt(scored: list[tuple[Example, float]], kinds: tuple[str, ...] = ("own", "unanswerable")) -> tuple[float, float]:
     """Fit the scaling that turns the rule's output into the share of first passages that are right (Platt).
 
     Fitted on the corpora left out of the fit, on their own questions only (not the synthetic negatives, whose
@@ -170,7 +170,7 @@ def platt(scored: list[tuple[Example, float]]) -> tuple[float, float]:
     """
     from scipy.optimize import minimize
 
-    own = [(e, c) for e, c in scored if e.kind in ("own", "unanswerable")]
+    own = [(e, c) for e, c in scored if e.kind in kinds]
     z = np.array([np.log(c / (1 - c)) for _, c in own])
     y = np.array([e.right for e, _ in own], dtype=np.float64)
     sizes: dict[str, int] = defaultdict(int)

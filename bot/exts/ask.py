@@ -11,6 +11,7 @@ from discord.ext import commands
 from ..checks import rate_limited, valid_question
 from ..limits import MAX_QUESTION_CHARS
 from ..places import place_of_interaction
+from ..translator import described
 from ..views import send_answer
 
 if TYPE_CHECKING:
@@ -23,11 +24,11 @@ class Ask(commands.Cog):
     def __init__(self, bot: QuoteBot) -> None:
         self.bot = bot
 
-    @app_commands.command(name="ask")
+    @app_commands.command(name="ask", description=described("command.ask"))
     @app_commands.describe(
-        question="What you want to know; the answer is quoted word for word from the documents",
-        results="How many passages to show per page (1-5)",
-        private="Only you see the answer",
+        question=described("command.ask.question"),
+        results=described("command.ask.results"),
+        private=described("command.ask.private"),
     )
     @rate_limited()
     @valid_question()

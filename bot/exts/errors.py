@@ -9,7 +9,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from ..checks import APOLOGY, describe_error, send_private, tell
+from ..checks import describe_error, send_private, tell
+from ..i18n import Lang, language, text
 from ..views import discords_fault, interaction_expired
 
 if TYPE_CHECKING:
@@ -17,7 +18,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-NOT_SENT = "Sorry, Discord did not accept my answer just now; please try again in a moment."
+NOT_SENT = text("error.not_sent")  # in English; each member gets it in their own language
 
 
 class ErrorHandler(commands.Cog):
@@ -38,19 +39,22 @@ class ErrorHandler(commands.Cog):
     async def on_app_command_error(
         self, interaction: discord.Interaction[Any], error: app_commands.AppCommandError
     ) -> None:
-        """Tell the user what went wrong in one private line; log the traceback of anything unexpected."""
+        """Tell the user, in their language, what went wrong in one private line; log the traceback of a bug."""
         name = interaction.command.qualified_name if interaction.command else "?"
+        lang = language(interaction.locale)
         cause = error.original if isinstance(error, app_commands.CommandInvokeError) else error
         if isinstance(cause, discord.HTTPException) and (interaction_expired(cause) or discords_fault(cause)):
-            await self._not_sent(interaction, name, cause)
+            await self._not_sent(interaction, name, cause, lang)
             return
-        message = describe_error(error)
+        message = describe_error(error, lang)
         if message is None:
             log.error("command %s failed for user %s", name, interaction.user.id, exc_info=error)
-            message = APOLOGY
+            message = text("error.apology", lang)
         await tell(interaction, message)
 
-    async def _not_sent(self, interaction: discord.Interaction[Any], name: str, error: discord.HTTPException) -> None:
+    async def _not_sent(
+        self, interaction: discord.Interaction[Any], name: str, error: discord.HTTPException, lang: Lang
+    ) -> None:
         """Report, in one log line, a response Discord did not take even after discord.py's own retries.
 
         Not a bug in the bot, so no traceback. An expired interaction cannot be answered at all; otherwise
@@ -61,7 +65,7 @@ class ErrorHandler(commands.Cog):
             log.warning("the %s interaction of user %s expired before it was answered (%s)", name, user, error)
             return
         try:
-            await send_private(interaction, NOT_SENT)
+            await send_private(interaction, text("error.not_sent", lang))
         except discord.HTTPException as again:
             log.error("command %s could not answer user %s (%s), nor tell them (%s)", name, user, error, again)
         else:

@@ -1,6 +1,7 @@
 """Answer questions asked by mentioning the bot, or in a DM, as a reply to the message.
 
 Needs no privileged intent: Discord sends a bot the content of messages that mention it and of its DMs.
+A message carries no locale of its asker, so the bot speaks the server's preferred language (English in DMs).
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ import discord
 from discord.ext import commands
 
 from ...index import QuotebotError
-from ..checks import APOLOGY, as_sentence, cooldown_text
+from ..checks import cooldown_text, error_text
+from ..i18n import DEFAULT, Lang, language, text
 from ..limits import check_question
 from ..places import place_of_message
 from ..replies import build_reply
@@ -39,6 +41,11 @@ def mention_question(message: discord.Message, me: discord.abc.User | None) -> s
     return " ".join(mention.sub(" ", message.content).split())
 
 
+def message_language(message: discord.Message) -> Lang:
+    """Return the language to answer a message in: its server's preferred locale; English in a DM."""
+    return language(message.guild.preferred_locale) if message.guild is not None else DEFAULT
+
+
 class Mentions(commands.Cog):
     """Reply to mentions and DMs with quotes."""
 
@@ -58,10 +65,11 @@ class Mentions(commands.Cog):
         question = mention_question(message, self.bot.user)
         if question is None:
             return
+        lang = message_language(message)
         try:
-            await self._answer(message, question)
+            await self._answer(message, question, lang)
         except QuotebotError as exc:
-            await self._say(message, as_sentence(str(exc)))
+            await self._say(message, error_text(exc, lang))
         except Exception as exc:
             if isinstance(exc, discord.Forbidden) or (isinstance(exc, discord.HTTPException) and discords_fault(exc)):
                 # discord.py already retried the 429s and 5xx: the reply is lost. Say so once in the log; an
@@ -69,19 +77,19 @@ class Mentions(commands.Cog):
                 _not_sent(message, exc)
                 return
             log.exception("answering message %s failed", message.id)  # a bug, or a payload Discord refused
-            await self._say(message, APOLOGY)
+            await self._say(message, text("error.apology", lang))
 
-    async def _answer(self, message: discord.Message, question: str) -> None:
-        """Check the question and the cooldown, then reply with the first page and its buttons."""
+    async def _answer(self, message: discord.Message, question: str, lang: Lang) -> None:
+        """Check the question and the cooldown, then reply in `lang` with the first page and its buttons."""
         question = check_question(question)
         wait = self.bot.limiter.retry_after(message.author.id)
         if wait:
-            await self._say(message, cooldown_text(wait, self.bot.limiter.rate, self.bot.limiter.per))
+            await self._say(message, cooldown_text(wait, self.bot.limiter.rate, self.bot.limiter.per, lang))
             return
         via = "mention" if message.guild else "dm"
         async with message.channel.typing():
             answer = await self.bot.answer(question, per_page=PER_PAGE, via=via, place=place_of_message(message))
-        reply = await asyncio.to_thread(build_reply, answer, per_page=PER_PAGE)  # off the loop: CPU work
+        reply = await asyncio.to_thread(build_reply, answer, per_page=PER_PAGE, lang=lang)  # off the loop: CPU work
         view = AnswerView(
             answer, reply, per_page=PER_PAGE, kind="question", asker_id=message.author.id, gaps=self.bot.gaps, via=via
         )

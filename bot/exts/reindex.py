@@ -14,17 +14,16 @@ from ...index import Collection, ConfigError
 from ..catalog import index_summary
 from ..checks import send_private
 from ..engines import Scope
+from ..i18n import language, text
 from ..places import place_of_interaction
+from ..translator import described
 
 if TYPE_CHECKING:
     from ..client import QuoteBot
 
 log = logging.getLogger(__name__)
 
-CONFIG_INVALID = (
-    "Nothing changed: quotebot.toml has an error, so the bot keeps answering with the previous index and rules. "
-    "The bot's log says what to fix (or run `quotebot build --check` where it runs)."
-)
+CONFIG_INVALID = text("reindex.config_invalid")  # in English; each member gets it in their own language
 
 
 def server_scope(interaction: discord.Interaction[Any]) -> Scope:
@@ -47,13 +46,14 @@ class Reindex(commands.Cog):
     def __init__(self, bot: QuoteBot) -> None:
         self.bot = bot
 
-    @app_commands.command(name="reindex")
+    @app_commands.command(name="reindex", description=described("command.reindex"))
     @app_commands.guild_only()
     @app_commands.default_permissions(manage_guild=True)  # hidden from members without Manage Server...
     @app_commands.checks.has_permissions(manage_guild=True)  # ...and refused here, whatever a server overrides
     async def reindex(self, interaction: discord.Interaction[Any]) -> None:
         """Rebuild this server's collections from their folders; answers keep coming from the old index until done."""
         await interaction.response.defer(ephemeral=True, thinking=True)
+        lang = language(interaction.locale)
         log.info("reindex requested by user %s in server %s", interaction.user.id, interaction.guild_id)
         scope = server_scope(interaction)
         started = time.perf_counter()
@@ -61,16 +61,16 @@ class Reindex(commands.Cog):
             engine = await self.bot.reindex(scope)
         except ConfigError as exc:  # the details name files and other servers' collections: for the log only
             log.warning("reindex refused, the previous index and rules stay: %s", exc)
-            await send_private(interaction, CONFIG_INVALID)
+            await send_private(interaction, text("reindex.config_invalid", lang))
             return
         seconds = time.perf_counter() - started
         # Only what this server can search is counted: other servers' collections are not its business.
         names = [c.name for c in engine.collections.items if scope(c)]
         if not names:
-            await send_private(interaction, "This server can search no collection, so none was rebuilt for it.")
+            await send_private(interaction, text("reindex.nothing", lang))
             return
-        summary = index_summary(engine, names)
-        await send_private(interaction, f"Reindexed {summary} in {seconds:.0f} s; new questions use the new index.")
+        summary = index_summary(engine, names, lang)
+        await send_private(interaction, text("reindex.done", lang, summary=summary, seconds=round(seconds)))
 
 
 async def setup(bot: QuoteBot) -> None:

@@ -9,7 +9,9 @@ from discord import app_commands
 from discord.ext import commands
 
 from ..catalog import source_rows, sources_reply
+from ..i18n import language
 from ..places import place_of_interaction
+from ..translator import described
 from ..views import SourcesView, send_kwargs
 
 if TYPE_CHECKING:
@@ -22,12 +24,12 @@ class Sources(commands.Cog):
     def __init__(self, bot: QuoteBot) -> None:
         self.bot = bot
 
-    @app_commands.command(name="sources")
+    @app_commands.command(name="sources", description=described("command.sources"))
     async def sources(self, interaction: discord.Interaction[Any]) -> None:
         """List the documents this channel can search: title, date, paragraphs, file."""
         engine = self.bot.engine  # once: the rows and the rules that pick them come from the same index
         rows = source_rows(engine, names=self.bot.searchable(place_of_interaction(interaction), engine))
-        reply = sources_reply(rows)
+        reply = sources_reply(rows, lang=language(interaction.locale))
         view = SourcesView(rows, reply)
         await interaction.response.send_message(**send_kwargs(reply, view), ephemeral=True)
         if view.children:

@@ -20,9 +20,10 @@ from ..store.layout import StoredIndex
 from ..store.manifest import DocumentRecord
 from ..text import has_words, split_sentences
 from .dedupe import collapse_duplicates
+from .language import reads_as_english
 from .links import deep_link
-from .probes import PROBES, floor
-from .ranking import Candidates, Evidence, Ranker, Ranking, gather
+from .probes import PROBES, PROBES_MULTILINGUAL, floor
+from .ranking import Candidates, Evidence, Ranker, Ranking, default_ranking, gather
 from .terms import Terms
 
 __all__ = ["MAX_QUESTION_CHARS", "QuoteEngine", "Ranked", "validate_question"]
@@ -51,6 +52,7 @@ class Ranked:
     score: float  # fused, in [0, 1]
     evidence: Evidence
     sentence: int  # which of split_sentences(chunk.text) matches best
+    multilingual: bool = False  # ranked on the second model's vectors, by its own ranking
 
 
 class _SourceCheck:
@@ -111,47 +113,87 @@ class QuoteEngine:
         *,
         ranking: Ranking | None = None,
         depth: int = 30,
+        multilingual: Embedder | None = None,
     ) -> None:
         self.stored = stored
         self.embedder = embedder
         self.corpus_dir = corpus_dir.resolve()
         self.ranking = ranking or Ranking.from_dict(stored.manifest.ranking)
+        # The second model answers questions in other languages, when the index holds its vectors.
+        self.multilingual = multilingual if stored.multilingual is not None else None
+        self.multilingual_ranking = default_ranking(multilingual=True)
         # Candidates taken from each retriever before fusion. 30 ranks as 50 did (scripts/eval.py: the
         # same hit@1, hit@3 and MRR on SQuAD and the seed) with 40 % fewer sentences to score.
         self.depth = depth
         self._records = {d.doc_id: d for d in stored.manifest.documents}
         self._check = _SourceCheck(self.corpus_dir, self._records, stored.extracted_text)
         self._terms = Terms(stored)  # each chunk's document and each word's rarity, for the coverage features
-        self._floor: tuple[float, ...] | None = None
+        self._floors: dict[bool, tuple[float, ...]] = {}
         self._floor_lock = threading.Lock()
+        self._foreign: bool | None = None
 
-    def candidates(self, question: str, vector: npt.NDArray[np.float32] | None = None) -> Candidates:
-        """Score the chunks worth considering for a question on every ranking feature."""
+    def routes_multilingual(self, question: str) -> bool:
+        """Tell whether the second model reads this question: it is not English, or the corpus mostly is not."""
+        if self.multilingual is None:
+            return False
+        if not reads_as_english(question):
+            return True
+        if self._foreign is None:
+            chunks = self.stored.chunks[:: max(1, len(self.stored.chunks) // 500)]  # a sample reads as well
+            self._foreign = sum(not reads_as_english(c.text[:400]) for c in chunks) > len(chunks) / 2
+        return self._foreign
+
+    def ranking_for(self, multilingual: bool) -> Ranking:
+        """Return the ranking of the English or the multilingual path."""
+        return self.multilingual_ranking if multilingual else self.ranking
+
+    def candidates(
+        self, question: str, vector: npt.NDArray[np.float32] | None = None, *, multilingual: bool | None = None
+    ) -> Candidates:
+        """Score the chunks worth considering for a question on every ranking feature.
+
+        `multilingual` picks the model (default: `routes_multilingual`); `vector` must be that model's.
+        """
+        second = self.routes_multilingual(question) if multilingual is None else multilingual
+        model = self.multilingual if second and self.multilingual else self.embedder
         if vector is None:
-            vector = self.embedder.embed_batch([question])[0]
-        return gather(self.stored, question, vector, self.depth, self._terms, self.floor())
+            vector = model.embed_batch([question])[0]
+        floor = self.floor(multilingual=second)
+        return gather(self.stored, question, vector, self.depth, self._terms, floor, multilingual=second)
 
-    def floor(self) -> tuple[float, ...]:
-        """Return the corpus's noise floor (`index.answer.probes`), measured on first use."""
+    def floor(self, *, multilingual: bool = False) -> tuple[float, ...]:
+        """Return the corpus's noise floor (`index.answer.probes`) for a model, measured on first use."""
         with self._floor_lock:
-            if self._floor is None:
-                vectors = self.embedder.embed_batch(list(PROBES))
-                self._floor = floor(self._probe_evidence, vectors)
-            return self._floor
+            if multilingual not in self._floors:
+                model = self.multilingual if multilingual and self.multilingual else self.embedder
+                probes = PROBES_MULTILINGUAL if multilingual else PROBES
+                vectors = model.embed_batch(list(probes))
+                evidence = [self._probe_evidence(q, v, multilingual) for q, v in zip(probes, vectors, strict=True)]
+                self._floors[multilingual] = floor(evidence)
+            return self._floors[multilingual]
 
-    def _probe_evidence(self, question: str, vector: npt.NDArray[np.float32]) -> list[float] | None:
+    def _probe_evidence(self, question: str, vector: npt.NDArray[np.float32], multilingual: bool) -> list[float] | None:
         """Return a probe question's raw similarity, sentence cosine and overlap on its best passage."""
-        found = gather(self.stored, question, vector, self.depth, self._terms)
+        found = gather(self.stored, question, vector, self.depth, self._terms, multilingual=multilingual)
         if not found.rows:
             return None
-        best = Evidence.of(found, int(np.argmax(self.ranking.ranker.scores(found.values))))
+        ranker = self.ranking_for(multilingual).ranker
+        best = Evidence.of(found, int(np.argmax(ranker.scores(found.values))))
         return [best.similarity, best.sentence, best.overlap]
 
-    def order(self, candidates: Candidates, k: int, ranker: Ranker | None = None) -> list[Ranked]:
+    def order(
+        self, candidates: Candidates, k: int, ranker: Ranker | None = None, *, multilingual: bool = False
+    ) -> list[Ranked]:
         """Return the k best candidates by fused score."""
-        scores = (ranker or self.ranking.ranker).scores(candidates.values)
+        scores = (ranker or self.ranking_for(multilingual).ranker).scores(candidates.values)
         return [
-            Ranked(candidates.rows[j], float(scores[j]), Evidence.of(candidates, j), candidates.best_sentence[j])
+            Ranked(
+                candidates.rows[j],
+                float(scores[j]),
+                Evidence.of(candidates, j),
+                candidates.best_sentence[j],
+                multilingual,
+            )
             for j in np.argsort(-scores, kind="stable")[:k]
         ]
 
@@ -159,20 +201,23 @@ class QuoteEngine:
         self, question: str, k: int = 10, vector: npt.NDArray[np.float32] | None = None, *, claim: bool = False
     ) -> list[Ranked]:
         """Return the k best chunks for a question (or, with `claim`, by their best sentence)."""
-        ranker = self.ranking.ranker.sentence_level() if claim else None
-        return self.order(self.candidates(question, vector), k, ranker)
+        second = self.routes_multilingual(question)
+        ranking = self.ranking_for(second)
+        ranker = ranking.ranker.sentence_level() if claim else None
+        return self.order(self.candidates(question, vector, multilingual=second), k, ranker, multilingual=second)
 
     def confidence(self, ranked: Ranked) -> float:
         """Return the calibrated confidence that a ranked chunk answers its question."""
-        return self.ranking.rule.confidence(ranked.evidence)
+        return self.ranking_for(ranked.multilingual).rule.confidence(ranked.evidence)
 
     def answer(self, question: str, top_k: int = 3, *, claim: bool = False) -> Answer:
         """Answer a question (or, with `claim`, find the passages bearing on a claim), best first."""
         question = validate_question(question)
-        shown, stale, confidence = self._select(self.rank(question, max(top_k * 4, 10), claim=claim), top_k * 2)
+        ranked = self.rank(question, max(top_k * 4, 10), claim=claim)
+        shown, stale, confidence = self._select(ranked, top_k * 2)
         passages = collapse_duplicates([self._passage(r) for r in shown])[:top_k]
-        answered = confidence >= self.ranking.rule.threshold
-        return Answer(question, answered, tuple(passages), stale, round(confidence, 3))
+        rule = self.ranking_for(bool(ranked) and ranked[0].multilingual).rule
+        return Answer(question, confidence >= rule.threshold, tuple(passages), stale, round(confidence, 3))
 
     def _select(self, ranked: list[Ranked], limit: int) -> tuple[list[Ranked], bool, float]:
         """Return up to `limit` chunks worth quoting, whether a source changed, and the confidence.
@@ -185,15 +230,16 @@ class QuoteEngine:
         shown: list[Ranked] = []
         stale, confidence, floor = False, 0.0, None
         for r in ranked:
+            rule = self.ranking_for(r.multilingual).rule
             if len(shown) == limit or (floor is not None and r.score < floor):
                 break  # ranked by score: every later chunk is below the floor too
             if not self._check.verified(self.stored.chunks[r.row]):
                 stale = True
             elif not shown:
                 confidence = self.confidence(r)
-                floor = SECOND_PASSAGE_SHARE * r.score if confidence >= self.ranking.rule.threshold else None
+                floor = SECOND_PASSAGE_SHARE * r.score if confidence >= rule.threshold else None
                 shown.append(r)
-            elif floor is None or self.ranking.rule.answers(r.evidence):
+            elif floor is None or rule.answers(r.evidence):
                 shown.append(r)
         return shown, stale, confidence
 

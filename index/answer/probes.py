@@ -9,12 +9,11 @@ floor instead: the mean evidence of everyday questions no team corpus is about.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Sequence
 
 import numpy as np
-import numpy.typing as npt
 
-__all__ = ["PROBES", "floor"]
+__all__ = ["PROBES", "PROBES_MULTILINGUAL", "floor"]
 
 PROBES = (
     "How long should I bake a chicken breast at 200 degrees?",
@@ -50,10 +49,50 @@ PROBES = (
 )
 
 
-Raw = Callable[[str, npt.NDArray[np.float32]], list[float] | None]  # a probe's raw evidence, None: no passage
+# The multilingual model's floor is read with questions in other languages: a question and a passage in two
+# languages match less well than two in one, so English probes would set the floor too high on an English
+# corpus (0.23 on SQuAD, where the Chinese questions it answers start at 0.2).
+PROBES_MULTILINGUAL = (
+    "鸡胸肉在200度下要烤多久？",
+    "什么时候去日本旅游最好？",
+    "怎样去除玫瑰上的蚜虫？",
+    "1998年足球世界杯冠军是谁？",
+    "缓解腰痛有什么好的拉伸动作？",
+    "一根香蕉有多少卡路里？",
+    "¿Cuánto tiempo hay que hornear una pechuga de pollo a 200 grados?",
+    "¿Cuál es la mejor época del año para visitar Japón?",
+    "¿Cómo elimino los pulgones de mis rosas?",
+    "¿Quién ganó el Mundial de fútbol de 1998?",
+    "¿Qué estiramiento es bueno para el dolor lumbar?",
+    "¿Cuántas calorías tiene un plátano?",
+    "Сколько запекать куриную грудку при 200 градусах?",
+    "Когда лучше всего ехать в Японию?",
+    "Как избавиться от тли на розах?",
+    "Кто выиграл чемпионат мира по футболу 1998 года?",
+    "Какая растяжка помогает при боли в пояснице?",
+    "Сколько калорий в банане?",
+    "كم من الوقت أحتاج لخبز صدر الدجاج على 200 درجة؟",
+    "ما هو أفضل وقت في السنة لزيارة اليابان؟",
+    "كيف أتخلص من حشرات المن على الورود؟",
+    "من فاز بكأس العالم لكرة القدم عام 1998؟",
+    "ما هو التمرين الجيد لآلام أسفل الظهر؟",
+    "كم عدد السعرات الحرارية في الموزة؟",
+    "Wie lange muss ich eine Hähnchenbrust bei 200 Grad backen?",
+    "Wann ist die beste Reisezeit für Japan?",
+    "Wie werde ich Blattläuse an meinen Rosen los?",
+    "Wer hat die Fußballweltmeisterschaft 1998 gewonnen?",
+    "Welche Dehnübung hilft bei Rückenschmerzen?",
+    "Wie viele Kalorien hat eine Banane?",
+    "Combien de temps faut-il cuire un blanc de poulet à 200 degrés ?",
+    "Quelle est la meilleure période pour visiter le Japon ?",
+    "Comment se débarrasser des pucerons sur mes rosiers ?",
+    "Qui a gagné la Coupe du monde de football 1998 ?",
+    "Quel étirement soulage le mal de dos ?",
+    "Combien de calories contient une banane ?",
+)
 
 
-def floor(evidence_of: Raw, vectors: npt.NDArray[np.float32]) -> tuple[float, ...]:
+def floor(evidence: Sequence[list[float] | None]) -> tuple[float, ...]:
     """Return the mean raw evidence of the probe questions' best passages (empty when none has one)."""
-    found = [e for e in (evidence_of(q, v) for q, v in zip(PROBES, vectors, strict=True)) if e is not None]
+    found = [e for e in evidence if e is not None]
     return tuple(float(x) for x in np.mean(found, axis=0)) if found else ()

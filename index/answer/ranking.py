@@ -23,6 +23,7 @@ import numpy.typing as npt
 from ..errors import IndexCorruptError
 from ..store.layout import StoredIndex
 from ..store.lexical import tokenize
+from ..store.vectors import VectorStore
 from .terms import QUESTION_WORDS, Terms
 
 __all__ = [
@@ -223,9 +224,10 @@ class Ranking:
             raise IndexCorruptError("the index's ranking settings are malformed: run `quotebot build`") from exc
 
 
-def default_ranking() -> Ranking:
-    """Return the ranking shipped with the library (fitted by scripts/fit.py)."""
-    text = resources.files(__package__).joinpath("ranking.json").read_text(encoding="utf-8")
+def default_ranking(*, multilingual: bool = False) -> Ranking:
+    """Return the ranking shipped with the library (fitted by scripts/fit.py), or the multilingual model's."""
+    name = "ranking_multilingual.json" if multilingual else "ranking.json"
+    text = resources.files(__package__).joinpath(name).read_text(encoding="utf-8")
     return Ranking.from_dict(json.loads(text))
 
 
@@ -254,14 +256,17 @@ def gather(
     depth: int,
     terms: Terms | None = None,
     floor: tuple[float, ...] = (),
+    *,
+    multilingual: bool = False,
 ) -> Candidates:
-    """Collect the top `depth` chunks of each retriever and compute every feature on them."""
+    """Collect the top `depth` chunks of each retriever and compute every feature on them.
+
+    With `multilingual`, `vector` is the second model's and its stores stand in for the English model's in
+    the four cosine features (the chunk's cosine fills both chunk columns, the sentence's both sentence ones).
+    """
     stems = tokenize(query)  # once: both BM25 indexes, the overlap and the unknown words read the same stems
     lexical = stored.lexical.scores_of(stems)  # normalized below, on the candidates only
-    # One dense search, over the titled vectors: searching the plain ones too added no candidate that
-    # changed a ranking (scripts/eval.py: identical hit@1, hit@3 and MRR on SQuAD and the seed) and
-    # cost a second pass over every vector. The plain cosine is still a feature, scored by id below.
-    rows = dict.fromkeys(hit.id for hit in stored.titled.search(vector, depth))
+    chunk_stores, sentence_stores, rows = _dense(stored, vector, depth, multilingual)
     rows.update(dict.fromkeys(int(r) for r in _top(lexical, depth)))
     ids = np.fromiter(rows, dtype=np.int64, count=len(rows))
     words = set(stems) - QUESTION_WORDS  # what the question is about, not how it is asked
@@ -270,14 +275,16 @@ def gather(
     names = len(stored.lexical.unknown_names(query))
     if not ids.size:
         return Candidates((), np.zeros((0, len(FEATURES))), (), unknown_share, names, np.zeros((0, 3)), floor)
-    sentence, titled_sentence, sentence_lexical, best = _sentence_features(stored, stems, vector, ids)
+    sentence, titled_sentence, sentence_lexical, best = _sentence_features(
+        stored, stems, vector, ids, sentence_stores
+    )
     terms = terms or Terms(stored)
     found = terms.coverage(stems, ids)
     first = np.searchsorted(stored.sentences.owners, ids, side="left")  # each row's first sentence id
     in_sentence = terms.in_sentences(stems, first + np.asarray(best, dtype=np.int64))
     columns: list[npt.NDArray[np.floating[Any]]] = [
-        stored.vectors.scores(vector, ids),
-        stored.titled.scores(vector, ids),
+        chunk_stores[0].scores(vector, ids),
+        chunk_stores[1].scores(vector, ids),
         sentence,
         titled_sentence,
         _normalized(lexical, ids),
@@ -293,11 +300,43 @@ def gather(
     return Candidates(tuple(ids.tolist()), values, best, unknown_share, names, missing, floor)
 
 
+Stores = tuple[VectorStore, VectorStore]
+
+
+def _dense(
+    stored: StoredIndex, vector: npt.NDArray[np.float32], depth: int, multilingual: bool
+) -> tuple[Stores, Stores | None, dict[int, None]]:
+    """Return the chunk and sentence stores a query's vector is scored on, and the rows its search finds.
+
+    One English dense search, over the titled chunk vectors: searching the plain ones too added no candidate
+    that changed a ranking (scripts/eval.py) and cost a second pass. The multilingual model searches its
+    chunks and its sentences: a question in another language often matches one sentence far better.
+    """
+    if not multilingual:
+        rows = dict.fromkeys(hit.id for hit in stored.titled.search(vector, depth))
+        return (stored.vectors, stored.titled), None, rows
+    table = stored.multilingual
+    if table is None:
+        raise ValueError("this index has no multilingual vectors")
+    rows = dict.fromkeys(hit.id for hit in table.chunks.search(vector, depth))
+    owners = stored.sentences.owners
+    rows.update(dict.fromkeys(int(owners[hit.id]) for hit in table.sentences.search(vector, depth)))
+    return (table.chunks, table.chunks), (table.sentences, table.sentences), rows
+
+
 def _sentence_features(
-    stored: StoredIndex, stems: Sequence[str], vector: npt.NDArray[np.float32], rows: npt.NDArray[np.int64]
+    stored: StoredIndex,
+    stems: Sequence[str],
+    vector: npt.NDArray[np.float32],
+    rows: npt.NDArray[np.int64],
+    stores: tuple[VectorStore, VectorStore] | None = None,
 ) -> tuple[Matrix, Matrix, Matrix, tuple[int, ...]]:
-    """Return, per row, its best sentence's plain cosine, titled cosine and BM25, and which sentence wins."""
+    """Return, per row, its best sentence's plain cosine, titled cosine and BM25, and which sentence wins.
+
+    `stores` scores the sentences with other vectors than the English model's plain and titled ones.
+    """
     table = stored.sentences
+    plain_store, titled_store = stores or (table.vectors, table.titled)
     owners = table.owners
     starts = np.searchsorted(owners, rows, side="left")
     counts = np.searchsorted(owners, rows, side="right") - starts
@@ -306,8 +345,8 @@ def _sentence_features(
     empty = np.zeros(len(rows))
     if not flat.size:
         return empty, empty, empty, (0,) * len(rows)
-    plain = table.vectors.scores(vector, flat).astype(np.float64)
-    titled = table.titled.scores(vector, flat).astype(np.float64)
+    plain = plain_store.scores(vector, flat).astype(np.float64)
+    titled = titled_store.scores(vector, flat).astype(np.float64)
     lexical = _normalized(table.lexical.scores_of(stems), flat)
     has = counts > 0
     stacked = np.vstack([plain, titled, lexical, plain + titled + lexical])

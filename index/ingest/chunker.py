@@ -42,9 +42,10 @@ __all__ = [
 ]
 
 # Bump whenever chunk boundaries or search texts change: a stored index then reads as stale.
-CHUNKER_VERSION = 6  # 3: Markdown blocks and sections, PDF pages; 4: whitespace-only Markdown lines are blank;
+CHUNKER_VERSION = 7  # 3: Markdown blocks and sections, PDF pages; 4: whitespace-only Markdown lines are blank;
 # 5: passages capped at 4,000 characters; a "sentence" longer than that cut at word boundaries;
-# 6: the paragraph before a list, table or code block is quoted with it; breadcrumbs are one-line trails
+# 6: the paragraph before a list, table or code block is quoted with it; breadcrumbs are one-line trails;
+# 7: the lexical index reads Chinese, Japanese and Thai as character pairs
 
 # A chunk is quoted whole in one Discord embed (a description holds 4,096 characters). The cap holds whatever
 # the token counter says: the approximate one counts a megabyte of letters without a space as one token.

@@ -118,14 +118,23 @@ def _is_breadcrumb(text: str) -> bool:
     return len(parts) >= 3 and all(len(part.split()) <= 5 for part in parts)
 
 
+_UNSPACED = re.compile(r"[\u0e00-\u0e7f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
+def word_count(text: str) -> int:
+    """Count words; Chinese, Japanese and Thai, written without spaces, count one word per two characters."""
+    unspaced = len(_UNSPACED.findall(text))
+    return len(_UNSPACED.sub("", text).split()) + (unspaced + 1) // 2
+
+
 def is_furniture(text: str) -> bool:
     """Tell whether a paragraph is page furniture that must never be an answer on its own."""
     stripped = " ".join(text.split())
     if _is_navigation(text):
         return True
-    words = stripped.split()
     # A few words without a sentence ending: a menu entry, a label, a caption fragment.
-    return len(words) <= 4 and not re.search(r"[.!?:。！？]$", stripped) and not re.match(r"^[-*+•]\s", stripped)
+    ended = re.search(r"[.!?:。！？]$", stripped)
+    return word_count(stripped) <= 4 and not ended and not re.match(r"^[-*+•]\s", stripped)
 
 
 def _front_matter(text: str) -> tuple[dict[str, str], int]:
@@ -150,7 +159,8 @@ def _front_matter(text: str) -> tuple[dict[str, str], int]:
 def _heading_like(text: str) -> bool:
     """Tell whether a paragraph reads as a title: one line, a few words, no sentence punctuation."""
     one_line = " ".join(text.split())
-    return "\n" not in text.strip() and 2 <= len(one_line.split()) <= 40 and not re.search(r"[.!?:;,。！？]$", one_line)
+    ended = re.search(r"[.!?:;,。！？：，]$", one_line)
+    return "\n" not in text.strip() and 2 <= word_count(one_line) <= 40 and not ended
 
 
 def read_metadata(text: str, paragraphs: list[Span], markdown: bool, body_start: int) -> Metadata:

@@ -6,6 +6,8 @@ Layout of the index folder::
     builds/<name>/          manifest.json, chunks.jsonl, vectors.faiss, titled.faiss, lexical/,
                             sentences.faiss, sentences_titled.faiss, sentence_lexical/,
                             sentence_owners.npy (every chunk's sentences: vectors, BM25, chunk rows),
+                            multilingual_chunks.faiss, multilingual_sentences.faiss (the second
+                            model's vectors of the titled chunks and headed sentences, when built),
                             texts/<sha256>.txt (the text extracted from each HTML or PDF file,
                             named by the file's hash: quotes are slices of it)
     cache/                  vectors by content hash, so a rebuild embeds only what changed
@@ -36,11 +38,21 @@ from .lexical import LexicalIndex
 from .manifest import Manifest
 from .vectors import VectorStore
 
-__all__ = ["DIGEST_LIMIT", "SentenceTable", "StoredIndex", "load_index", "read_manifest", "save_index", "verify_files"]
+__all__ = [
+    "DIGEST_LIMIT",
+    "MultilingualTable",
+    "SentenceTable",
+    "StoredIndex",
+    "load_index",
+    "read_manifest",
+    "save_index",
+    "verify_files",
+]
 
 _CURRENT = "CURRENT"
 _CHUNK_FILES = ("vectors.faiss", "titled.faiss")
 _SENTENCE_FILES = ("sentences.faiss", "sentences_titled.faiss")
+_MULTILINGUAL_FILES = ("multilingual_chunks.faiss", "multilingual_sentences.faiss")
 _TEXTS = "texts"
 # Files up to this size are hashed at every load; larger ones (a million vectors) are checked by size,
 # which catches truncation, while FAISS's own header checks and the counts below catch the rest.
@@ -58,6 +70,14 @@ class SentenceTable:
 
 
 @dataclass(frozen=True, slots=True)
+class MultilingualTable:
+    """The second (multilingual) model's vectors: row i of `chunks` is chunk i, of `sentences` sentence i."""
+
+    chunks: VectorStore  # the chunk under its document's title
+    sentences: VectorStore  # the sentence under its title and headings
+
+
+@dataclass(frozen=True, slots=True)
 class StoredIndex:
     """A loaded index: manifest, chunk table (row i = vector id i), vectors and lexical index."""
 
@@ -68,6 +88,7 @@ class StoredIndex:
     lexical: LexicalIndex
     sentences: SentenceTable
     folder: Path
+    multilingual: MultilingualTable | None = None  # None: built for English questions only
 
     def extracted_text(self, sha256: str) -> str | None:
         """Return the stored text extracted from the source file with this hash, or None when it is missing."""
@@ -155,12 +176,20 @@ def load_index(index_dir: Path) -> StoredIndex:
     chunks = _read_chunks(folder / "chunks.jsonl", manifest.chunk_count)
     vectors, titled = (_load_vectors(folder / name, manifest, manifest.chunk_count) for name in _CHUNK_FILES)
     lexical = LexicalIndex.load(folder / "lexical", manifest.chunk_count)
-    return StoredIndex(manifest, chunks, vectors, titled, lexical, _load_sentences(folder, manifest), folder)
+    sentences = _load_sentences(folder, manifest)
+    multilingual = None
+    if manifest.multilingual:
+        dimension = manifest.multilingual_dimension
+        multilingual = MultilingualTable(
+            _load_vectors(folder / _MULTILINGUAL_FILES[0], manifest, manifest.chunk_count, dimension),
+            _load_vectors(folder / _MULTILINGUAL_FILES[1], manifest, sentences.owners.size, dimension),
+        )
+    return StoredIndex(manifest, chunks, vectors, titled, lexical, sentences, folder, multilingual)
 
 
-def _load_vectors(path: Path, manifest: Manifest, count: int) -> VectorStore:
+def _load_vectors(path: Path, manifest: Manifest, count: int, dimension: int | None = None) -> VectorStore:
     """Load a vector file, checking it holds one vector per row (of the kind the manifest records)."""
-    store = VectorStore.load(path, manifest.dimension, manifest.index_types.get(path.stem))
+    store = VectorStore.load(path, dimension or manifest.dimension, manifest.index_types.get(path.stem))
     if store.count != count:
         raise IndexCorruptError(f"vector file {path} does not match the chunk table: run `quotebot build`")
     return store
@@ -188,6 +217,7 @@ def save_index(
     lexical: LexicalIndex,
     sentences: SentenceTable,
     texts: dict[str, str] | None = None,
+    multilingual: MultilingualTable | None = None,
 ) -> Path:
     """Write a complete build, then switch CURRENT to it atomically; return its folder.
 
@@ -202,6 +232,9 @@ def save_index(
     stores = (*vectors, sentences.vectors, sentences.titled)
     for store, file in zip(stores, _CHUNK_FILES + _SENTENCE_FILES, strict=True):
         store.save(tmp / file)
+    if multilingual is not None:
+        multilingual.chunks.save(tmp / _MULTILINGUAL_FILES[0])
+        multilingual.sentences.save(tmp / _MULTILINGUAL_FILES[1])
     lexical.save(tmp / "lexical")
     sentences.lexical.save(tmp / "sentence_lexical")
     np.save(tmp / "sentence_owners.npy", sentences.owners, allow_pickle=False)

@@ -30,15 +30,43 @@ def _quiet_bm25s() -> None:
     logging.getLogger("bm25s").setLevel(logging.WARNING)
 
 
+# Scripts written without spaces between words: a run of them is one "\w+" match, a whole clause.
+_UNSPACED = re.compile(r"[\u0e00-\u0e7f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+
+
+def _unspaced_grams(run: str) -> list[str]:
+    """Return a run of Chinese, Japanese or Thai characters as its overlapping character pairs.
+
+    Pairs need no dictionary and match most two-character words ("数据", "安全"); a lone character stands alone.
+    """
+    return [run] if len(run) == 1 else [run[i : i + 2] for i in range(len(run) - 1)]
+
+
+def _split_unspaced(part: str) -> list[str]:
+    """Split a word holding unspaced script into its spaced pieces and character pairs."""
+    if not _UNSPACED.search(part):
+        return [part]
+    pieces: list[str] = []
+    cursor = 0
+    for match in _UNSPACED.finditer(part):
+        pieces.extend(p for p in [part[cursor : match.start()]] if p)
+        pieces.extend(_unspaced_grams(match.group()))
+        cursor = match.end()
+    pieces.extend(p for p in [part[cursor:]] if p)
+    return pieces
+
+
 def tokenize(text: str) -> list[str]:
-    """Lower-case, drop stop words, stem; keep compound identifiers and their parts."""
+    """Lower-case, drop stop words, stem; keep compound identifiers and their parts; pair unspaced script."""
     tokens: list[str] = []
     for match in _TOKEN.finditer(text.lower()):
         word = match.group()
         parts = re.findall(r"\w+", word) if not word.isalnum() else [word]
         if len(parts) > 1:
             tokens.append(word)
-        tokens.extend(p for p in parts if p not in _STOPWORDS and (len(p) > 1 or p.isdigit()))
+        for part in parts:
+            pieces = _split_unspaced(part)
+            tokens.extend(p for p in pieces if p not in _STOPWORDS and (len(p) > 1 or p.isdigit() or ord(p) > 0x2FFF))
     return list(_STEMMER.stemWords(tokens))
 
 

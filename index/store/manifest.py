@@ -72,6 +72,8 @@ class Manifest:
     # Every other file of the build: relative path -> [size, sha256], checked before anything is loaded.
     files: dict[str, list[Any]] = field(default_factory=dict)
     format_version: int = FORMAT_VERSION
+    multilingual: str | None = None  # the second model's name when its vectors were built (index.embed.multilingual)
+    multilingual_dimension: int = 0
 
     def to_json(self) -> str:
         """Serialize to indented JSON."""
@@ -100,12 +102,16 @@ def staleness(
     chunker_version: int,
     fingerprints: dict[str, Fingerprint],
     ranking: dict[str, Any] | None = None,
+    multilingual: str | None = None,
 ) -> str | None:
-    """Say why the index no longer matches (model, chunker, ranking, corpus), or None when it does."""
+    """Say why the index no longer matches (models, chunker, ranking, corpus), or None when it does."""
     if manifest.format_version != FORMAT_VERSION:
         return f"index format {manifest.format_version} is not the current {FORMAT_VERSION}"
     if manifest.model != model:
         return f"built with model {manifest.model!r}, settings ask for {model!r}"
+    if manifest.multilingual != multilingual:
+        wanted = f"asks for {multilingual!r}" if multilingual else "asks for none"
+        return f"built with multilingual model {manifest.multilingual!r}, settings {wanted}"
     if manifest.chunker_version != chunker_version or manifest.chunk_tokens != chunk_tokens:
         return "built with another chunker version or window size"
     if ranking is not None and manifest.ranking != ranking:

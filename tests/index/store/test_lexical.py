@@ -51,3 +51,24 @@ def test_scores_are_bm25s_own_scores(lexical: LexicalIndex, question: str) -> No
     expected = retriever.get_scores(ids).tolist() if ids else [0.0] * len(TEXTS)  # bm25s refuses a query of none
     assert lexical.scores_of(stems).tolist() == pytest.approx(expected, rel=1e-6)
     assert lexical.scores(question).dtype.name == "float32"
+
+
+@pytest.mark.parametrize(
+    ("text", "tokens"),
+    [
+        ("数据安全", ["数据", "据安", "安全"]),
+        ("安", ["安"]),
+        ("GDI数据", ["gdi", "数据"]),
+        ("ภาษาไทย", ["ภา", "าษ", "ษา", "าไ", "ไท", "ทย"]),
+        ("2015年", ["2015", "年"]),
+        ("What is the Global Initiative?", ["what", "global", "initi"]),  # English as before
+    ],
+)
+def test_unspaced_scripts_are_read_as_character_pairs(text: str, tokens: list[str]) -> None:
+    assert tokenize(text) == tokens
+
+
+def test_a_chinese_question_finds_its_chinese_paragraph_by_pairs() -> None:
+    index = LexicalIndex.build(["中国提出了全球数据安全倡议。", "疫情影响了今年的会议进程。"])
+    scores = index.scores("全球数据安全倡议是什么？")
+    assert scores[0] > 0 and scores[1] == 0

@@ -1,0 +1,82 @@
+"""Arabic (ar).
+
+Discord's clients offer no Arabic yet, so members reach these texts only if Discord adds the locale; the CLI's
+`--locale ar` shows them. A counted noun in Arabic changes form with the number, so where the number varies the
+texts name the count ("عدد الفقرات: 3"), which is right for every number.
+"""
+
+MESSAGES: dict[str, str] = {
+    "command.ask": "الإجابة عن سؤال باقتباسات حرفية من مجموعة الوثائق.",
+    "command.ask.question": "ما تريد معرفته؛ تُقتبس الإجابة من الوثائق كلمةً كلمة",
+    "command.ask.results": "عدد المقاطع المعروضة في كل صفحة (1-5)",
+    "command.ask.private": "لن يرى الإجابة أحد سواك",
+    "command.sources": "عرض الوثائق التي يمكن البحث فيها من هذه القناة: العنوان والتاريخ والفقرات والملف.",
+    "command.reindex": "إعادة بناء مجموعات هذا الخادم؛ يظل الفهرس القديم يجيب حتى يكتمل الجديد.",
+    "reply.question": "السؤال:",
+    "reply.claim": "الادعاء:",
+    "reply.not_found.question": "لم أجد هذا في مجموعة الوثائق.",
+    "reply.not_found.claim": "لا يتناول أي مقطع في مجموعة الوثائق هذا الأمر.",
+    "reply.closest.question": "لم أجد هذا في مجموعة الوثائق. أقرب المقاطع معروضة أدناه، وهي **ليست إجابة**.",
+    "reply.closest.claim": (
+        "لا يتناول أي مقطع في مجموعة الوثائق هذا الأمر. أقرب المقاطع معروضة أدناه، وهي **ليست إجابة**."
+    ),
+    "reply.stale": "أُغفلت بعض المقاطع لأن ملفاتها تغيّرت منذ الفهرسة. يمكن للمشرف تشغيل /reindex.",
+    "reply.closest_title": "أقرب مقطع — ليس إجابة",
+    "reply.open_source": "افتح المصدر عند هذا المقطع",
+    "reply.source": "المصدر",
+    "reply.also_in": "يرد أيضًا في",
+    "reply.and_more": "… وغيرها: {count}",
+    "reply.confidence": "الثقة {value}",
+    "reply.passage_of": "المقطع {number} من {total}",
+    "reply.not_an_answer": "ليس إجابة",
+    "match.strong": "تطابق قوي",
+    "match.fair": "تطابق متوسط",
+    "match.weak": "تطابق ضعيف",
+    "button.more": "مزيد من المقاطع",
+    "button.previous": "السابق",
+    "button.next": "التالي",
+    "button.not_yours": "وحده صاحب السؤال يستطيع تصفّح هذه المقاطع؛ اطرح سؤالك باستخدام /ask.",
+    "button.already_rated": "لقد قيّمت هذه الإجابة من قبل. شكرًا!",
+    "button.thanks": "شكرًا، سُجّل رأيك.",
+    "button.failed": "عذرًا، تعطّل هذا الزر من جهتي؛ وسُجّل الخطأ.",
+    "sources.none": (
+        "لا يمكن البحث في شيء من هنا: لا توجد مجموعة مرتبطة بهذه القناة، أو لا تحتوي أي مجموعة على وثائق بعد "
+        "(أضف ملفات .txt أو .md أو .html أو .pdf ثم شغّل /reindex)."
+    ),
+    "sources.title.one": "مجموعة الوثائق — عدد الوثائق: {count}",
+    "sources.title.other": "مجموعة الوثائق — عدد الوثائق: {count}",
+    "sources.paragraphs.one": "عدد الفقرات: {count}",
+    "sources.paragraphs.other": "عدد الفقرات: {count}",
+    "sources.page": "الصفحة {page} من {pages}",
+    "reindex.config_invalid": (
+        "لم يتغير شيء: في ملف quotebot.toml خطأ، لذا يواصل البوت الإجابة بالفهرس والقواعد السابقة. "
+        "يوضح سجل البوت ما يجب إصلاحه (أو شغّل `quotebot build --check` حيث يعمل البوت)."
+    ),
+    "reindex.nothing": "لا يستطيع هذا الخادم البحث في أي مجموعة، لذا لم يُعَد بناء أي منها له.",
+    "reindex.done": "اكتملت إعادة الفهرسة ({summary}) في {seconds} ث؛ تستخدم الأسئلة الجديدة الفهرس الجديد.",
+    "reindex.summary.one": "المقاطع: {passages}، الوثائق: {documents}",
+    "reindex.summary.other": "المقاطع: {passages}، الوثائق: {documents}",
+    "reindex.busy": "إعادة الفهرسة جارية بالفعل؛ يجيب البوت من الفهرس الحالي حتى تنتهي",
+    "limit.cooldown.one": "على رِسلك: الحد المسموح {rate} من الأسئلة كل {per} ث. حاول مجددًا بعد {wait} ث.",
+    "limit.cooldown.other": "على رِسلك: الحد المسموح {rate} من الأسئلة كل {per} ث. حاول مجددًا بعد {wait} ث.",
+    "limit.busy": "أنا منشغل بالإجابة عن أسئلة أخرى؛ حاول مجددًا بعد قليل.",
+    "limit.global": "الأسئلة كثيرة جدًا الآن؛ حاول مجددًا بعد {wait} ث.",
+    "question.empty": (
+        "اطرح عليّ سؤالًا عن مجموعة الوثائق، مثلًا "
+        "`/ask question: ما الذي ينبغي ألا يفعله مزوّدو تكنولوجيا المعلومات والاتصالات؟`"
+    ),
+    "claim.empty": "لا تحتوي هذه الرسالة على نص يمكنني مطابقته مع مجموعة الوثائق.",
+    "question.too_long": ("عدد أحرف سؤالك {length}، والحد الأقصى الذي أقبله {limit}. اختصره إلى ما تريد التحقق منه."),
+    "claim.too_long": (
+        "عدد أحرف هذه الرسالة {length}، والحد الأقصى الذي أقبله {limit}. اختصرها إلى الجزء الذي تريد التحقق منه."
+    ),
+    "error.apology": "عذرًا، حدث خطأ من جهتي. سُجّل الخطأ؛ يُرجى المحاولة لاحقًا.",
+    "error.not_sent": "عذرًا، لم يقبل Discord إجابتي الآن؛ يُرجى المحاولة مجددًا بعد قليل.",
+    "error.loading": "لا يزال الفهرس قيد التحميل: حاول مجددًا بعد قليل",
+    "error.permission": "تحتاج إلى إذن «{permission}» للقيام بذلك.",
+    "error.server_only": "لا يعمل هذا الأمر إلا داخل خادم.",
+    "error.not_here": "لا يمكنك استخدام هذا الأمر هنا.",
+    "error.updated": "حُدّث هذا الأمر للتو؛ امنح Discord دقيقة لتحديثه ثم حاول مجددًا.",
+    "error.bad_option": "تعذّرت عليّ قراءة أحد الخيارات؛ راجعها ثم حاول مجددًا.",
+    "permission.manage_guild": "إدارة الخادم",
+}

@@ -1,0 +1,89 @@
+"""Spanish (Discord locales es-ES and es-419): one text for both, in the informal "tú" Discord itself uses."""
+
+MESSAGES: dict[str, str] = {
+    "command.ask": "Responde a una pregunta con citas textuales del corpus.",
+    "command.ask.question": "Lo que quieres saber; la respuesta se cita palabra por palabra de los documentos",
+    "command.ask.results": "Cuántos pasajes mostrar por página (1-5)",
+    "command.ask.private": "Solo tú ves la respuesta",
+    "command.sources": "Lista los documentos que este canal puede consultar: título, fecha, párrafos, archivo.",
+    "command.reindex": "Reconstruye las colecciones de este servidor; el índice anterior responde hasta que termine.",
+    "reply.question": "Pregunta:",
+    "reply.claim": "Afirmación:",
+    "reply.not_found.question": "No encontré esto en el corpus.",
+    "reply.not_found.claim": "Ningún pasaje del corpus trata esto.",
+    "reply.closest.question": (
+        "No encontré esto en el corpus. Los pasajes más cercanos están abajo; **no son una respuesta**."
+    ),
+    "reply.closest.claim": (
+        "Ningún pasaje del corpus trata esto. Los pasajes más cercanos están abajo; **no son una respuesta**."
+    ),
+    "reply.stale": (
+        "Se omitieron algunos pasajes: sus archivos cambiaron desde la indexación. "
+        "Un moderador puede ejecutar /reindex."
+    ),
+    "reply.closest_title": "Pasaje más cercano — no es una respuesta",
+    "reply.open_source": "Abrir la fuente en este pasaje",
+    "reply.source": "Fuente",
+    "reply.also_in": "También en",
+    "reply.and_more": "… y {count} más",
+    "reply.confidence": "confianza {value}",
+    "reply.passage_of": "pasaje {number} de {total}",
+    "reply.not_an_answer": "no es una respuesta",
+    "match.strong": "coincidencia fuerte",
+    "match.fair": "coincidencia media",
+    "match.weak": "coincidencia débil",
+    "button.more": "Más pasajes",
+    "button.previous": "Anterior",
+    "button.next": "Siguiente",
+    "button.not_yours": "Solo quien hizo la pregunta puede pasar estas páginas; haz la tuya con /ask.",
+    "button.already_rated": "Ya valoraste esta respuesta. ¡Gracias!",
+    "button.thanks": "Gracias, tomamos nota de tu opinión.",
+    "button.failed": "Lo siento, ese botón falló por mi parte; el error quedó registrado.",
+    "sources.none": (
+        "Desde aquí no se puede consultar nada: ninguna colección está asignada a este canal, o ninguna tiene "
+        "documentos todavía (añade archivos .txt, .md, .html o .pdf y ejecuta /reindex)."
+    ),
+    "sources.title.one": "El corpus: {count} documento",
+    "sources.title.other": "El corpus: {count} documentos",
+    "sources.paragraphs.one": "{count} párrafo",
+    "sources.paragraphs.other": "{count} párrafos",
+    "sources.page": "página {page} de {pages}",
+    "reindex.config_invalid": (
+        "No cambió nada: quotebot.toml tiene un error, así que el bot sigue respondiendo con el índice y las reglas "
+        "anteriores. El registro del bot indica qué corregir (o ejecuta `quotebot build --check` donde se ejecuta)."
+    ),
+    "reindex.nothing": "Este servidor no puede consultar ninguna colección, así que no se reconstruyó ninguna para él.",
+    "reindex.done": "Reindexación completada: {summary} en {seconds} s; las preguntas nuevas usan el índice nuevo.",
+    "reindex.summary.one": "{passages} pasajes de {documents} documento",
+    "reindex.summary.other": "{passages} pasajes de {documents} documentos",
+    "reindex.busy": "Ya hay una reindexación en curso; el bot responde con el índice actual hasta que termine",
+    "limit.cooldown.one": (
+        "Con calma: puedes hacer {rate} pregunta cada {per} segundos. Vuelve a intentarlo en {wait} s."
+    ),
+    "limit.cooldown.other": (
+        "Con calma: puedes hacer {rate} preguntas cada {per} segundos. Vuelve a intentarlo en {wait} s."
+    ),
+    "limit.busy": "Estoy respondiendo otras preguntas; inténtalo de nuevo en un momento.",
+    "limit.global": "Demasiadas preguntas en este momento; inténtalo de nuevo en {wait} s.",
+    "question.empty": (
+        "Hazme una pregunta sobre el corpus, p. ej. `/ask question: ¿Qué no deben hacer los proveedores de TIC?`"
+    ),
+    "claim.empty": "Ese mensaje no tiene texto que pueda contrastar con el corpus.",
+    "question.too_long": (
+        "Tu pregunta tiene {length} caracteres; admito hasta {limit}. Acórtala a lo que quieres comprobar."
+    ),
+    "claim.too_long": (
+        "Ese mensaje tiene {length} caracteres; admito hasta {limit}. Acórtalo a la parte que quieres comprobar."
+    ),
+    "error.apology": "Lo siento, algo salió mal por mi parte. El error quedó registrado; inténtalo de nuevo más tarde.",
+    "error.not_sent": "Lo siento, Discord no aceptó mi respuesta ahora mismo; inténtalo de nuevo en un momento.",
+    "error.loading": "El índice todavía se está cargando: inténtalo de nuevo en un momento",
+    "error.permission": "Necesitas el permiso «{permission}» para hacer eso.",
+    "error.server_only": "Este comando solo funciona en un servidor.",
+    "error.not_here": "No puedes usar este comando aquí.",
+    "error.updated": (
+        "Este comando se acaba de actualizar; dale a Discord un minuto para refrescarlo y vuelve a intentarlo."
+    ),
+    "error.bad_option": "No pude leer una de las opciones; revísalas y vuelve a intentarlo.",
+    "permission.manage_guild": "Gestionar servidor",
+}

@@ -1,0 +1,103 @@
+"""French (Discord locale fr)."""
+
+MESSAGES: dict[str, str] = {
+    "command.ask": "Répondre à une question par des citations exactes du corpus.",
+    "command.ask.question": "Ce que vous voulez savoir ; la réponse est citée mot pour mot dans les documents",
+    "command.ask.results": "Nombre de passages à afficher par page (1-5)",
+    "command.ask.private": "Vous seul voyez la réponse",
+    "command.sources": "Lister les documents consultables depuis ce salon : titre, date, paragraphes, fichier.",
+    "command.reindex": "Reconstruire les collections de ce serveur ; l'ancien index répond jusqu'à la fin.",
+    "reply.question": "Question :",
+    "reply.claim": "Affirmation :",
+    "reply.not_found.question": "Je n'ai pas trouvé cela dans le corpus.",
+    "reply.not_found.claim": "Aucun passage du corpus ne traite de ce point.",
+    "reply.closest.question": (
+        "Je n'ai pas trouvé cela dans le corpus. Les passages les plus proches figurent ci-dessous ; "
+        "ils ne constituent **pas une réponse**."
+    ),
+    "reply.closest.claim": (
+        "Aucun passage du corpus ne traite de ce point. Les passages les plus proches figurent ci-dessous ; "
+        "ils ne constituent **pas une réponse**."
+    ),
+    "reply.stale": (
+        "Certains passages ont été omis : leurs fichiers ont changé depuis l'indexation. "
+        "Un modérateur peut lancer /reindex."
+    ),
+    "reply.closest_title": "Passage le plus proche — pas une réponse",
+    "reply.open_source": "Ouvrir la source à ce passage",
+    "reply.source": "Source",
+    "reply.also_in": "Aussi dans",
+    "reply.and_more": "… et {count} de plus",
+    "reply.confidence": "confiance {value}",
+    "reply.passage_of": "passage {number} sur {total}",
+    "reply.not_an_answer": "pas une réponse",
+    "match.strong": "forte correspondance",
+    "match.fair": "correspondance moyenne",
+    "match.weak": "faible correspondance",
+    "button.more": "Plus de passages",
+    "button.previous": "Précédent",
+    "button.next": "Suivant",
+    "button.not_yours": (
+        "Seule la personne qui a posé la question peut parcourir ces passages ; posez la vôtre avec /ask."
+    ),
+    "button.already_rated": "Vous avez déjà noté cette réponse. Merci !",
+    "button.thanks": "Merci, votre avis a été enregistré.",
+    "button.failed": "Désolé, ce bouton a échoué de mon côté ; l'erreur a été consignée.",
+    "sources.none": (
+        "Rien ne peut être consulté d'ici : aucune collection n'est associée à ce salon, ou aucune n'a encore "
+        "de documents (ajoutez des fichiers .txt, .md, .html ou .pdf et lancez /reindex)."
+    ),
+    "sources.title.one": "Le corpus : {count} document",
+    "sources.title.other": "Le corpus : {count} documents",
+    "sources.paragraphs.one": "{count} paragraphe",
+    "sources.paragraphs.other": "{count} paragraphes",
+    "sources.page": "page {page} sur {pages}",
+    "reindex.config_invalid": (
+        "Rien n'a changé : quotebot.toml contient une erreur, le bot continue donc de répondre avec l'index et "
+        "les règles précédents. Le journal du bot indique quoi corriger (ou lancez `quotebot build --check` "
+        "là où il tourne)."
+    ),
+    "reindex.nothing": "Ce serveur ne peut consulter aucune collection ; aucune n'a donc été reconstruite pour lui.",
+    "reindex.done": (
+        "Réindexation terminée : {summary} en {seconds} s ; les nouvelles questions utilisent le nouvel index."
+    ),
+    "reindex.summary.one": "{passages} passages issus de {documents} document",
+    "reindex.summary.other": "{passages} passages issus de {documents} documents",
+    "reindex.busy": (
+        "Une réindexation est déjà en cours ; le bot répond avec l'index actuel jusqu'à ce qu'elle se termine"
+    ),
+    "limit.cooldown.one": (
+        "Doucement : vous pouvez poser {rate} question toutes les {per} secondes. Réessayez dans {wait} s."
+    ),
+    "limit.cooldown.other": (
+        "Doucement : vous pouvez poser {rate} questions toutes les {per} secondes. Réessayez dans {wait} s."
+    ),
+    "limit.busy": "Je réponds déjà à d'autres questions ; réessayez dans un instant.",
+    "limit.global": "Trop de questions en ce moment ; réessayez dans {wait} s.",
+    "question.empty": (
+        "Posez-moi une question sur le corpus, par exemple "
+        "`/ask question: Que ne doivent pas faire les fournisseurs de TIC ?`"
+    ),
+    "claim.empty": "Ce message ne contient aucun texte que je puisse vérifier dans le corpus.",
+    "question.too_long": (
+        "Votre question fait {length} caractères ; j'en accepte au plus {limit}. "
+        "Raccourcissez-la à ce que vous voulez vérifier."
+    ),
+    "claim.too_long": (
+        "Ce message fait {length} caractères ; j'en accepte au plus {limit}. "
+        "Raccourcissez-le à la partie que vous voulez vérifier."
+    ),
+    "error.apology": (
+        "Désolé, un problème est survenu de mon côté. L'erreur a été consignée ; veuillez réessayer plus tard."
+    ),
+    "error.not_sent": "Désolé, Discord n'a pas accepté ma réponse à l'instant ; veuillez réessayer dans un moment.",
+    "error.loading": "L'index est encore en cours de chargement : réessayez dans un instant",
+    "error.permission": "Vous avez besoin de la permission « {permission} » pour faire cela.",
+    "error.server_only": "Cette commande ne fonctionne que sur un serveur.",
+    "error.not_here": "Vous ne pouvez pas utiliser cette commande ici.",
+    "error.updated": (
+        "Cette commande vient d'être mise à jour ; laissez à Discord une minute pour l'actualiser, puis réessayez."
+    ),
+    "error.bad_option": "Je n'ai pas pu lire l'une des options ; vérifiez-les et réessayez.",
+    "permission.manage_guild": "Gérer le serveur",
+}

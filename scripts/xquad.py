@@ -1,0 +1,178 @@
+"""XQuAD for scripts/eval.py and scripts/fit.py: questions in other languages, over English and Chinese documents.
+
+    python scripts/eval.py --only xquad
+
+../shared/eval/xquad_multi (read in place): 240 SQuAD paragraphs and the public half of their questions
+(587) in 12 languages. Measured here:
+
+- cross-lingual: questions in zh, es, ru, ar, de over the whole English SQuAD dev corpus (2,067 paragraphs
+  as 48 articles, the eval's own SQuAD corpus), gold paragraph via squad_ids.jsonl;
+- Chinese documents: the 240 Chinese paragraphs (one file per article), Chinese questions;
+- no answer: tests/data/offtopic_multilingual.jsonl (50 everyday questions in zh, ar, fr, ru, es, written for
+  this check and never fitted on) asked of the seed and of SQuAD.
+
+The questions are split by article ("tune": fitted and chosen on; "heldout": reported), so no article's
+paragraphs are both fitted and measured.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from eval import ROOT, SQUAD, WORK, Prepared, Query, evaluate, read_jsonl, squad_index, write_squad_corpus
+
+from quotebot.index.answer.engine import QuoteEngine
+from quotebot.index.answer.ranking import default_ranking
+from quotebot.index.build import BuildOptions, open_engine
+from quotebot.index.embed.base import Embedder
+from quotebot.index.embed.multilingual import MultilingualEmbedder
+
+XQUAD = ROOT.parent / "shared" / "eval" / "xquad_multi"
+OFF_TOPIC = ROOT / "tests" / "data" / "offtopic_multilingual.jsonl"
+CROSS = ("zh", "es", "ru", "ar", "de")
+
+
+def split_of(article: str) -> str:
+    """Put an article in "tune" or "heldout", by a hash of its title (stable, about half each)."""
+    return "tune" if hashlib.sha256(article.encode()).digest()[0] % 2 == 0 else "heldout"
+
+
+def options() -> BuildOptions:
+    """Build options with the multilingual model (two BLAS threads for building)."""
+    return BuildOptions(multilingual=MultilingualEmbedder(threads=2))
+
+
+def _seeded(index: Path, donor: Path) -> Path:
+    """Give a new index folder the donor's embedding cache, so the English vectors are not embedded again."""
+    if not (index / "cache").exists() and (donor / "cache").is_dir():
+        shutil.copytree(donor / "cache", index / "cache")
+    return index
+
+
+def squad_engine(embedder: Embedder) -> tuple[QuoteEngine, Callable[[int], set[str]]]:
+    """Open the SQuAD index with multilingual vectors; return it and each row's paragraph ids."""
+    squad_index(embedder)  # builds the English one first, whose cache this one reuses
+    spans = write_squad_corpus(WORK / "squad-corpus")
+    index = _seeded(WORK / "squad-ml-index", WORK / "squad-index")
+    engine = open_engine(WORK / "squad-corpus", index, embedder, options())
+    chunks = engine.stored.chunks
+
+    def key(row: int) -> set[str]:
+        chunk = chunks[row]
+        return {pid for s, e, pid in spans[chunk.doc_id] if s <= chunk.start < e or s < chunk.end <= e}
+
+    return engine, key
+
+
+def queries(lang: str, gold_of: Callable[[str], str]) -> list[Query]:
+    """Load one language's public questions, gold keys mapped by `gold_of`, split by article."""
+    out = []
+    for r in read_jsonl(XQUAD / f"questions.{lang}.jsonl"):
+        paragraph = str(r["gold"][0])
+        out.append(Query(str(r["question"]), frozenset({gold_of(paragraph)}), split_of(paragraph.rsplit("_x", 1)[0])))
+    return out
+
+
+def squad_gold() -> Callable[[str], str]:
+    """Map an XQuAD paragraph id to its SQuAD dev paragraph id."""
+    ids = {str(r["id"]): str(r["squad_id"]) for r in read_jsonl(XQUAD / "squad_ids.jsonl")}
+    return lambda pid: ids[pid]
+
+
+def prepare_multilingual(engine: QuoteEngine, rows: list[Query], key: Callable[[int], set[str]]) -> Prepared:
+    """Score every query's candidates on the multilingual path (one embedding batch)."""
+    assert engine.multilingual is not None
+    vectors = engine.multilingual.embed_batch([q.question for q in rows])
+    candidates = [engine.candidates(q.question, v, multilingual=True) for q, v in zip(rows, vectors, strict=True)]
+    pairs = zip(rows, candidates, strict=True)
+    gold = [np.array([bool(key(r) & q.gold) for r in c.rows], dtype=bool) for q, c in pairs]
+    return Prepared(engine, rows, candidates, gold)
+
+
+def write_chinese_corpus(folder: Path) -> dict[str, list[tuple[int, int, str]]]:
+    """Write the 240 Chinese paragraphs, one file per article; return each file's paragraph spans."""
+    folder.mkdir(parents=True, exist_ok=True)
+    articles: dict[str, list[tuple[str, str, str]]] = {}
+    for row in read_jsonl(XQUAD / "paragraphs.zh.jsonl"):
+        articles.setdefault(str(row["id"]).rsplit("_x", 1)[0], []).append(
+            (str(row["id"]), str(row["title"]), str(row["text"]))
+        )
+    spans: dict[str, list[tuple[int, int, str]]] = {}
+    for article, paragraphs in articles.items():
+        text = f"title: {paragraphs[0][1]}\n\n"
+        doc = []
+        for pid, _, para in paragraphs:
+            doc.append((len(text), len(text) + len(para), pid))
+            text += para + "\n\n"
+        path = folder / f"{article}.txt"
+        if not path.exists() or path.read_text(encoding="utf-8") != text:
+            path.write_text(text, encoding="utf-8")
+        spans[path.name] = doc
+    return spans
+
+
+def chinese_engine(embedder: Embedder) -> tuple[QuoteEngine, Callable[[int], set[str]]]:
+    """Open the index of the Chinese paragraphs; return it and each row's paragraph ids."""
+    spans = write_chinese_corpus(WORK / "xquad-zh-corpus")
+    engine = open_engine(WORK / "xquad-zh-corpus", WORK / "xquad-zh-index", embedder, options())
+    chunks = engine.stored.chunks
+
+    def key(row: int) -> set[str]:
+        chunk = chunks[row]
+        return {pid for s, e, pid in spans[chunk.doc_id] if s <= chunk.start < e or s < chunk.end <= e}
+
+    return engine, key
+
+
+def seed_engine(embedder: Embedder) -> QuoteEngine:
+    """Open the seed corpus's index with multilingual vectors."""
+    return open_engine(ROOT / "corpus", WORK / "seed-ml-index", embedder, options())
+
+
+def off_topic(engine: QuoteEngine) -> dict[str, tuple[int, int]]:
+    """Return, per language, how many of the off-topic questions the engine declines, of how many."""
+    out: dict[str, tuple[int, int]] = {}
+    for row in read_jsonl(OFF_TOPIC):
+        declined, total = out.get(str(row["lang"]), (0, 0))
+        out[str(row["lang"])] = (declined + (not engine.answer(str(row["question"])).answered), total + 1)
+    return out
+
+
+def run_xquad(embedder: Embedder) -> dict[str, Any]:
+    """Print the cross-lingual, Chinese and no-answer figures."""
+    if not XQUAD.is_dir() or not SQUAD.is_dir():
+        print(f"\nxquad skipped: {XQUAD} or {SQUAD} not found")
+        return {}
+    rule = default_ranking(multilingual=True)
+    engine, key = squad_engine(embedder)
+    figures: dict[str, Any] = {}
+    print("\nXQuAD, questions in other languages over the English SQuAD dev corpus (2,067 paragraphs)")
+    print(f"{'lang':<6}{'split':<9}{'hit@1':>7}{'hit@3':>7}{'ans. declined':>15}{'n':>6}")
+    for lang in CROSS:
+        data = prepare_multilingual(engine, queries(lang, squad_gold()), key)
+        figures[lang] = _print_splits(lang, data, rule)
+    zh_engine, zh_key = chinese_engine(embedder)
+    print("\nXQuAD, Chinese questions over the 240 Chinese paragraphs")
+    figures["zh-zh"] = _print_splits("zh", prepare_multilingual(zh_engine, queries("zh", lambda p: p), zh_key), rule)
+    print("\noff-topic questions declined (tests/data/offtopic_multilingual.jsonl)")
+    for name, target in (("seed", seed_engine(embedder)), ("squad", engine)):
+        counts = off_topic(target)
+        figures[f"off-topic {name}"] = counts
+        print(f"  {name:<6}" + "  ".join(f"{lang} {d}/{n}" for lang, (d, n) in counts.items()))
+    return figures
+
+
+def _print_splits(lang: str, data: Prepared, ranking: Any) -> dict[str, dict[str, float]]:
+    """Print and return one language's figures per split."""
+    out = {}
+    for split in ("tune", "heldout", "all"):
+        part = data.subset(lambda q, split=split: split in ("all", q.split))  # type: ignore[misc]
+        m = evaluate(part, ranking.ranker, ranking.rule)
+        out[split] = m
+        print(f"{lang:<6}{split:<9}{m['hit@1']:>7.3f}{m['hit@3']:>7.3f}{m['answerable_declined']:>15.3f}{m['n']:>6.0f}")
+    return out
