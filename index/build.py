@@ -18,14 +18,7 @@ from .answer.ranking import default_ranking
 from .embed.base import Embedder
 from .embed.cache import CachingEmbedder, EmbeddingCache
 from .errors import ConfigError, IndexCorruptError, IndexStateError, StaleIndexError
-from .ingest.chunker import (
-    CHUNKER_VERSION,
-    body_paragraphs,
-    chunk_paragraphs,
-    markdown_chunks,
-    number_by_page,
-    read_layout,
-)
+from .ingest.chunker import CHUNKER_VERSION, chunk_document
 from .ingest.files import MAX_FILE_BYTES, corpus_files, doc_id_of, fingerprint, read_corpus, sidecar_digest
 from .models import Chunk, Document
 from .store.layout import (
@@ -84,18 +77,6 @@ class BuildOptions:
 
 
 DEFAULTS = BuildOptions()  # what a call without options gets
-
-
-def chunk_document(document: Document, *, chunk_tokens: int, count_tokens: Callable[[str], int]) -> list[Chunk]:
-    """Cut one document into chunks (body paragraphs only, furniture left out)."""
-    text = document.text
-    markdown = document.kind in ("markdown", "html")  # HTML is extracted as Markdown, headings included
-    _, _, meta = read_layout(text, markdown)
-    if markdown:
-        return markdown_chunks(document, meta, max_tokens=chunk_tokens, count_tokens=count_tokens)
-    paragraphs = body_paragraphs(text, meta.body_start, set(meta.reserved))
-    chunks = chunk_paragraphs(document.doc_id, text, paragraphs, max_tokens=chunk_tokens, count_tokens=count_tokens)
-    return number_by_page(chunks, document.pages) if document.pages else chunks
 
 
 def build_index(
@@ -252,9 +233,7 @@ def _represent(
         done += len(batch)
     # The title joins the lexical text so names said only in it ("Chinese", "Committee") are known words.
     lexical = LexicalIndex.build(titled)
-    sentence_lexical = LexicalIndex.build(
-        [under_title(headed[o], s) for s, o in zip(sentences, owners, strict=True)]
-    )
+    sentence_lexical = LexicalIndex.build([under_title(headed[o], s) for s, o in zip(sentences, owners, strict=True)])
     table = SentenceTable(stores[2], stores[3], sentence_lexical, owners)
     multilingual = MultilingualTable(stores[4], stores[5]) if second is not None else None
     return (stores[0], stores[1]), lexical, table, multilingual

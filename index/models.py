@@ -5,10 +5,29 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["EXTRACTED_KINDS", "Answer", "Chunk", "Citation", "Document", "Passage", "Source", "paragraph_label"]
+__all__ = [
+    "EXTRACTED_KINDS",
+    "Anchor",
+    "Answer",
+    "Chunk",
+    "Citation",
+    "Document",
+    "Passage",
+    "Source",
+    "paragraph_label",
+]
 
 # Formats whose text is extracted from the file: the index stores that text, and quotes are slices of it.
-EXTRACTED_KINDS = frozenset({"html", "pdf"})
+EXTRACTED_KINDS = frozenset({"html", "pdf", "discord"})
+
+
+@dataclass(frozen=True, slots=True)
+class Anchor:
+    """Where one part of a document starts, and its own link and date (a Discord message in an export)."""
+
+    start: int  # offset in the document's text
+    url: str  # the jump link to the message
+    date: str | None  # ISO YYYY-MM-DD
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +46,7 @@ class Document:
     url: str | None = None  # where readers find the document (front matter, sidecar, canonical link)
     pages: tuple[int, ...] = ()  # PDF: the offset in `text` where each page starts
     meta_sha256: str | None = None  # of the sidecar `.meta.toml`, when there is one
+    anchors: tuple[Anchor, ...] = ()  # Discord export: where each message starts, with its link and date
 
     @property
     def extracted(self) -> bool:
@@ -47,6 +67,8 @@ class Chunk:
     context: str = ""  # carried into the embedding and the lexical index, never quoted
     page: int | None = None  # PDF: the page the chunk starts on; `paragraph` then counts within that page
     section: str | None = None  # Markdown/HTML: the heading path, e.g. "Data security › Principles"
+    url: str | None = None  # its own link (a Discord message's jump link), before the document's
+    date: str | None = None  # its own date (a Discord message's), before the document's
 
     @property
     def search_text(self) -> str:

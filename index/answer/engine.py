@@ -252,7 +252,7 @@ class QuoteEngine:
             doc_id=chunk.doc_id,
             source=self.corpus_dir / chunk.doc_id,
             title=record.title,
-            date=record.date,
+            date=chunk.date or record.date,
             paragraph=chunk.paragraph,
             last_paragraph=chunk.last_paragraph,
             start=chunk.start,
@@ -261,5 +261,5 @@ class QuoteEngine:
             highlight=spans[ranked.sentence] if ranked.sentence < len(spans) else None,
             page=chunk.page,
             section=chunk.section,
-            url=deep_link(record.url, chunk.text, page=chunk.page),
+            url=chunk.url or deep_link(record.url, chunk.text, page=chunk.page),
         )

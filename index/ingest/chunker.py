@@ -18,11 +18,12 @@ on, and count their paragraphs within that page.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 from itertools import pairwise
 
-from ..models import Chunk, Document
+from ..models import Anchor, Chunk, Document
 from ..text import Span, approximate_tokens, iter_lines, split_sentences, strip_span
 from .extract import page_at
 from .markdown import markdown_blocks, section_label
@@ -33,7 +34,9 @@ __all__ = [
     "CHUNKER_VERSION",
     "MAX_CHUNK_CHARS",
     "Paragraph",
+    "anchored",
     "approximate_tokens",
+    "chunk_document",
     "chunk_paragraphs",
     "markdown_chunks",
     "number_by_page",
@@ -45,7 +48,7 @@ __all__ = [
 CHUNKER_VERSION = 7  # 3: Markdown blocks and sections, PDF pages; 4: whitespace-only Markdown lines are blank;
 # 5: passages capped at 4,000 characters; a "sentence" longer than that cut at word boundaries;
 # 6: the paragraph before a list, table or code block is quoted with it; breadcrumbs are one-line trails;
-# 7: the lexical index reads Chinese, Japanese and Thai as character pairs
+# 7: the lexical index reads Chinese, Japanese and Thai as character pairs; Discord exports, a chunk per message
 
 # A chunk is quoted whole in one Discord embed (a description holds 4,096 characters). The cap holds whatever
 # the token counter says: the approximate one counts a megabyte of letters without a space as one token.
@@ -164,6 +167,7 @@ def chunk_paragraphs(
     carry_lead_in: bool = False,
     whole: Collection[Span] = (),
     introduces: Collection[Span] = (),
+    join_lead_ins: bool = True,
 ) -> list[Chunk]:
     """Turn body paragraph spans (in order) into chunks: lead-ins joined, long ones windowed (unless `whole`).
 
@@ -181,7 +185,8 @@ def chunk_paragraphs(
         context = lead_in if carry_lead_in and lead_in and _ENUMERATION.match(body) else ""
         if not context:
             lead_in = ""
-        if (body.rstrip().endswith(":") or (start, end) in introduces) and index + 1 < len(paragraphs):
+        lead = body.rstrip().endswith(":") or (start, end) in introduces
+        if join_lead_ins and lead and index + 1 < len(paragraphs):
             lead_in = body  # carried into the enumerated paragraphs after the one it joins
             end = paragraphs[index + 1][1]
             last = number + 1
@@ -253,6 +258,16 @@ def markdown_chunks(document: Document, meta: Metadata, *, max_tokens: int, coun
     return labelled
 
 
+def anchored(chunks: Sequence[Chunk], anchors: Sequence[Anchor]) -> list[Chunk]:
+    """Give each chunk the link and date of the part it starts in (a Discord message of an export)."""
+    starts = [a.start for a in anchors]
+    out = []
+    for chunk in chunks:
+        at = bisect_right(starts, chunk.start) - 1
+        out.append(replace(chunk, url=anchors[at].url, date=anchors[at].date) if at >= 0 else chunk)
+    return out
+
+
 def number_by_page(chunks: Sequence[Chunk], pages: tuple[int, ...]) -> list[Chunk]:
     """Give each chunk its page, and count its paragraphs within that page, as a reader of the PDF would."""
     first_on_page: dict[int, int] = {}  # page -> the document-wide number of its first paragraph
@@ -266,3 +281,21 @@ def number_by_page(chunks: Sequence[Chunk], pages: tuple[int, ...]) -> list[Chun
             )
         )
     return numbered
+
+
+def chunk_document(document: Document, *, chunk_tokens: int, count_tokens: Callable[[str], int]) -> list[Chunk]:
+    """Cut one document into chunks (body paragraphs only, furniture left out)."""
+    text = document.text
+    if document.kind == "discord":  # one message, one paragraph or more, never joined with the next
+        paragraphs = body_paragraphs(text, 0, set())
+        chunks = chunk_paragraphs(
+            document.doc_id, text, paragraphs, max_tokens=chunk_tokens, count_tokens=count_tokens, join_lead_ins=False
+        )
+        return anchored(chunks, document.anchors)
+    markdown = document.kind in ("markdown", "html")  # HTML is extracted as Markdown, headings included
+    _, _, meta = read_layout(text, markdown)
+    if markdown:
+        return markdown_chunks(document, meta, max_tokens=chunk_tokens, count_tokens=count_tokens)
+    paragraphs = body_paragraphs(text, meta.body_start, set(meta.reserved))
+    chunks = chunk_paragraphs(document.doc_id, text, paragraphs, max_tokens=chunk_tokens, count_tokens=count_tokens)
+    return number_by_page(chunks, document.pages) if document.pages else chunks

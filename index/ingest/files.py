@@ -20,7 +20,7 @@ from ..errors import CorpusError, DocumentFormatError
 from ..models import Document
 from ..text import one_line_title, printable, shown_name
 from .chunker import read_layout
-from .extract import Extracted, extract_html, extract_pdf
+from .extract import Extracted, extract_discord_export, extract_html, extract_pdf
 from .metadata import front_matter_fields, parse_date
 
 __all__ = [
@@ -46,7 +46,15 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-_KINDS = {".txt": "text", ".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html", ".pdf": "pdf"}
+_KINDS = {
+    ".txt": "text",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".html": "html",
+    ".htm": "html",
+    ".pdf": "pdf",
+    ".json": "discord",  # a DiscordChatExporter export; other JSON files are skipped with a warning
+}
 SUFFIXES = tuple(_KINDS)
 SIDECAR_SUFFIX = ".meta.toml"
 MAX_FILE_BYTES = 50 << 20  # larger files are skipped with a warning: a stray dump must not stall a build
@@ -74,7 +82,7 @@ def read_text(data: bytes) -> str:
 
 
 def kind_of(path: Path) -> str:
-    """Return the format of a corpus file from its suffix: text, markdown, html or pdf."""
+    """Return the format of a corpus file from its suffix: text, markdown, html, pdf or discord (.json)."""
     return _KINDS.get(path.suffix.lower(), "text")
 
 
@@ -189,6 +197,8 @@ def _extract(kind: str, data: bytes) -> Extracted:
         return extract_html(data)
     if kind == "pdf":
         return extract_pdf(data)
+    if kind == "discord":
+        return extract_discord_export(data)
     text = read_text(data)
     fields = front_matter_fields(text)
     title, date, meta = read_layout(text, kind == "markdown")
@@ -219,6 +229,7 @@ def load_document(path: Path, doc_id: str) -> Document:
         url=web_url(side.get("url") or extracted.url, path),
         pages=extracted.pages,
         meta_sha256=side_digest,
+        anchors=extracted.anchors,
     )
 
 

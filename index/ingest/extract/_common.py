@@ -7,6 +7,8 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import date
 
+from ...models import Anchor
+
 __all__ = ["Extracted", "clean_meta", "iso_date", "one_line", "page_at"]
 
 
@@ -20,6 +22,7 @@ class Extracted:
     url: str | None = None  # canonical URL (HTML: <link rel=canonical> or og:url)
     pages: tuple[int, ...] = ()  # PDF only: the offset in `text` where each page starts; pages[0] == 0
     markdown: bool = False  # True when `text` uses Markdown headings ("# ", "## ") the chunker should read as sections
+    anchors: tuple[Anchor, ...] = ()  # Discord export: where each message starts, its jump link and date
 
 
 def page_at(pages: tuple[int, ...], offset: int) -> int | None:
