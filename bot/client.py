@@ -12,6 +12,7 @@ from discord.ext import commands
 
 from ..index import Answer, IndexStateError, QuotebotError
 from .engines import Engine, EngineLoader, EngineSource, Scope
+from .forgotten import FORGOTTEN_FILE, Forgotten
 from .gaps import GAPS_FILE, GapLog
 from .i18n import LocalizedError
 from .limits import AnswerPool, BusyError, GlobalLimiter, GlobalLimitError, RateLimiter, ReindexBusyError
@@ -26,7 +27,8 @@ __all__ = ["EXTENSIONS", "IndexLoadingError", "QuoteBot", "run_bot"]
 log = logging.getLogger(__name__)
 
 EXTENSIONS = tuple(  # one cog per feature, loaded by name
-    f"{__package__}.exts.{name}" for name in ("errors", "ask", "mentions", "find_source", "sources", "reindex")
+    f"{__package__}.exts.{name}"
+    for name in ("errors", "ask", "mentions", "find_source", "sources", "reindex", "privacy")
 )
 
 
@@ -66,6 +68,9 @@ class QuoteBot(commands.Bot):
         self.global_limiter = GlobalLimiter(settings.global_rate, settings.global_per)
         self.pool = AnswerPool(settings.workers, settings.queue_size)
         self._reindexing = asyncio.Lock()
+        self.forgotten = Forgotten(settings.data_dir / FORGOTTEN_FILE)  # read now: never answer without it
+        if engine is not None:
+            engine.withhold(self.forgotten.ids)
 
     @property
     def engine(self) -> Engine:
@@ -79,7 +84,9 @@ class QuoteBot(commands.Bot):
         await self.tree.set_translator(CatalogTranslator())  # before syncing: the sync sends every description
         if self._engine is None:
             started = time.perf_counter()
-            self._engine = await asyncio.to_thread(self.loader.open)
+            engine = await asyncio.to_thread(self.loader.open)
+            engine.withhold(self.forgotten.ids)  # before it answers anything
+            self._engine = engine
             log.info("index loaded in %.1f s", time.perf_counter() - started)
         for extension in EXTENSIONS:
             await self.load_extension(extension)
@@ -147,8 +154,23 @@ class QuoteBot(commands.Bot):
             raise ReindexBusyError()
         async with self._reindexing:
             engine = await asyncio.to_thread(self.loader.rebuild, scope)
+            engine.withhold(self.forgotten.ids)  # before it answers anything
             self._engine = engine  # one reference assignment: every later question sees the new index and rules
         return engine
+
+    def forget(self, member: int) -> bool:
+        """Stop quoting a member's Discord messages, everywhere, from the next answer on; False if already so."""
+        changed = self.forgotten.forget(member)
+        if self._engine is not None:
+            self._engine.withhold(self.forgotten.ids)
+        return changed
+
+    def remember(self, member: int) -> bool:
+        """Let a member's Discord messages be quoted again; False if they had not asked to be forgotten."""
+        changed = self.forgotten.remember(member)
+        if self._engine is not None:
+            self._engine.withhold(self.forgotten.ids)
+        return changed
 
 
 def _setup_logging() -> None:

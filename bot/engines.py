@@ -40,6 +40,8 @@ class Engine(Protocol):
 
     def sources(self, names: Sequence[str] | None = None) -> list[Source]: ...
 
+    def withhold(self, authors: frozenset[str]) -> None: ...
+
 
 class EngineSource(Protocol):
     """Something that opens an engine (blocking) and rebuilds one from the corpus (blocking)."""

@@ -52,6 +52,11 @@ class Library:
             answers.append(replace(answer, passages=passages))
         return answers[0] if len(answers) == 1 else _merge(question, answers, top_k)
 
+    def withhold(self, authors: frozenset[str]) -> None:
+        """Never quote again what these Discord authors (ids) wrote, in any collection, from the next answer on."""
+        for engine in self.engines.values():
+            engine.withheld = frozenset(authors)
+
     def sources(self, names: Sequence[str] | None = None) -> list[Source]:
         """List the documents of the named collections (default: all opened), in index order."""
         named = self.collections.source is not None  # collections are named when quotebot.toml defines them

@@ -28,6 +28,7 @@ class Anchor:
     start: int  # offset in the document's text
     url: str  # the jump link to the message
     date: str | None  # ISO YYYY-MM-DD
+    author: str | None = None  # the author's Discord id (never a name), so a member's /forget-me can find it
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +70,7 @@ class Chunk:
     section: str | None = None  # Markdown/HTML: the heading path, e.g. "Data security › Principles"
     url: str | None = None  # its own link (a Discord message's jump link), before the document's
     date: str | None = None  # its own date (a Discord message's), before the document's
+    author: str | None = None  # its Discord author's id: withheld once they ask to be forgotten
 
     @property
     def search_text(self) -> str:

@@ -82,4 +82,10 @@ MESSAGES: dict[str, str] = {
     "error.updated": "This command was just updated; give Discord a minute to refresh it, then try again.",
     "error.bad_option": "I couldn't read one of the options; check them and try again.",
     "permission.manage_guild": "Manage Server",
+    "command.forget_me": "Never quote my Discord messages again, in any collection.",
+    "command.remember_me": "Let my Discord messages be quoted again.",
+    "forget.done": "Done: your Discord messages will not be quoted again, in any collection. /remember-me undoes it.",
+    "forget.already": "You asked already: your Discord messages are not quoted. /remember-me undoes it.",
+    "remember.done": "Done: your Discord messages may be quoted again where their channel is a source.",
+    "remember.not_forgotten": "You had not asked to be forgotten: nothing changed.",
 }

@@ -86,4 +86,12 @@ MESSAGES: dict[str, str] = {
     ),
     "error.bad_option": "No pude leer una de las opciones; revísalas y vuelve a intentarlo.",
     "permission.manage_guild": "Gestionar servidor",
+    "command.forget_me": "No volver a citar nunca mis mensajes de Discord, en ninguna colección.",
+    "command.remember_me": "Permitir de nuevo que se citen mis mensajes de Discord.",
+    "forget.done": (
+        "Hecho: tus mensajes de Discord no se volverán a citar en ninguna colección. /remember-me lo deshace."
+    ),
+    "forget.already": "Ya lo habías pedido: tus mensajes de Discord no se citan. /remember-me lo deshace.",
+    "remember.done": "Hecho: tus mensajes de Discord pueden citarse de nuevo donde su canal sea una fuente.",
+    "remember.not_forgotten": "No habías pedido que te olvidaran: no ha cambiado nada.",
 }

@@ -100,4 +100,12 @@ MESSAGES: dict[str, str] = {
     ),
     "error.bad_option": "Je n'ai pas pu lire l'une des options ; vérifiez-les et réessayez.",
     "permission.manage_guild": "Gérer le serveur",
+    "command.forget_me": "Ne plus jamais citer mes messages Discord, dans aucune collection.",
+    "command.remember_me": "Permettre de nouveau de citer mes messages Discord.",
+    "forget.done": (
+        "C'est fait : vos messages Discord ne seront plus cités, dans aucune collection. /remember-me annule."
+    ),
+    "forget.already": "Vous l'avez déjà demandé : vos messages Discord ne sont pas cités. /remember-me annule.",
+    "remember.done": "C'est fait : vos messages Discord peuvent de nouveau être cités là où leur salon est une source.",
+    "remember.not_forgotten": "Vous n'aviez pas demandé à être oublié : rien n'a changé.",
 }

@@ -67,4 +67,10 @@ MESSAGES: dict[str, str] = {
     "error.updated": "此命令刚刚更新；请给 Discord 一分钟刷新，然后重试。",
     "error.bad_option": "我无法读取其中一个选项；请检查后重试。",
     "permission.manage_guild": "管理服务器",
+    "command.forget_me": "不再在任何资料集中引用我的 Discord 消息。",
+    "command.remember_me": "允许再次引用我的 Discord 消息。",
+    "forget.done": "已完成：您的 Discord 消息不会再在任何资料集中被引用。使用 /remember-me 可撤销。",
+    "forget.already": "您之前已提出此请求：您的 Discord 消息不会被引用。使用 /remember-me 可撤销。",
+    "remember.done": "已完成：在其频道作为来源的地方，您的 Discord 消息可以再次被引用。",
+    "remember.not_forgotten": "您没有要求被遗忘：没有任何变化。",
 }

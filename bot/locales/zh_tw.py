@@ -67,4 +67,10 @@ MESSAGES: dict[str, str] = {
     "error.updated": "此指令剛剛更新；請給 Discord 一分鐘重新整理，然後再試。",
     "error.bad_option": "我無法讀取其中一個選項；請檢查後再試。",
     "permission.manage_guild": "管理伺服器",
+    "command.forget_me": "不再在任何資料集中引用我的 Discord 訊息。",
+    "command.remember_me": "允許再次引用我的 Discord 訊息。",
+    "forget.done": "已完成：您的 Discord 訊息不會再在任何資料集中被引用。使用 /remember-me 可撤銷。",
+    "forget.already": "您之前已提出此請求：您的 Discord 訊息不會被引用。使用 /remember-me 可撤銷。",
+    "remember.done": "已完成：在其頻道作為來源的地方，您的 Discord 訊息可以再次被引用。",
+    "remember.not_forgotten": "您沒有要求被遺忘：沒有任何變化。",
 }

@@ -131,6 +131,7 @@ class QuoteEngine:
         self._floors: dict[bool, tuple[float, ...]] = {}
         self._floor_lock = threading.Lock()
         self._foreign: bool | None = None
+        self.withheld: frozenset[str] = frozenset()  # authors (Discord ids) who asked never to be quoted
 
     def routes_multilingual(self, question: str) -> bool:
         """Tell whether the second model reads this question: it is not English, or the corpus mostly is not."""
@@ -233,7 +234,10 @@ class QuoteEngine:
             rule = self.ranking_for(r.multilingual).rule
             if len(shown) == limit or (floor is not None and r.score < floor):
                 break  # ranked by score: every later chunk is below the floor too
-            if not self._check.verified(self.stored.chunks[r.row]):
+            chunk = self.stored.chunks[r.row]
+            if chunk.author is not None and chunk.author in self.withheld:
+                continue  # its author asked to be forgotten: never quoted, whatever it scores
+            if not self._check.verified(chunk):
                 stale = True
             elif not shown:
                 confidence = self.confidence(r)

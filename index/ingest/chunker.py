@@ -259,12 +259,13 @@ def markdown_chunks(document: Document, meta: Metadata, *, max_tokens: int, coun
 
 
 def anchored(chunks: Sequence[Chunk], anchors: Sequence[Anchor]) -> list[Chunk]:
-    """Give each chunk the link and date of the part it starts in (a Discord message of an export)."""
+    """Give each chunk the link, date and author id of the part it starts in (a Discord message of an export)."""
     starts = [a.start for a in anchors]
     out = []
     for chunk in chunks:
         at = bisect_right(starts, chunk.start) - 1
-        out.append(replace(chunk, url=anchors[at].url, date=anchors[at].date) if at >= 0 else chunk)
+        anchor = anchors[at] if at >= 0 else None
+        out.append(replace(chunk, url=anchor.url, date=anchor.date, author=anchor.author) if anchor else chunk)
     return out
 
 

@@ -74,6 +74,11 @@ class FakeEngine:
         ]
         self.collections = default_collections(CORPUS)
         self.names: list[list[str] | None] = []  # the collections each call was allowed to search
+        self.withheld: frozenset[str] = frozenset()  # the authors the bot asked it never to quote
+
+    def withhold(self, authors: frozenset[str]) -> None:
+        """Remember the authors never to quote, as Library.withhold does."""
+        self.withheld = authors
 
     def sources(self, names: Sequence[str] | None = None) -> list[Source]:
         """List `documents` documents of three paragraphs each, as Library.sources does."""

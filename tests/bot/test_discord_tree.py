@@ -20,7 +20,7 @@ def commands_by_name(bot: QuoteBot) -> dict[str, dict[str, Any]]:
 async def test_tree_builds_and_serializes(bot: QuoteBot) -> None:
     payload = commands_by_name(bot)
     json.dumps(payload)
-    assert set(payload) == {"ask", "sources", "reindex", "Find source"}
+    assert set(payload) == {"ask", "sources", "reindex", "forget-me", "remember-me", "Find source"}
     assert payload["Find source"]["type"] == discord.AppCommandType.message.value
     for command in payload.values():
         assert all(option["description"] not in ("", "…") for option in command.get("options", []))

@@ -1,0 +1,41 @@
+"""/forget-me and /remember-me: a member stops (or resumes) being quoted from Discord sources, everywhere, at once."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from ..i18n import text
+from ..translator import described
+
+if TYPE_CHECKING:
+    from ..client import QuoteBot
+
+
+class Privacy(commands.Cog):
+    """The /forget-me and /remember-me slash commands."""
+
+    def __init__(self, bot: QuoteBot) -> None:
+        self.bot = bot
+
+    @app_commands.command(name="forget-me", description=described("command.forget_me"))
+    async def forget_me(self, interaction: discord.Interaction[Any]) -> None:
+        """Never quote my Discord messages again, in any collection."""
+        changed = self.bot.forget(interaction.user.id)
+        key = "forget.done" if changed else "forget.already"
+        await interaction.response.send_message(text(key, interaction.locale), ephemeral=True)
+
+    @app_commands.command(name="remember-me", description=described("command.remember_me"))
+    async def remember_me(self, interaction: discord.Interaction[Any]) -> None:
+        """Let my Discord messages be quoted again."""
+        changed = self.bot.remember(interaction.user.id)
+        key = "remember.done" if changed else "remember.not_forgotten"
+        await interaction.response.send_message(text(key, interaction.locale), ephemeral=True)
+
+
+async def setup(bot: QuoteBot) -> None:
+    """Load the /forget-me and /remember-me commands."""
+    await bot.add_cog(Privacy(bot))
