@@ -134,7 +134,10 @@ class QuoteBot(commands.Bot):
         wait = self.global_limiter.retry_after()
         if wait:
             raise GlobalLimitError(wait)
-        answer = await self.pool.submit(engine.answer, question, fetch_count(per_page), claim=claim, names=names)
+        # A message from a Discord export is quoted in its own server only: never in another, never in a DM (0).
+        server = None if place is None else (place.server or 0)
+        count = fetch_count(per_page)
+        answer = await self.pool.submit(engine.answer, question, count, claim=claim, names=names, server=server)
         if not answer.answered:
             self.gaps.unanswered(answer, via=via)
         return answer

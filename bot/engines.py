@@ -35,7 +35,13 @@ class Engine(Protocol):
     def collections(self) -> Collections: ...
 
     def answer(
-        self, question: str, top_k: int = 3, *, claim: bool = False, names: Sequence[str] | None = None
+        self,
+        question: str,
+        top_k: int = 3,
+        *,
+        claim: bool = False,
+        names: Sequence[str] | None = None,
+        server: int | None = None,
     ) -> Answer: ...
 
     def sources(self, names: Sequence[str] | None = None) -> list[Source]: ...

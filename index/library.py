@@ -38,16 +38,25 @@ class Library:
         self.engines = dict(engines)
 
     def answer(
-        self, question: str, top_k: int = 3, *, claim: bool = False, names: Sequence[str] | None = None
+        self,
+        question: str,
+        top_k: int = 3,
+        *,
+        claim: bool = False,
+        names: Sequence[str] | None = None,
+        server: int | None = None,
     ) -> Answer:
-        """Answer from the named collections (default: all opened), the best passages of all first."""
+        """Answer from the named collections (default: all opened), the best passages of all first.
+
+        `server`: the Discord server asking (0 for a DM); Discord messages are quoted in their own server only.
+        """
         chosen = [n for n in (self.engines if names is None else names) if n in self.engines]
         if not chosen:
             raise QuestionError("no collection can be searched from here: ask an admin to map this channel to one")
         tag = len(self.collections.items) > 1  # name the collection only when there is a choice
         answers = []
         for name in chosen:
-            answer = self.engines[name].answer(question, top_k, claim=claim)
+            answer = self.engines[name].answer(question, top_k, claim=claim, server=server)
             passages = tuple(replace(p, collection=name) for p in answer.passages) if tag else answer.passages
             answers.append(replace(answer, passages=passages))
         return answers[0] if len(answers) == 1 else _merge(question, answers, top_k)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -100,6 +101,15 @@ class _SourceCheck:
         """Tell whether the chunk is still verbatim in its unchanged source file."""
         text = self._current_text(chunk.doc_id)
         return text is not None and text[chunk.start : chunk.end] == chunk.text
+
+
+_JUMP = re.compile(r"https://discord\.com/channels/(\d+)/")
+
+
+def _from_server(url: str, server: int) -> bool:
+    """Tell whether a passage's link is not a Discord message of another server (any other link passes)."""
+    match = _JUMP.match(url)
+    return match is None or match[1] == str(server)
 
 
 class QuoteEngine:
@@ -211,16 +221,20 @@ class QuoteEngine:
         """Return the calibrated confidence that a ranked chunk answers its question."""
         return self.ranking_for(ranked.multilingual).rule.confidence(ranked.evidence)
 
-    def answer(self, question: str, top_k: int = 3, *, claim: bool = False) -> Answer:
-        """Answer a question (or, with `claim`, find the passages bearing on a claim), best first."""
+    def answer(self, question: str, top_k: int = 3, *, claim: bool = False, server: int | None = None) -> Answer:
+        """Answer a question (or, with `claim`, find the passages bearing on a claim), best first.
+
+        `server` is the Discord server asking (0 for a direct message): a message from a Discord export is
+        quoted only in the server it was written in. None (the command line, the library) quotes them all.
+        """
         question = validate_question(question)
         ranked = self.rank(question, max(top_k * 4, 10), claim=claim)
-        shown, stale, confidence = self._select(ranked, top_k * 2)
+        shown, stale, confidence = self._select(ranked, top_k * 2, server)
         passages = collapse_duplicates([self._passage(r) for r in shown])[:top_k]
         rule = self.ranking_for(bool(ranked) and ranked[0].multilingual).rule
         return Answer(question, confidence >= rule.threshold, tuple(passages), stale, round(confidence, 3))
 
-    def _select(self, ranked: list[Ranked], limit: int) -> tuple[list[Ranked], bool, float]:
+    def _select(self, ranked: list[Ranked], limit: int, server: int | None = None) -> tuple[list[Ranked], bool, float]:
         """Return up to `limit` chunks worth quoting, whether a source changed, and the confidence.
 
         The first chunk still verbatim in its unchanged file decides the confidence. When it answers,
@@ -237,6 +251,8 @@ class QuoteEngine:
             chunk = self.stored.chunks[r.row]
             if chunk.author is not None and chunk.author in self.withheld:
                 continue  # its author asked to be forgotten: never quoted, whatever it scores
+            if server is not None and chunk.url is not None and not _from_server(chunk.url, server):
+                continue  # a Discord message is quoted in its own server only, never in another or a DM
             if not self._check.verified(chunk):
                 stale = True
             elif not shown:

@@ -75,6 +75,7 @@ class FakeEngine:
         self.collections = default_collections(CORPUS)
         self.names: list[list[str] | None] = []  # the collections each call was allowed to search
         self.withheld: frozenset[str] = frozenset()  # the authors the bot asked it never to quote
+        self.servers: list[int | None] = []  # the server each call came from (0: a DM)
 
     def withhold(self, authors: frozenset[str]) -> None:
         """Remember the authors never to quote, as Library.withhold does."""
@@ -85,9 +86,16 @@ class FakeEngine:
         return list(self._sources)
 
     def answer(
-        self, question: str, top_k: int = 3, *, claim: bool = False, names: Sequence[str] | None = None
+        self,
+        question: str,
+        top_k: int = 3,
+        *,
+        claim: bool = False,
+        names: Sequence[str] | None = None,
+        server: int | None = None,
     ) -> Answer:
         """Answer like Library.answer: at most top_k passages."""
+        self.servers.append(server)
         self.calls.append((question, top_k))
         self.names.append(None if names is None else list(names))
         self.claims.append(claim)

@@ -1,4 +1,4 @@
-"""/forget-me and /remember-me: a member's Discord messages stop (and resume) being quoted, at once, everywhere."""
+"""Exported Discord messages on Discord: quoted in their own server only; /forget-me and /remember-me."""
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ def _export(folder: Path) -> None:
         {"id": "12", "type": "Default", "timestamp": "2024-01-03T00:00:00Z", "content": OTHER,
          "author": {"id": str(ADA), "name": "ada", "isBot": False}},
     ]  # fmt: skip
-    export = {"guild": {"id": "1"}, "channel": {"id": "2", "name": "ops"}, "messages": messages}
+    export = {"guild": {"id": "10"}, "channel": {"id": "2", "name": "ops"}, "messages": messages}  # the fakes' server
     (folder / "ops.json").write_text(json.dumps(export), encoding="utf-8")
 
 
@@ -52,8 +52,9 @@ async def real_bot(settings: Settings, library_loader: FakeLoader) -> AsyncItera
     await client.close()
 
 
-async def _quoted(bot: QuoteBot, question: str) -> list[str]:
+async def _quoted(bot: QuoteBot, question: str, server: int | None = 10) -> list[str]:
     interaction = slash(bot, "ask", question=question)
+    interaction.guild_id = server
     await run_command(bot, interaction)
     sent = interaction.calls.of("followup.send")[0]
     return [e.description for e in sent["embeds"]]
@@ -78,9 +79,15 @@ async def test_forget_me_withholds_a_members_messages_at_once_and_remember_me_br
     assert any("make rollback" in d for d in await _quoted(real_bot, "How does the rollback run?"))
 
 
-async def test_the_list_survives_a_restart(
-    settings: Settings, library_loader: FakeLoader
+@pytest.mark.parametrize(("server", "quoted"), [(10, True), (11, False), (None, False)], ids=["own", "other", "DM"])
+async def test_a_discord_message_is_quoted_in_its_own_server_only(
+    real_bot: QuoteBot, server: int | None, quoted: bool
 ) -> None:
+    shown = await _quoted(real_bot, "How does the rollback run?", server)
+    assert any("make rollback" in d for d in shown) is quoted
+
+
+async def test_the_list_survives_a_restart(settings: Settings, library_loader: FakeLoader) -> None:
     Forgotten(settings.data_dir / FORGOTTEN_FILE).forget(MALLORY)
     bot = QuoteBot(settings, loader=library_loader, engine=library_loader.engine, sync_commands=False)
     await bot._async_setup_hook()

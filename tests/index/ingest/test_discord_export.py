@@ -132,3 +132,18 @@ def test_another_json_file_is_skipped_with_one_warning(
     assert [d.doc_id for d in manifest.documents] == ["faq.json"]
     lines = [r.getMessage() for r in caplog.records if "package.json" in r.getMessage()]
     assert len(lines) == 1 and "DiscordChatExporter" in lines[0] and "\n" not in lines[0]
+
+
+@pytest.mark.parametrize(
+    ("server", "quoted"),
+    [(None, True), (111111111111111111, True), (999, False), (0, False)],
+    ids=["command line", "its own server", "another server", "a DM"],
+)
+def test_a_discord_message_is_quoted_in_its_own_server_only(
+    corpus: Path, tmp_path: Path, server: int | None, quoted: bool
+) -> None:
+    (corpus / "notes.txt").write_text("Backups are kept on tape in the basement.\n", encoding="utf-8")
+    engine = open_engine(corpus, tmp_path / "index", FakeEmbedder())
+    texts = [p.text for p in engine.answer("How long are the nightly backups kept?", server=server).passages]
+    assert ("Backups run every night at 02:00 UTC and are kept for thirty days." in texts) is quoted
+    assert any("tape" in t for t in texts) or quoted  # a file's passages are quoted anywhere
