@@ -94,24 +94,47 @@ def seed_queries() -> list[Query]:
     ]
 
 
-def write_squad_corpus(folder: Path) -> dict[str, list[tuple[int, int, str]]]:
-    """Write one document per SQuAD article; return each file's paragraph spans with their ids."""
+Spans = dict[str, list[tuple[int, int, str]]]  # file name -> (start, end, paragraph id) of each paragraph
+
+
+def write_articles(folder: Path, articles: dict[str, tuple[str, list[tuple[str, str]]]]) -> Spans:
+    """Write one document per article (file name -> title, [(paragraph id, text)]); return the paragraph spans.
+
+    A file whose text is unchanged is not rewritten, so its index stays current.
+    """
     folder.mkdir(parents=True, exist_ok=True)
-    articles: dict[str, list[tuple[str, str]]] = {}
-    for row in read_jsonl(SQUAD / "corpus.jsonl"):
-        articles.setdefault(str(row["title"]), []).append((str(row["id"]), str(row["text"])))
-    spans: dict[str, list[tuple[int, int, str]]] = {}
-    for title, paragraphs in articles.items():
-        text = f"title: {title.replace('_', ' ')}\n\n"
+    spans: Spans = {}
+    for name, (title, paragraphs) in articles.items():
+        text = f"title: {title}\n\n"
         doc_spans = []
         for pid, para in paragraphs:
             doc_spans.append((len(text), len(text) + len(para), pid))
             text += para + "\n\n"
-        path = folder / f"{title}.txt"
+        path = folder / f"{name}.txt"
         if not path.exists() or path.read_text(encoding="utf-8") != text:
             path.write_text(text, encoding="utf-8")
         spans[path.name] = doc_spans
     return spans
+
+
+def paragraph_key(engine: QuoteEngine, spans: Spans) -> Callable[[int], set[str]]:
+    """Map a chunk row to the ids of the paragraphs it overlaps (`write_articles`' spans)."""
+    chunks = engine.stored.chunks
+
+    def key(row: int) -> set[str]:
+        chunk = chunks[row]
+        return {pid for s, e, pid in spans[chunk.doc_id] if s <= chunk.start < e or s < chunk.end <= e}
+
+    return key
+
+
+def write_squad_corpus(folder: Path) -> Spans:
+    """Write one document per SQuAD article; return each file's paragraph spans with their ids."""
+    articles: dict[str, tuple[str, list[tuple[str, str]]]] = {}
+    for row in read_jsonl(SQUAD / "corpus.jsonl"):
+        title = str(row["title"])
+        articles.setdefault(title, (title.replace("_", " "), []))[1].append((str(row["id"]), str(row["text"])))
+    return write_articles(folder, articles)
 
 
 def squad_queries(limit: int | None = None) -> list[Query]:
@@ -123,10 +146,15 @@ def squad_queries(limit: int | None = None) -> list[Query]:
     ]
 
 
-def prepare(engine: QuoteEngine, queries: list[Query], key: Callable[[int], set[str]]) -> Prepared:
-    """Score every query's candidates once (one embedding batch for all questions)."""
-    vectors = engine.embedder.embed_batch([q.question for q in queries])
-    candidates = [engine.candidates(q.question, v) for q, v in zip(queries, vectors, strict=True)]
+def prepare(
+    engine: QuoteEngine, queries: list[Query], key: Callable[[int], set[str]], *, multilingual: bool = False
+) -> Prepared:
+    """Score every query's candidates once (one embedding batch for all questions), on either model's path."""
+    model = engine.multilingual if multilingual else engine.embedder
+    assert model is not None, "the index holds no multilingual vectors"
+    vectors = model.embed_batch([q.question for q in queries])
+    pairs = zip(queries, vectors, strict=True)
+    candidates = [engine.candidates(q.question, v, multilingual=multilingual) for q, v in pairs]
     gold = [
         np.array([bool(key(r) & q.gold) for r in c.rows], dtype=bool) for q, c in zip(queries, candidates, strict=True)
     ]
@@ -155,13 +183,7 @@ def squad_index(embedder: SentenceTransformerEmbedder) -> tuple[QuoteEngine, Cal
     started = time.perf_counter()
     engine = open_engine(WORK / "squad-corpus", WORK / "squad-index", embedder)
     print(f"SQuAD index ready in {time.perf_counter() - started:.1f}s ({len(engine.stored.chunks)} chunks)")
-    chunks = engine.stored.chunks
-
-    def key(row: int) -> set[str]:
-        chunk = chunks[row]
-        return {pid for s, e, pid in spans[chunk.doc_id] if s <= chunk.start < e or s < chunk.end <= e}
-
-    return engine, key
+    return engine, paragraph_key(engine, spans)
 
 
 def prepare_squad(embedder: SentenceTransformerEmbedder, limit: int | None = None) -> Prepared:

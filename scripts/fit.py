@@ -200,13 +200,19 @@ def calibrated(rule: DeclineRule, slope: float, offset: float) -> DeclineRule:
     )
 
 
-def leave_one_out(examples: list[Example]) -> list[tuple[Example, float]]:
-    """Fit without each corpus in turn and score that corpus: print its figures, return (example, confidence)."""
+def leave_one_out(
+    examples: list[Example], relabel: Callable[[list[Example]], list[Example]] = list
+) -> list[tuple[Example, float]]:
+    """Fit without each corpus in turn and score that corpus: print its figures, return (example, confidence).
+
+    `relabel` turns the examples into those the rule is fitted on (scripts/fit_multilingual.py fits on whether
+    the corpus answers); the returned pairs keep the examples as given.
+    """
     scored: list[tuple[Example, float]] = []
     print(f"\nno-answer rule, each corpus left out of the fit ({MAX_DECLINED:.0%} of answerable declined in fitting):")
     print(f"{'left out':<10}{'answerable declined':>21}{'unanswerable declined':>23}{'near misses declined':>22}")
     for corpus in sorted({e.corpus for e in examples}):
-        rule = fit_decline([e for e in examples if e.corpus != corpus])
+        rule = fit_decline(relabel([e for e in examples if e.corpus != corpus]))
         held = [(e, rule.probability(e.evidence)) for e in examples if e.corpus == corpus]
         scored += held
         own = [c >= rule.threshold for e, c in held if e.kind == "own" and e.answerable]

@@ -24,11 +24,11 @@ from fit import (
     Example,
     _documents,
     _scaled,
-    _share,
     calibrated,
     cross_examples,
     fit_decline,
     labelled,
+    leave_one_out,
     own_examples,
     platt,
     reliability,
@@ -49,11 +49,11 @@ def prepare_all(embedder: SentenceTransformerEmbedder) -> tuple[dict[str, ev.Pre
     cross: dict[str, ev.Prepared] = {}
     for lang in xq.CROSS:
         rows = [q for q in xq.queries(lang, xq.squad_gold()) if q.split == "tune"]
-        own[lang] = xq.prepare_multilingual(squad, rows, key)
-        cross[lang] = xq.prepare_multilingual(seed, rows, lambda row: set())
+        own[lang] = ev.prepare(squad, rows, key, multilingual=True)
+        cross[lang] = ev.prepare(seed, rows, lambda row: set(), multilingual=True)
     chinese, zh_key = xq.chinese_engine(embedder)
     rows = [q for q in xq.queries("zh", lambda p: p) if q.split == "tune"]
-    own["zh-zh"] = xq.prepare_multilingual(chinese, rows, zh_key)
+    own["zh-zh"] = ev.prepare(chinese, rows, zh_key, multilingual=True)
     return own, cross
 
 
@@ -64,21 +64,6 @@ def _by_answerable(examples: list[Example]) -> list[Example]:
     corpus: "right" would teach the rule to doubt every answerable question as much as an unrelated one.
     """
     return [replace(e, right=e.answerable) for e in examples]
-
-
-def leave_one_language_out(examples: list[Example]) -> list[tuple[Example, float]]:
-    """Fit without each language in turn, score it: print its figures, return (example, confidence) pairs."""
-    scored: list[tuple[Example, float]] = []
-    print(f"\n{'left out':<10}{'answerable declined':>21}{'unrelated declined':>20}{'near misses declined':>22}")
-    for lang in sorted({e.corpus for e in examples}):
-        rule = fit_decline(_by_answerable([e for e in examples if e.corpus != lang]))
-        held = [(e, rule.probability(e.evidence)) for e in examples if e.corpus == lang]
-        scored += held
-        own = [c >= rule.threshold for e, c in held if e.kind == "own"]
-        cross = [c < rule.threshold for e, c in held if e.kind == "cross"]
-        near = [c < rule.threshold for e, c in held if e.kind.startswith("no gold")]
-        print(f"{lang:<10}{_share(own, invert=True):>21}{_share(cross):>20}{_share(near):>22}")
-    return scored
 
 
 def main() -> int:
@@ -95,7 +80,7 @@ def main() -> int:
         examples += own_examples(data, ranker, name, _documents(data))
         if name in cross:
             examples += cross_examples(cross[name], ranker, name)
-    scored = leave_one_language_out(examples)
+    scored = leave_one_out(examples, _by_answerable)  # each language left out in turn
     slope, offset = platt(scored, ("own", "cross"))
     reliability([(e, _scaled(c, slope, offset)) for e, c in scored if e.kind in ("own", "cross")])
     rule = calibrated(fit_decline(_by_answerable(examples)), slope, offset)

@@ -23,8 +23,21 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-from eval import ROOT, SQUAD, WORK, Prepared, Query, evaluate, read_jsonl, squad_index, write_squad_corpus
+from eval import (
+    ROOT,
+    SQUAD,
+    WORK,
+    Prepared,
+    Query,
+    Spans,
+    evaluate,
+    paragraph_key,
+    prepare,
+    read_jsonl,
+    squad_index,
+    write_articles,
+    write_squad_corpus,
+)
 
 from quotebot.index.answer.engine import QuoteEngine
 from quotebot.index.answer.ranking import default_ranking
@@ -60,13 +73,7 @@ def squad_engine(embedder: Embedder) -> tuple[QuoteEngine, Callable[[int], set[s
     spans = write_squad_corpus(WORK / "squad-corpus")
     index = _seeded(WORK / "squad-ml-index", WORK / "squad-index")
     engine = open_engine(WORK / "squad-corpus", index, embedder, options())
-    chunks = engine.stored.chunks
-
-    def key(row: int) -> set[str]:
-        chunk = chunks[row]
-        return {pid for s, e, pid in spans[chunk.doc_id] if s <= chunk.start < e or s < chunk.end <= e}
-
-    return engine, key
+    return engine, paragraph_key(engine, spans)
 
 
 def queries(lang: str, gold_of: Callable[[str], str]) -> list[Query]:
@@ -84,49 +91,20 @@ def squad_gold() -> Callable[[str], str]:
     return lambda pid: ids[pid]
 
 
-def prepare_multilingual(engine: QuoteEngine, rows: list[Query], key: Callable[[int], set[str]]) -> Prepared:
-    """Score every query's candidates on the multilingual path (one embedding batch)."""
-    assert engine.multilingual is not None
-    vectors = engine.multilingual.embed_batch([q.question for q in rows])
-    candidates = [engine.candidates(q.question, v, multilingual=True) for q, v in zip(rows, vectors, strict=True)]
-    pairs = zip(rows, candidates, strict=True)
-    gold = [np.array([bool(key(r) & q.gold) for r in c.rows], dtype=bool) for q, c in pairs]
-    return Prepared(engine, rows, candidates, gold)
-
-
-def write_chinese_corpus(folder: Path) -> dict[str, list[tuple[int, int, str]]]:
+def write_chinese_corpus(folder: Path) -> Spans:
     """Write the 240 Chinese paragraphs, one file per article; return each file's paragraph spans."""
-    folder.mkdir(parents=True, exist_ok=True)
-    articles: dict[str, list[tuple[str, str, str]]] = {}
+    articles: dict[str, tuple[str, list[tuple[str, str]]]] = {}
     for row in read_jsonl(XQUAD / "paragraphs.zh.jsonl"):
-        articles.setdefault(str(row["id"]).rsplit("_x", 1)[0], []).append(
-            (str(row["id"]), str(row["title"]), str(row["text"]))
-        )
-    spans: dict[str, list[tuple[int, int, str]]] = {}
-    for article, paragraphs in articles.items():
-        text = f"title: {paragraphs[0][1]}\n\n"
-        doc = []
-        for pid, _, para in paragraphs:
-            doc.append((len(text), len(text) + len(para), pid))
-            text += para + "\n\n"
-        path = folder / f"{article}.txt"
-        if not path.exists() or path.read_text(encoding="utf-8") != text:
-            path.write_text(text, encoding="utf-8")
-        spans[path.name] = doc
-    return spans
+        pid = str(row["id"])
+        articles.setdefault(pid.rsplit("_x", 1)[0], (str(row["title"]), []))[1].append((pid, str(row["text"])))
+    return write_articles(folder, articles)
 
 
 def chinese_engine(embedder: Embedder) -> tuple[QuoteEngine, Callable[[int], set[str]]]:
     """Open the index of the Chinese paragraphs; return it and each row's paragraph ids."""
     spans = write_chinese_corpus(WORK / "xquad-zh-corpus")
     engine = open_engine(WORK / "xquad-zh-corpus", WORK / "xquad-zh-index", embedder, options())
-    chunks = engine.stored.chunks
-
-    def key(row: int) -> set[str]:
-        chunk = chunks[row]
-        return {pid for s, e, pid in spans[chunk.doc_id] if s <= chunk.start < e or s < chunk.end <= e}
-
-    return engine, key
+    return engine, paragraph_key(engine, spans)
 
 
 def seed_engine(embedder: Embedder) -> QuoteEngine:
@@ -154,11 +132,12 @@ def run_xquad(embedder: Embedder) -> dict[str, Any]:
     print("\nXQuAD, questions in other languages over the English SQuAD dev corpus (2,067 paragraphs)")
     print(f"{'lang':<6}{'split':<9}{'hit@1':>7}{'hit@3':>7}{'ans. declined':>15}{'n':>6}")
     for lang in CROSS:
-        data = prepare_multilingual(engine, queries(lang, squad_gold()), key)
+        data = prepare(engine, queries(lang, squad_gold()), key, multilingual=True)
         figures[lang] = _print_splits(lang, data, rule)
     zh_engine, zh_key = chinese_engine(embedder)
     print("\nXQuAD, Chinese questions over the 240 Chinese paragraphs")
-    figures["zh-zh"] = _print_splits("zh", prepare_multilingual(zh_engine, queries("zh", lambda p: p), zh_key), rule)
+    chinese = prepare(zh_engine, queries("zh", lambda p: p), zh_key, multilingual=True)
+    figures["zh-zh"] = _print_splits("zh", chinese, rule)
     print("\noff-topic questions declined (tests/data/offtopic_multilingual.jsonl)")
     for name, target in (("seed", seed_engine(embedder)), ("squad", engine)):
         counts = off_topic(target)
