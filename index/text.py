@@ -7,6 +7,7 @@ import unicodedata
 from collections.abc import Iterator
 
 __all__ = [
+    "UNSPACED",
     "Span",
     "approximate_tokens",
     "displayable",
@@ -20,11 +21,21 @@ __all__ = [
     "split_sentences",
     "strip_span",
     "under_title",
+    "word_count",
 ]
 
 Span = tuple[int, int]
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")
+
+# A run of Thai, Japanese kana or Chinese characters: scripts written without spaces between words.
+UNSPACED = re.compile(r"[\u0e00-\u0e7f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+
+
+def word_count(text: str) -> int:
+    """Count words; in scripts written without spaces, two characters count as one word."""
+    unspaced = sum(len(run) for run in UNSPACED.findall(text))
+    return len(UNSPACED.sub("", text).split()) + (unspaced + 1) // 2
 
 # Words that end with a period without ending a sentence ("Mr. Chair", "e.g. this").
 _ABBREVIATIONS = frozenset(

@@ -24,7 +24,7 @@ from .dedupe import collapse_duplicates
 from .language import reads_as_english
 from .links import deep_link
 from .probes import PROBES, PROBES_MULTILINGUAL, floor
-from .ranking import Candidates, Evidence, Ranker, Ranking, default_ranking, gather
+from .ranking import Candidates, DeclineRule, Evidence, Ranker, Ranking, default_ranking, gather
 from .terms import Terms
 
 __all__ = ["MAX_QUESTION_CHARS", "QuoteEngine", "Ranked", "validate_question"]
@@ -229,12 +229,14 @@ class QuoteEngine:
         """
         question = validate_question(question)
         ranked = self.rank(question, max(top_k * 4, 10), claim=claim)
-        shown, stale, confidence = self._select(ranked, top_k * 2, server)
+        rule = self.ranking_for(bool(ranked) and ranked[0].multilingual).rule  # one path ranked them all
+        shown, stale, confidence = self._select(ranked, top_k * 2, rule, server)
         passages = collapse_duplicates([self._passage(r) for r in shown])[:top_k]
-        rule = self.ranking_for(bool(ranked) and ranked[0].multilingual).rule
         return Answer(question, confidence >= rule.threshold, tuple(passages), stale, round(confidence, 3))
 
-    def _select(self, ranked: list[Ranked], limit: int, server: int | None = None) -> tuple[list[Ranked], bool, float]:
+    def _select(
+        self, ranked: list[Ranked], limit: int, rule: DeclineRule, server: int | None = None
+    ) -> tuple[list[Ranked], bool, float]:
         """Return up to `limit` chunks worth quoting, whether a source changed, and the confidence.
 
         The first chunk still verbatim in its unchanged file decides the confidence. When it answers,
@@ -245,7 +247,6 @@ class QuoteEngine:
         shown: list[Ranked] = []
         stale, confidence, floor = False, 0.0, None
         for r in ranked:
-            rule = self.ranking_for(r.multilingual).rule
             if len(shown) == limit or (floor is not None and r.score < floor):
                 break  # ranked by score: every later chunk is below the floor too
             chunk = self.stored.chunks[r.row]
@@ -256,7 +257,7 @@ class QuoteEngine:
             if not self._check.verified(chunk):
                 stale = True
             elif not shown:
-                confidence = self.confidence(r)
+                confidence = rule.confidence(r.evidence)
                 floor = SECOND_PASSAGE_SHARE * r.score if confidence >= rule.threshold else None
                 shown.append(r)
             elif floor is None or rule.answers(r.evidence):

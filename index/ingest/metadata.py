@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import date as Date
 
-from ..text import Span, iter_lines, strip_span
+from ..text import Span, iter_lines, strip_span, word_count
 
 __all__ = [
     "Metadata",
@@ -116,15 +116,6 @@ def _is_breadcrumb(text: str) -> bool:
         return False
     parts = _BREADCRUMB.split(text)
     return len(parts) >= 3 and all(len(part.split()) <= 5 for part in parts)
-
-
-_UNSPACED = re.compile(r"[\u0e00-\u0e7f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-
-
-def word_count(text: str) -> int:
-    """Count words; Chinese, Japanese and Thai, written without spaces, count one word per two characters."""
-    unspaced = len(_UNSPACED.findall(text))
-    return len(_UNSPACED.sub("", text).split()) + (unspaced + 1) // 2
 
 
 def is_furniture(text: str) -> bool:

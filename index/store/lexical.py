@@ -13,6 +13,7 @@ import numpy.typing as npt
 import Stemmer
 
 from ..errors import IndexCorruptError
+from ..text import UNSPACED
 
 __all__ = ["LexicalIndex", "tokenize"]
 
@@ -30,8 +31,7 @@ def _quiet_bm25s() -> None:
     logging.getLogger("bm25s").setLevel(logging.WARNING)
 
 
-# Scripts written without spaces between words: a run of them is one "\w+" match, a whole clause.
-_UNSPACED = re.compile(r"[\u0e00-\u0e7f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+# Scripts written without spaces between words (text.UNSPACED): a run of them is one "\w+" match, a clause.
 
 
 def _unspaced_grams(run: str) -> list[str]:
@@ -44,11 +44,11 @@ def _unspaced_grams(run: str) -> list[str]:
 
 def _split_unspaced(part: str) -> list[str]:
     """Split a word holding unspaced script into its spaced pieces and character pairs."""
-    if not _UNSPACED.search(part):
+    if not UNSPACED.search(part):
         return [part]
     pieces: list[str] = []
     cursor = 0
-    for match in _UNSPACED.finditer(part):
+    for match in UNSPACED.finditer(part):
         pieces.extend(p for p in [part[cursor : match.start()]] if p)
         pieces.extend(_unspaced_grams(match.group()))
         cursor = match.end()
