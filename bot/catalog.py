@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from math import ceil
 from pathlib import Path
 from typing import Any
@@ -12,6 +12,7 @@ import discord
 
 from .engines import Engine
 from .i18n import DEFAULT, Lang, plural_key, text
+from .mirror import Mirror
 from .render import PROJECT_ROOT, display_source
 from .replies import Reply, fit_text
 
@@ -40,18 +41,38 @@ class SourceRow:
     paragraphs: int
     file: str
     collection: str | None = None  # named when quotebot.toml defines collections
+    messages: int | None = None  # a Discord channel's: how many messages are quotable (instead of paragraphs)
+    synced: str | None = None  # a Discord channel's: when its history was last read (instead of the file)
 
 
-def source_rows(engine: Engine, root: Path = PROJECT_ROOT, names: Sequence[str] | None = None) -> list[SourceRow]:
-    """List the documents of the collections in `names` (default: all) with their paragraph counts."""
-    return [
-        SourceRow(s.title, s.date, s.paragraphs, display_source(s.path, root), s.collection)
-        for s in engine.sources(names)
-    ]
+def source_rows(
+    engine: Engine,
+    root: Path = PROJECT_ROOT,
+    names: Sequence[str] | None = None,
+    mirrors: Mapping[str, Mirror] | None = None,
+) -> list[SourceRow]:
+    """List the documents of the collections in `names` (default: all) with their paragraph counts.
+
+    A channel mirrored from Discord (`mirrors`, by collection) shows its message count and last sync instead.
+    """
+    rows = []
+    for s in engine.sources(names):
+        row = SourceRow(s.title, s.date, s.paragraphs, display_source(s.path, root), s.collection)
+        mirror = (mirrors or {}).get(s.collection or "")
+        channel = mirror.files.get(int(s.path.stem)) if mirror and s.path.stem.isdigit() else None
+        if channel is not None:
+            row = replace(row, messages=len(channel.messages), synced=channel.synced, file="")
+        rows.append(row)
+    return rows
 
 
 def _row_text(row: SourceRow, lang: Lang) -> str:
     """Render a row: the title in bold, then date, paragraphs and file, all escaped (only the count is translated)."""
+    if row.messages is not None:
+        count = text(plural_key("sources.messages", row.messages), lang, count=row.messages)
+        synced = text("sources.synced", lang, when=row.synced) if row.synced else ""
+        details = " · ".join(x for x in (row.collection, row.date, count, synced) if x)
+        return f"**{fit_text(row.title, _TITLE_ROOM)}**\n{fit_text(details, _DETAILS_ROOM)}"
     paragraphs = text(plural_key("sources.paragraphs", row.paragraphs), lang, count=row.paragraphs)
     details = " · ".join(x for x in (row.collection, row.date, paragraphs, row.file) if x)
     return f"**{fit_text(row.title, _TITLE_ROOM)}**\n{fit_text(details, _DETAILS_ROOM)}"

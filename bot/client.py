@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Mapping
 
 import aiohttp
 import discord
@@ -16,7 +17,9 @@ from .forgotten import FORGOTTEN_FILE, Forgotten
 from .gaps import GAPS_FILE, GapLog
 from .i18n import LocalizedError
 from .limits import AnswerPool, BusyError, GlobalLimiter, GlobalLimitError, RateLimiter, ReindexBusyError
+from .live import LiveSources
 from .logs import one_line_logs
+from .mirror import Mirror
 from .places import Place
 from .replies import fetch_count
 from .settings import Settings
@@ -28,7 +31,7 @@ log = logging.getLogger(__name__)
 
 EXTENSIONS = tuple(  # one cog per feature, loaded by name
     f"{__package__}.exts.{name}"
-    for name in ("errors", "ask", "mentions", "find_source", "sources", "reindex", "privacy")
+    for name in ("errors", "ask", "mentions", "find_source", "sources", "reindex", "privacy", "channels")
 )
 
 
@@ -51,14 +54,21 @@ class QuoteBot(commands.Bot):
         sync_commands: bool = True,
     ) -> None:
         discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False  # text only: no voice libraries
+        self.loader: EngineSource = loader or EngineLoader(settings)
+        intents = discord.Intents.default()  # mentions and DMs carry their content without a privileged intent
+        collections = self.loader.collections()
+        # Reading other people's messages needs Message Content: asked for only when a collection is channels.
+        intents.message_content = any(c.live for c in collections.items)
         super().__init__(
             command_prefix=commands.when_mentioned,  # required by commands.Bot; no prefix commands exist
-            intents=discord.Intents.default(),  # no privileged intent: mentions and DMs carry their content
+            intents=intents,
             allowed_mentions=discord.AllowedMentions.none(),
             help_command=None,
         )
         self.settings = settings
-        self.loader: EngineSource = loader or EngineLoader(settings)
+        self.live = LiveSources(self, collections, settings.data_dir / "discord")
+        self._refreshes: dict[str, asyncio.Task[None]] = {}
+        self._syncs: set[asyncio.Task[None]] = set()  # history re-reads in progress (after /remember-me)
         self._engine = engine
         self.sync_commands = sync_commands
         self.gaps = GapLog(
@@ -70,7 +80,7 @@ class QuoteBot(commands.Bot):
         self._reindexing = asyncio.Lock()
         self.forgotten = Forgotten(settings.data_dir / FORGOTTEN_FILE)  # read now: never answer without it
         if engine is not None:
-            engine.withhold(self.forgotten.ids)
+            self._withhold(engine)
 
     @property
     def engine(self) -> Engine:
@@ -84,9 +94,11 @@ class QuoteBot(commands.Bot):
         await self.tree.set_translator(CatalogTranslator())  # before syncing: the sync sends every description
         if self._engine is None:
             started = time.perf_counter()
+            if self.live:
+                await self.live.sync_all()  # before the index is opened, so it opens with the channels' text
+            versions = self._flush(self.live.mirrors)
             engine = await asyncio.to_thread(self.loader.open)
-            engine.withhold(self.forgotten.ids)  # before it answers anything
-            self._engine = engine
+            self._swap(engine, versions)
             log.info("index loaded in %.1f s", time.perf_counter() - started)
         for extension in EXTENSIONS:
             await self.load_extension(extension)
@@ -138,13 +150,21 @@ class QuoteBot(commands.Bot):
         server = None if place is None else (place.server or 0)
         count = fetch_count(per_page)
         answer = await self.pool.submit(engine.answer, question, count, claim=claim, names=names, server=server)
+        if self.live and await self.live.recheck(p.url for p in answer.passages[:per_page] if p.url):
+            # A quoted message was deleted or reworded between the search and now: never send its old text.
+            self._withhold(engine)
+            self.schedule_refresh(*self.live.collections)
+            answer = await self.pool.submit(engine.answer, question, count, claim=claim, names=names, server=server)
         if not answer.answered:
             self.gaps.unanswered(answer, via=via)
         return answer
 
     async def close(self) -> None:
-        """Close the connection, then let the answer threads end."""
+        """Close the connection, write what Discord changed in the mirrors, then let the answer threads end."""
         await super().close()
+        for task in self._refreshes.values():
+            task.cancel()  # a rebuild thread in progress finishes on its own; the next start indexes the mirror
+        self._flush(self.live.mirrors)  # a delete seen during the pause before a re-index must survive a restart
         self.pool.close()
 
     async def reindex(self, scope: Scope | None = None) -> Engine:
@@ -156,24 +176,79 @@ class QuoteBot(commands.Bot):
         if self._reindexing.locked():
             raise ReindexBusyError()
         async with self._reindexing:
+            versions = self._flush(self.live.mirrors)
             engine = await asyncio.to_thread(self.loader.rebuild, scope)
-            engine.withhold(self.forgotten.ids)  # before it answers anything
-            self._engine = engine  # one reference assignment: every later question sees the new index and rules
+            self._swap(engine, versions)
         return engine
+
+    def schedule_refresh(self, *names: str) -> None:
+        """Hide what a Discord change made unquotable now, and re-index those collections after a short pause."""
+        if self._engine is not None:
+            self._withhold(self._engine)
+        for name in names:
+            task = self._refreshes.get(name)
+            if task is None or task.done():
+                self._refreshes[name] = asyncio.create_task(self._refresh_later(name), name=f"refresh {name}")
+
+    async def _refresh_later(self, name: str) -> None:
+        """Wait for a burst of changes to settle, rebuild one Discord-sourced collection and swap it in; again
+        while changes arrived during the rebuild."""
+        mirror = self.live.mirrors[name]
+        try:
+            while True:
+                await asyncio.sleep(self.settings.live_debounce)
+                async with self._reindexing:
+                    versions = self._flush({name: mirror})
+                    engine = await asyncio.to_thread(self.loader.refresh, self.engine, [name])
+                    self._swap(engine, versions)
+                if mirror.version == versions[name]:
+                    break
+        except QuotebotError as exc:
+            log.warning("could not re-index collection %r after a Discord change: %s", name, exc)
+        finally:
+            self._refreshes.pop(name, None)
+
+    async def settled(self) -> None:
+        """Wait until every scheduled re-index of a Discord change is done (tests, shutdown)."""
+        while self._refreshes or self._syncs:
+            await asyncio.gather(*self._syncs, *self._refreshes.values(), return_exceptions=True)
+
+    def _flush(self, mirrors: Mapping[str, Mirror]) -> dict[str, int]:
+        """Write the mirrors' pending changes; return the version each rebuild will have read."""
+        return {name: mirror.flush() for name, mirror in mirrors.items()}
+
+    def _swap(self, engine: Engine, versions: Mapping[str, int]) -> None:
+        """Make `engine` the one that answers, hiding what it must not quote before its first answer."""
+        for name, version in versions.items():
+            self.live.release(name, version)
+        self._withhold(engine)  # before it answers anything
+        self._engine = engine  # one reference assignment: every later question sees the new index and rules
+
+    def _withhold(self, engine: Engine) -> None:
+        """Tell an engine the opted-out members and the Discord messages that are gone or changed."""
+        engine.withhold(self.forgotten.ids, self.live.hidden())
 
     def forget(self, member: int) -> bool:
         """Stop quoting a member's Discord messages, everywhere, from the next answer on; False if already so."""
         changed = self.forgotten.forget(member)
-        if self._engine is not None:
-            self._engine.withhold(self.forgotten.ids)
+        self.schedule_refresh(*self.live.forget(member))
         return changed
 
     def remember(self, member: int) -> bool:
         """Let a member's Discord messages be quoted again; False if they had not asked to be forgotten."""
         changed = self.forgotten.remember(member)
         if self._engine is not None:
-            self._engine.withhold(self.forgotten.ids)
+            self._withhold(self._engine)
+        if changed and self.live:
+            self.live.rewind()  # their messages left the mirrors: read the channels' history again
+            task = asyncio.get_running_loop().create_task(self._resync(), name="resync")
+            self._syncs.add(task)
+            task.add_done_callback(self._syncs.discard)
         return changed
+
+    async def _resync(self) -> None:
+        """Read every listed channel's history again and re-index what changed."""
+        self.schedule_refresh(*await self.live.sync_all())
 
 
 def _setup_logging() -> None:
@@ -208,6 +283,10 @@ def run_bot(settings: Settings) -> int:
         ) from exc
     except (aiohttp.ClientError, discord.GatewayNotFound, discord.DiscordServerError) as exc:
         raise QuotebotError(f"cannot reach Discord ({exc}): check the network, then run it again") from exc
-    except discord.PrivilegedIntentsRequired as exc:  # not expected: the bot asks for no privileged intent
-        raise QuotebotError(f"Discord refused the gateway intents: {exc}") from exc
+    except discord.PrivilegedIntentsRequired as exc:  # asked for only when quotebot.toml lists Discord channels
+        raise QuotebotError(
+            "Discord refused the Message Content intent, needed to read the channels listed in quotebot.toml: "
+            "turn it on (Developer Portal › your app › Bot › Privileged Gateway Intents › Message Content Intent), "
+            "or remove discord_channels"
+        ) from exc
     return 0

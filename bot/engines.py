@@ -11,7 +11,9 @@ from ..index import (
     BuildOptions,
     Collection,
     Collections,
+    CorpusError,
     Embedder,
+    Library,
     MultilingualEmbedder,
     Source,
     load_collections,
@@ -46,15 +48,19 @@ class Engine(Protocol):
 
     def sources(self, names: Sequence[str] | None = None) -> list[Source]: ...
 
-    def withhold(self, authors: frozenset[str]) -> None: ...
+    def withhold(self, authors: frozenset[str], messages: frozenset[str] = frozenset()) -> None: ...
 
 
 class EngineSource(Protocol):
     """Something that opens an engine (blocking) and rebuilds one from the corpus (blocking)."""
 
+    def collections(self) -> Collections: ...
+
     def open(self) -> Engine: ...
 
     def rebuild(self, scope: Scope | None = None) -> Engine: ...
+
+    def refresh(self, current: Engine, names: Sequence[str]) -> Engine: ...
 
 
 class EngineLoader:
@@ -78,8 +84,13 @@ class EngineLoader:
     def collections(self) -> Collections:
         """Return the collections of quotebot.toml (one, over the corpus folder, without it)."""
         if self._collections is None:
-            self._collections = load_collections(self.settings.config_file, self.settings.corpus_dir)
+            self._collections = self._read_config()
         return self._collections
+
+    def _read_config(self) -> Collections:
+        """Read quotebot.toml, Discord-sourced collections mirrored under the data folder."""
+        s = self.settings
+        return load_collections(s.config_file, s.corpus_dir, s.data_dir / "discord")
 
     def options(
         self, progress: Progress | None = None, on_rebuild: Callable[[str], None] | None = None
@@ -101,13 +112,17 @@ class EngineLoader:
         """Load the indexes (one collection's, or all), building missing or stale ones first (logged)."""
         noted = on_rebuild or (lambda reason: log.info("building the index (%s)", reason))
         names = None if collection is None else [collection]
-        return open_library(
-            self.collections(),
-            self.settings.index_dir,
-            embedder=self.embedder(),
-            names=names,
-            options=self.options(progress, noted),
-        )
+        collections = self.collections()
+        options = self.options(progress, noted)
+        try:
+            return open_library(
+                collections, self.settings.index_dir, embedder=self.embedder(), names=names, options=options
+            )
+        except CorpusError as exc:
+            if not all(c.live for c in collections.items):
+                raise  # a folder without documents: say so, as always
+            # Only Discord channels with nothing read yet: start without them; each joins on its first message.
+            return Library(collections, {}, empty=exc)
 
     def rebuild(self, scope: Scope | None = None) -> Engine:
         """Re-read quotebot.toml, build the collections in `scope` (default: all) anew, and open every collection.
@@ -116,10 +131,32 @@ class EngineLoader:
         An invalid quotebot.toml raises ConfigError and changes nothing, so the running engine keeps answering.
         A collection outside `scope` is rebuilt only when its index no longer matches the corpus or the config.
         """
-        collections = load_collections(self.settings.config_file, self.settings.corpus_dir)
+        collections = self._read_config()
         fresh = [c.name for c in collections.items if scope is None or scope(c)]
         library = open_library(
             collections, self.settings.index_dir, embedder=self.embedder(), fresh=fresh, options=self.options()
         )
         self._collections = collections
         return library
+
+    def refresh(self, current: Engine, names: Sequence[str]) -> Engine:
+        """Rebuild the named collections (Discord mirrors that changed) and return `current` with them swapped in.
+
+        A collection left with no document (every message deleted) is dropped from the result, never kept old.
+        """
+        collections = self.collections()
+        try:
+            fresh = open_library(
+                collections,
+                self.settings.index_dir,
+                embedder=self.embedder(),
+                names=names,
+                fresh=names,
+                options=self.options(),
+            )
+        except CorpusError as exc:
+            fresh = Library(collections, {}, empty=exc)
+        if not isinstance(current, Library):
+            return fresh
+        kept = {n: e for n, e in current.engines.items() if n not in names}
+        return Library(collections, kept).replacing(fresh)

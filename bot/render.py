@@ -144,13 +144,19 @@ def _quote(passage: Passage, bold: bool) -> str:
     return "\n".join("> " + line if line.strip() else ">" for line in text.splitlines())
 
 
+JUMP_PREFIX = "https://discord.com/channels/"
+
+
 def place_parts(cited: Passage | Citation, root: Path = PROJECT_ROOT, *, title: bool = True) -> list[str]:
     """Return where a passage is found, the empty parts left out: title, date, section, page and ¶, file.
 
     Each part is one line without control characters: a heading or a file name can't drive a terminal.
     """
     parts = [cited.title if title else None, cited.date, cited.section, cited.paragraph_label]
-    return [one_line_title(p) for p in [*parts, printable(display_source(cited.source, root))] if p]
+    # A Discord message cites its jump link; the export file it was read from means nothing to its readers.
+    message = (cited.url or "").startswith(JUMP_PREFIX)
+    file = None if message else printable(display_source(cited.source, root))
+    return [one_line_title(p) for p in [*parts, file] if p]
 
 
 def _place(cited: Passage | Citation, root: Path) -> str:

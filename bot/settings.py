@@ -51,6 +51,9 @@ class Settings(BaseSettings):
     workers: int = Field(2, ge=1, le=32, description="questions answered at once (embedding and search threads)")
     queue_size: int = Field(32, ge=0, le=10_000, description="questions waiting for a worker; beyond: 'busy'")
     max_file_mb: float = Field(50.0, gt=0, le=10_000, description="larger corpus files are skipped with a warning")
+    live_debounce: float = Field(
+        1.0, ge=0, le=600, description="seconds to wait after a change in a Discord channel before re-indexing it"
+    )
     gaps_log: bool = Field(True, description="keep unanswered questions and feedback in data_dir/gaps.jsonl")
     gaps_max_mb: float = Field(5.0, gt=0, le=1_000, description="the gaps log's size cap; the oldest half goes")
 

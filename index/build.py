@@ -69,6 +69,7 @@ class BuildOptions:
     max_file_bytes: int = MAX_FILE_BYTES  # larger files are skipped without being read
     # The second model, for questions in other languages (index.embed.multilingual); None: English only.
     multilingual: Embedder | None = None
+    show_authors: bool = False  # Discord messages cite their author's name (the collection's `show_authors`)
 
     def __post_init__(self) -> None:
         """Refuse an unknown index kind early, in one line."""
@@ -120,11 +121,11 @@ def _build(
     cached = [_cached(e, index_dir) if cache else None for e in (embedder, options.multilingual)]
     embedder = cached[0] or embedder
     second = cached[1] or options.multilingual
-    chunks = _chunk_all(documents, options.chunk_tokens, embedder)
+    chunks = _chunk_all(documents, options, embedder)
     titles = {d.doc_id: d.title for d in documents}
     represented = _represent(chunks, titles, (embedder, second), options.progress, options.index_type)
     vectors, lexical, sentences, multilingual = represented
-    manifest = _manifest((embedder, second), options.chunk_tokens, documents, skipped, chunks, represented)
+    manifest = _manifest((embedder, second), options, documents, skipped, chunks, represented)
     if cached[0]:
         manifest = replace(manifest, embedded=sum(c.embedded for c in cached if c))
     try:
@@ -145,11 +146,16 @@ def _cached(embedder: Embedder | None, index_dir: Path) -> CachingEmbedder | Non
     return CachingEmbedder(embedder, EmbeddingCache(index_dir / "cache", embedder.name, embedder.dimension))
 
 
-def _chunk_all(documents: list[Document], chunk_tokens: int, embedder: Embedder) -> list[Chunk]:
+def _chunk_all(documents: list[Document], options: BuildOptions, embedder: Embedder) -> list[Chunk]:
     """Chunk every document, warning about those without a paragraph of text."""
     chunks: list[Chunk] = []
     for document in documents:
-        found = chunk_document(document, chunk_tokens=chunk_tokens, count_tokens=embedder.count_tokens)
+        found = chunk_document(
+            document,
+            chunk_tokens=options.chunk_tokens,
+            count_tokens=embedder.count_tokens,
+            authors=options.show_authors,
+        )
         if not found:
             log.warning("skipped %s: no paragraph of text in it", shown_name(document.path))
         chunks.extend(found)
@@ -158,7 +164,7 @@ def _chunk_all(documents: list[Document], chunk_tokens: int, embedder: Embedder)
 
 def _manifest(
     models: tuple[Embedder, Embedder | None],
-    chunk_tokens: int,
+    options: BuildOptions,
     documents: list[Document],
     skipped: dict[str, list[Any]],
     chunks: list[Chunk],
@@ -179,7 +185,8 @@ def _manifest(
         model=embedder.name,
         dimension=embedder.dimension,
         chunker_version=CHUNKER_VERSION,
-        chunk_tokens=chunk_tokens,
+        chunk_tokens=options.chunk_tokens,
+        show_authors=options.show_authors,
         created_at=datetime.now(UTC).isoformat(timespec="seconds"),
         chunk_count=len(chunks),
         documents=tuple(DocumentRecord.of(d) for d in documents),
@@ -325,6 +332,7 @@ def check_index(
         fingerprints=corpus_fingerprints(corpus_dir, manifest, files, max_bytes=options.max_file_bytes),
         ranking=default_ranking().to_dict(),
         multilingual=options.multilingual.name if options.multilingual else None,
+        show_authors=options.show_authors,
     )
 
 

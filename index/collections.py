@@ -15,6 +15,18 @@ Collections are declared in ``quotebot.toml`` at the project root::
     description = "Security team runbooks"   # optional, shown by /sources
     adopt_from = ["handbook"]    # optional: files in handbook's folders may join this collection by naming it
 
+    [collections.faq]
+    discord_channels = [444444444444444444]  # text, announcement or forum channels (their threads included)
+    pins_only = false            # optional: only pinned messages
+    forum_tags = ["solved"]      # optional: in a forum, only posts with one of these tags (default: every post)
+    show_authors = false         # optional (any collection): cite Discord messages' authors by name
+
+A collection of Discord channels (``discord_channels`` instead of ``path``) is read by the running bot into a
+mirror folder (``<mirror root>/<name>``, by default ``.quotebot/discord/<name>`` next to this file; the bot
+passes its data folder's) and is private to its channels: searchable only in the listed channels and their
+threads, widened with ``channels``/``servers``, never in a direct message, and (the engine checks each message's
+link) only in the server the message was written in.
+
 Without the file there is one public collection, ``default``, over the corpus folder, and its index stays
 directly in the index folder; with the file each collection's index lives in ``<index folder>/<name>``.
 
@@ -46,7 +58,7 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .errors import ConfigError
@@ -54,6 +66,7 @@ from .errors import ConfigError
 __all__ = [
     "CONFIG_FILE",
     "DEFAULT_COLLECTION",
+    "MIRROR_FOLDER",
     "Collection",
     "Collections",
     "default_collections",
@@ -66,7 +79,19 @@ CONFIG_FILE = "quotebot.toml"
 _NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,39}")
 _DIGITS = re.compile(r"[0-9]+")
 _TOP_KEYS = ("collections",)
-_KEYS = ("path", "private", "servers", "channels", "description", "adopt_from")
+_KEYS = (
+    "path",
+    "private",
+    "servers",
+    "channels",
+    "description",
+    "adopt_from",
+    "discord_channels",
+    "pins_only",
+    "forum_tags",
+    "show_authors",
+)
+MIRROR_FOLDER = Path(".quotebot") / "discord"  # where the bot mirrors Discord channels, next to quotebot.toml
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +105,15 @@ class Collection:
     channels: frozenset[int] = frozenset()
     description: str = ""
     adopt_from: frozenset[str] = frozenset()  # collections whose files may join this one by naming it
+    discord_channels: frozenset[int] = frozenset()  # Discord channels the bot mirrors into corpus_dir
+    pins_only: bool = False  # of those channels, only pinned messages
+    forum_tags: frozenset[str] = frozenset()  # of a forum, only posts with one of these tags (lower case; none: all)
+    show_authors: bool = False  # Discord messages (live or exported) cite their author's name
+
+    @property
+    def live(self) -> bool:
+        """Tell whether the running bot reads this collection from Discord channels."""
+        return bool(self.discord_channels)
 
     def visible_in(self, server: int | None, channel: int | None, parent: int | None = None) -> bool:
         """Tell whether a question asked in this place may be answered from this collection."""
@@ -153,12 +187,16 @@ def default_collections(corpus_dir: Path) -> Collections:
     return Collections((Collection(DEFAULT_COLLECTION, corpus_dir.expanduser().resolve()),), None)
 
 
-def load_collections(path: Path, default_corpus: Path) -> Collections:
-    """Read quotebot.toml when it exists, else the default single collection."""
+def load_collections(path: Path, default_corpus: Path, mirror_root: Path | None = None) -> Collections:
+    """Read quotebot.toml when it exists, else the default single collection.
+
+    `mirror_root`: the folder under which Discord-sourced collections are mirrored (default: next to the file).
+    """
     if not path.exists():
         return default_collections(default_corpus)
     tables = _collection_tables(path, _read_toml(path))
-    items = tuple(_parse_collection(path, name, table) for name, table in tables.items())
+    root = (mirror_root or path.parent / MIRROR_FOLDER).expanduser().resolve()
+    items = tuple(_parse_collection(path, name, table, root) for name, table in tables.items())
     _check_distinct_folders(path, items)
     _check_adopt_from(path, items)
     return Collections(items, path)
@@ -200,7 +238,7 @@ def _collection_tables(path: Path, data: dict[str, object]) -> dict[str, dict[st
     return tables
 
 
-def _parse_collection(path: Path, name: str, table: dict[str, object]) -> Collection:
+def _parse_collection(path: Path, name: str, table: dict[str, object], mirror_root: Path) -> Collection:
     """Validate one `[collections.<name>]` table and build its Collection."""
     where = f"{path}: [collections.{name}]"
     unknown = [key for key in table if key not in _KEYS]
@@ -220,8 +258,51 @@ def _parse_collection(path: Path, name: str, table: dict[str, object]) -> Collec
             f"{where} collection {name!r} is private but lists no servers or channels: "
             "add `channels = [...]` or `servers = [...]`, or set `private = false`"
         )
+    show_authors = table.get("show_authors", False)
+    if not isinstance(show_authors, bool):
+        raise ConfigError(f"{where} `show_authors` must be true or false, got {show_authors!r}: fix `show_authors`")
+    live = _parse_discord(where, table)
+    if live is not None:
+        return replace(
+            live,
+            name=name,
+            corpus_dir=mirror_root / name,
+            private=True,
+            servers=servers,
+            channels=channels | live.discord_channels,
+            description=description,
+            adopt_from=adopt_from,
+            show_authors=show_authors,
+        )
     corpus_dir = _parse_path(path, where, table.get("path"))
-    return Collection(name, corpus_dir, private, servers, channels, description, adopt_from)
+    return Collection(name, corpus_dir, private, servers, channels, description, adopt_from, show_authors=show_authors)
+
+
+def _parse_discord(where: str, table: dict[str, object]) -> Collection | None:
+    """Read a collection's Discord keys; None when it is a folder (no `discord_channels`)."""
+    if "discord_channels" not in table:
+        for key in ("pins_only", "forum_tags"):
+            if key in table:
+                raise ConfigError(
+                    f"{where} `{key}` needs `discord_channels = [...]`: add the channel ids, or remove it"
+                )
+        return None
+    if "path" in table:
+        raise ConfigError(
+            f"{where} has both `path` and `discord_channels`: a collection reads a folder or Discord channels, "
+            "not both; make two collections"
+        )
+    channels = _parse_ids(where, "discord_channels", table["discord_channels"])
+    if not channels:
+        raise ConfigError(f"{where} `discord_channels` is empty: list at least one channel id, or remove the key")
+    pins_only = table.get("pins_only", False)
+    if not isinstance(pins_only, bool):
+        raise ConfigError(f"{where} `pins_only` must be true or false, got {pins_only!r}: fix `pins_only`")
+    tags = table.get("forum_tags", [])
+    if not isinstance(tags, list) or not all(isinstance(t, str) and t.strip() for t in tags):
+        raise ConfigError(f'{where} `forum_tags` must be a list of tag names, got {tags!r}: e.g. ["solved"]')
+    folded = frozenset(t.strip().casefold() for t in tags)
+    return Collection("", Path(), discord_channels=channels, pins_only=pins_only, forum_tags=folded)
 
 
 def _parse_path(path: Path, where: str, value: object) -> Path:

@@ -33,9 +33,12 @@ T = TypeVar("T")
 class Library:
     """The engines of one or several collections; answers merge the collections a question may search."""
 
-    def __init__(self, collections: Collections, engines: Mapping[str, QuoteEngine]) -> None:
+    def __init__(
+        self, collections: Collections, engines: Mapping[str, QuoteEngine], *, empty: CorpusError | None = None
+    ) -> None:
         self.collections = collections
         self.engines = dict(engines)
+        self._empty = empty  # why there is no engine at all (Discord channels with nothing read yet)
 
     def answer(
         self,
@@ -51,6 +54,8 @@ class Library:
         `server`: the Discord server asking (0 for a DM); Discord messages are quoted in their own server only.
         """
         chosen = [n for n in (self.engines if names is None else names) if n in self.engines]
+        if not self.engines and self._empty is not None:
+            raise self._empty
         if not chosen:
             raise QuestionError("no collection can be searched from here: ask an admin to map this channel to one")
         tag = len(self.collections.items) > 1  # name the collection only when there is a choice
@@ -61,10 +66,17 @@ class Library:
             answers.append(replace(answer, passages=passages))
         return answers[0] if len(answers) == 1 else _merge(question, answers, top_k)
 
-    def withhold(self, authors: frozenset[str]) -> None:
-        """Never quote again what these Discord authors (ids) wrote, in any collection, from the next answer on."""
+    def withhold(self, authors: frozenset[str], messages: frozenset[str] = frozenset()) -> None:
+        """Never quote what these Discord authors (ids) wrote, nor these messages (jump links), from now on."""
         for engine in self.engines.values():
             engine.withheld = frozenset(authors)
+            engine.hidden = frozenset(messages)
+
+    def replacing(self, other: Library) -> Library:
+        """Return a library with `other`'s engines in place of (or next to) these, under `other`'s access rules."""
+        known = set(other.collections.names())
+        engines = {n: e for n, e in {**self.engines, **other.engines}.items() if n in known}
+        return Library(other.collections, engines, empty=other._empty or self._empty)
 
     def sources(self, names: Sequence[str] | None = None) -> list[Source]:
         """List the documents of the named collections (default: all opened), in index order."""
@@ -108,7 +120,10 @@ def _left_out(collections: Collections, collection: Collection, error: CorpusErr
     if collections.source is None:
         return error  # the single default collection: the message already names the folder and --corpus
     problem = CorpusError(
-        f"collection {collection.name!r} has no readable document in {collection.corpus_dir}: "
+        f"collection {collection.name!r} has no message to quote yet from its Discord channels: "
+        "it joins once the bot has read one (check the channel ids and the bot's access if that never happens)"
+        if collection.live
+        else f"collection {collection.name!r} has no readable document in {collection.corpus_dir}: "
         f"add documents there, or fix its path in {collections.source}"
     )
     if chosen > 1:
@@ -186,7 +201,7 @@ def _open(
                 options.on_rebuild(f"{collection.name}: {reason}" if collections.source else reason)
 
         folder = collections.index_dir(index_dir, collection.name)
-        told = replace(options, on_rebuild=noted)
+        told = replace(options, on_rebuild=noted, show_authors=collection.show_authors)
         files = files_of(assigned, collection.name)
         return open_engine(collection.corpus_dir, folder, embedder, told, files=files, rebuild=rebuild)
 
@@ -219,7 +234,8 @@ def _build(
 
     def one(collection: Collection) -> Manifest:
         folder = collections.index_dir(index_dir, collection.name)
-        return build_index(collection.corpus_dir, folder, embedder, options, files=files_of(assigned, collection.name))
+        told = replace(options, show_authors=collection.show_authors)
+        return build_index(collection.corpus_dir, folder, embedder, told, files=files_of(assigned, collection.name))
 
     return _each(collections, chosen, one)
 
@@ -240,7 +256,7 @@ def check_library(
             c.corpus_dir,
             collections.index_dir(index_dir, c.name),
             model=model,
-            options=options,
+            options=replace(options, show_authors=c.show_authors),
             files=files_of(assigned, c.name),
         )
         for c in _chosen(collections, names)

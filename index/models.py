@@ -28,7 +28,8 @@ class Anchor:
     start: int  # offset in the document's text
     url: str  # the jump link to the message
     date: str | None  # ISO YYYY-MM-DD
-    author: str | None = None  # the author's Discord id (never a name), so a member's /forget-me can find it
+    author: str | None = None  # the author's Discord id, so a member's /forget-me can find it
+    name: str | None = None  # the author's name, cited only where the collection says `show_authors = true`
 
 
 @dataclass(frozen=True, slots=True)

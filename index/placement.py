@@ -69,13 +69,21 @@ def _destination(path: Path, home: Collection, collections: Collections, *, warn
     if home.within(target):  # a move to wider readers: refused, and the folder's narrower rule holds
         say(
             "%s names collection %r, which is searchable in places %r is not: it stays in %r",
-            shown_name(path), named, home.name, home.name,
+            shown_name(path),
+            named,
+            home.name,
+            home.name,
         )
         return home
     say(
         '%s names collection %r, which does not adopt files from %r (add adopt_from = ["%s"] to [collections.%s] '
         "in %s): it is left out of every collection until then",
-        shown_name(path), named, home.name, home.name, named, shown_name(collections.source),
+        shown_name(path),
+        named,
+        home.name,
+        home.name,
+        named,
+        shown_name(collections.source),
     )
     return None
 

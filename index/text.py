@@ -37,6 +37,7 @@ def word_count(text: str) -> int:
     unspaced = sum(len(run) for run in UNSPACED.findall(text))
     return len(UNSPACED.sub("", text).split()) + (unspaced + 1) // 2
 
+
 # Words that end with a period without ending a sentence ("Mr. Chair", "e.g. this").
 _ABBREVIATIONS = frozenset(
     [

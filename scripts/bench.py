@@ -1,7 +1,7 @@
 """Benchmark quotebot against baselines measured in the same run, and report ratios.
 
     python scripts/bench.py                 # every section
-    python scripts/bench.py --only query    # one of: query, build, cold, incremental, scale, multilingual
+    python scripts/bench.py --only query    # one of: query, build, cold, incremental, scale, multilingual, discord
     python scripts/bench.py --json F        # also write the figures to F
 
 Sections (the targets come from issue 5):
@@ -13,6 +13,7 @@ Sections (the targets come from issue 5):
 - incremental: rebuild after editing one file of a 1,000-document corpus, against the full build.
 - scale: 1M passages, index type by size, search latency and recall (scripts/bench_scale.py).
 - multilingual: what the second model costs (install, build, cold and warm), scripts/bench_multilingual.py.
+- discord: first sync of a 10,000-message channel and the lag of an edit, scripts/bench_discord.py.
 
 Corpora are made from SQuAD v1.1 dev paragraphs (../shared/eval/squad11_dev, read in place): each
 passage is a run of 2–3 consecutive real sentences, each document one article's passages.
@@ -288,7 +289,7 @@ def bench_cold(corpus: Path, index: Path, runs: int = 5) -> dict[str, float]:
 def main() -> int:
     """Run the chosen sections and print the figures."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--only", choices=["query", "build", "cold", "incremental", "scale", "multilingual"])
+    parser.add_argument("--only", choices=["query", "build", "cold", "incremental", "scale", "multilingual", "discord"])
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     args = parser.parse_args()
     from quotebot.index import make_embedder
@@ -306,6 +307,10 @@ def main() -> int:
         from bench_multilingual import run  # beside this script; it imports this module
 
         results["multilingual"] = run(embedder)
+    if args.only in (None, "discord"):
+        from bench_discord import run as run_discord  # beside this script
+
+        results["discord"] = run_discord()
     if args.json:
         args.json.write_text(json.dumps(results, indent=2), encoding="utf-8")
     return 0

@@ -47,6 +47,9 @@ MESSAGES: dict[str, str] = {
     "sources.title.other": "مجموعة الوثائق — عدد الوثائق: {count}",
     "sources.paragraphs.one": "عدد الفقرات: {count}",
     "sources.paragraphs.other": "عدد الفقرات: {count}",
+    "sources.messages.one": "عدد الرسائل: {count}",
+    "sources.messages.other": "عدد الرسائل: {count}",
+    "sources.synced": "آخر مزامنة {when}",
     "sources.page": "الصفحة {page} من {pages}",
     "reindex.config_invalid": (
         "لم يتغير شيء: في ملف quotebot.toml خطأ، لذا يواصل البوت الإجابة بالفهرس والقواعد السابقة. "

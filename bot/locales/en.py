@@ -48,6 +48,9 @@ MESSAGES: dict[str, str] = {
     "sources.title.other": "The corpus: {count} documents",
     "sources.paragraphs.one": "{count} paragraph",
     "sources.paragraphs.other": "{count} paragraphs",
+    "sources.messages.one": "{count} message",
+    "sources.messages.other": "{count} messages",
+    "sources.synced": "last sync {when}",
     "sources.page": "page {page} of {pages}",
     # /reindex
     "reindex.config_invalid": (

@@ -47,6 +47,9 @@ MESSAGES: dict[str, str] = {
     "sources.title.other": "El corpus: {count} documentos",
     "sources.paragraphs.one": "{count} párrafo",
     "sources.paragraphs.other": "{count} párrafos",
+    "sources.messages.one": "{count} mensaje",
+    "sources.messages.other": "{count} mensajes",
+    "sources.synced": "última sincronización {when}",
     "sources.page": "página {page} de {pages}",
     "reindex.config_invalid": (
         "No cambió nada: quotebot.toml tiene un error, así que el bot sigue respondiendo con el índice y las reglas "

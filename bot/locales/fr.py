@@ -51,6 +51,9 @@ MESSAGES: dict[str, str] = {
     "sources.title.other": "Le corpus : {count} documents",
     "sources.paragraphs.one": "{count} paragraphe",
     "sources.paragraphs.other": "{count} paragraphes",
+    "sources.messages.one": "{count} message",
+    "sources.messages.other": "{count} messages",
+    "sources.synced": "dernière synchronisation {when}",
     "sources.page": "page {page} sur {pages}",
     "reindex.config_invalid": (
         "Rien n'a changé : quotebot.toml contient une erreur, le bot continue donc de répondre avec l'index et "

@@ -48,6 +48,9 @@ MESSAGES: dict[str, str] = {
     "sources.title.other": "Документов в корпусе: {count}",
     "sources.paragraphs.one": "{count} абзац",
     "sources.paragraphs.other": "абзацев: {count}",
+    "sources.messages.one": "{count} сообщение",
+    "sources.messages.other": "сообщений: {count}",
+    "sources.synced": "последняя синхронизация {when}",
     "sources.page": "страница {page} из {pages}",
     "reindex.config_invalid": (
         "Ничего не изменилось: в quotebot.toml ошибка, поэтому бот по-прежнему отвечает по старому индексу и правилам. "

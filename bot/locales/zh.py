@@ -40,6 +40,9 @@ MESSAGES: dict[str, str] = {
     "sources.title.other": "语料库：{count} 份文档",
     "sources.paragraphs.one": "{count} 段",
     "sources.paragraphs.other": "{count} 段",
+    "sources.messages.one": "{count} 条消息",
+    "sources.messages.other": "{count} 条消息",
+    "sources.synced": "上次同步 {when}",
     "sources.page": "第 {page} 页，共 {pages} 页",
     "reindex.config_invalid": (
         "未做任何更改：quotebot.toml 有错误，因此机器人继续使用之前的索引和规则作答。"

@@ -40,6 +40,9 @@ MESSAGES: dict[str, str] = {
     "sources.title.other": "語料庫：{count} 份文件",
     "sources.paragraphs.one": "{count} 段",
     "sources.paragraphs.other": "{count} 段",
+    "sources.messages.one": "{count} 則訊息",
+    "sources.messages.other": "{count} 則訊息",
+    "sources.synced": "上次同步 {when}",
     "sources.page": "第 {page} 頁，共 {pages} 頁",
     "reindex.config_invalid": (
         "未做任何變更：quotebot.toml 有錯誤，因此機器人繼續使用先前的索引和規則回答。"

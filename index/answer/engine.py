@@ -14,7 +14,8 @@ import numpy as np
 import numpy.typing as npt
 
 from ..embed.base import Embedder
-from ..errors import EmptyQuestionError, QuestionTooLongError
+from ..errors import DocumentFormatError, EmptyQuestionError, QuestionTooLongError
+from ..ingest.extract import extract_discord_export
 from ..ingest.files import read_text
 from ..models import EXTRACTED_KINDS, Answer, Chunk, Passage
 from ..store.layout import StoredIndex
@@ -92,7 +93,11 @@ class _SourceCheck:
             if record and len(data) == record.size and hashlib.sha256(data).hexdigest() == record.sha256:
                 # An unchanged HTML/PDF file: its quotes are slices of the text extracted when it was indexed.
                 text = self._extracted(record.sha256) if record.kind in EXTRACTED_KINDS else read_text(data)
-        except (OSError, UnicodeDecodeError):
+            elif record and record.kind == "discord":
+                # A mirrored channel grows as messages arrive: a quote stands while its message is still
+                # where it was, verbatim, in the export as it is now (an edit or delete before it moves it).
+                text = extract_discord_export(data).text
+        except (OSError, UnicodeDecodeError, DocumentFormatError):
             text = None
         self._texts[doc_id] = (key, text)
         return text
@@ -142,6 +147,7 @@ class QuoteEngine:
         self._floor_lock = threading.Lock()
         self._foreign: bool | None = None
         self.withheld: frozenset[str] = frozenset()  # authors (Discord ids) who asked never to be quoted
+        self.hidden: frozenset[str] = frozenset()  # Discord messages (jump links) deleted or changed since indexed
 
     def routes_multilingual(self, question: str) -> bool:
         """Tell whether the second model reads this question: it is not English, or the corpus mostly is not."""
@@ -252,6 +258,8 @@ class QuoteEngine:
             chunk = self.stored.chunks[r.row]
             if chunk.author is not None and chunk.author in self.withheld:
                 continue  # its author asked to be forgotten: never quoted, whatever it scores
+            if chunk.url is not None and chunk.url in self.hidden:
+                continue  # deleted, edited or unpinned since this index was built: its stored wording is gone
             if server is not None and chunk.url is not None and not _from_server(chunk.url, server):
                 continue  # a Discord message is quoted in its own server only, never in another or a DM
             if not self._check.verified(chunk):

@@ -275,9 +275,7 @@ def gather(
     names = len(stored.lexical.unknown_names(query))
     if not ids.size:
         return Candidates((), np.zeros((0, len(FEATURES))), (), unknown_share, names, np.zeros((0, 3)), floor)
-    sentence, titled_sentence, sentence_lexical, best = _sentence_features(
-        stored, stems, vector, ids, sentence_stores
-    )
+    sentence, titled_sentence, sentence_lexical, best = _sentence_features(stored, stems, vector, ids, sentence_stores)
     terms = terms or Terms(stored)
     found = terms.coverage(stems, ids)
     first = np.searchsorted(stored.sentences.owners, ids, side="left")  # each row's first sentence id

@@ -32,6 +32,7 @@ def offline_environment() -> None:
     for name, value in _OFFLINE.items():
         os.environ.setdefault(name, value)
 
+
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 _PACKAGED_NAMES = {"all-minilm-l6-v2", "sentence-transformers/all-minilm-l6-v2"}
 

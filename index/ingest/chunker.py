@@ -258,14 +258,20 @@ def markdown_chunks(document: Document, meta: Metadata, *, max_tokens: int, coun
     return labelled
 
 
-def anchored(chunks: Sequence[Chunk], anchors: Sequence[Anchor]) -> list[Chunk]:
-    """Give each chunk the link, date and author id of the part it starts in (a Discord message of an export)."""
+def anchored(chunks: Sequence[Chunk], anchors: Sequence[Anchor], *, names: bool = False) -> list[Chunk]:
+    """Give each chunk the link, date and author id of the part it starts in (a Discord message of an export).
+
+    With `names`, the author's name becomes the chunk's section, so that the citation shows it.
+    """
     starts = [a.start for a in anchors]
     out = []
     for chunk in chunks:
         at = bisect_right(starts, chunk.start) - 1
         anchor = anchors[at] if at >= 0 else None
-        out.append(replace(chunk, url=anchor.url, date=anchor.date, author=anchor.author) if anchor else chunk)
+        if anchor is not None:
+            section = anchor.name if names and anchor.name else None
+            chunk = replace(chunk, url=anchor.url, date=anchor.date, author=anchor.author, section=section)
+        out.append(chunk)
     return out
 
 
@@ -284,15 +290,17 @@ def number_by_page(chunks: Sequence[Chunk], pages: tuple[int, ...]) -> list[Chun
     return numbered
 
 
-def chunk_document(document: Document, *, chunk_tokens: int, count_tokens: Callable[[str], int]) -> list[Chunk]:
-    """Cut one document into chunks (body paragraphs only, furniture left out)."""
+def chunk_document(
+    document: Document, *, chunk_tokens: int, count_tokens: Callable[[str], int], authors: bool = False
+) -> list[Chunk]:
+    """Cut one document into chunks (body paragraphs only, furniture left out); `authors`: cite Discord authors."""
     text = document.text
     if document.kind == "discord":  # one message, one paragraph or more, never joined with the next
         paragraphs = body_paragraphs(text, 0, set())
         chunks = chunk_paragraphs(
             document.doc_id, text, paragraphs, max_tokens=chunk_tokens, count_tokens=count_tokens, join_lead_ins=False
         )
-        return anchored(chunks, document.anchors)
+        return anchored(chunks, document.anchors, names=authors)
     markdown = document.kind in ("markdown", "html")  # HTML is extracted as Markdown, headings included
     _, _, meta = read_layout(text, markdown)
     if markdown:

@@ -247,13 +247,19 @@ def save_index(
     tmp.rename(final)
     pointer_tmp = index_dir / f".{_CURRENT}.{name}"
     _fsync_write(pointer_tmp, name + "\n")
+    try:
+        previous = (index_dir / _CURRENT).read_text(encoding="utf-8").strip()
+    except OSError:
+        previous = ""
     os.replace(pointer_tmp, index_dir / _CURRENT)
-    _remove_old_builds(builds, keep=name)
+    # The previous build stays until the next one: the engine still answering from it (until the bot swaps
+    # in this one) reads its extracted texts to verify quotes.
+    _remove_old_builds(builds, keep={name, previous})
     return final
 
 
-def _remove_old_builds(builds: Path, keep: str) -> None:
-    """Delete every build but `keep` (and leftovers of interrupted builds)."""
+def _remove_old_builds(builds: Path, keep: set[str]) -> None:
+    """Delete every build but those in `keep` (and leftovers of interrupted builds)."""
     for entry in builds.iterdir():
-        if entry.name != keep and entry.is_dir():
+        if entry.name not in keep and entry.is_dir():
             shutil.rmtree(entry, ignore_errors=True)

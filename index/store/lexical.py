@@ -25,7 +25,6 @@ _TOKEN = re.compile(r"\w+(?:[/.\-]\w+)*")
 _NAME = re.compile(r"\b(?:[A-Z][\w/-]*|\w*\d[\w/-]*)")
 
 
-
 def _quiet_bm25s() -> None:
     """Keep bm25s's INFO lines out of the logs; set when an index is built or loaded, never on import."""
     logging.getLogger("bm25s").setLevel(logging.WARNING)

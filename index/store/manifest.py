@@ -73,6 +73,7 @@ class Manifest:
     files: dict[str, list[Any]] = field(default_factory=dict)
     format_version: int = FORMAT_VERSION
     multilingual: str | None = None  # the second model's name when its vectors were built (index.embed.multilingual)
+    show_authors: bool = False  # Discord messages' chunks carry their author's name (the collection asked for it)
     multilingual_dimension: int = 0
 
     def to_json(self) -> str:
@@ -103,6 +104,7 @@ def staleness(
     fingerprints: dict[str, Fingerprint],
     ranking: dict[str, Any] | None = None,
     multilingual: str | None = None,
+    show_authors: bool = False,
 ) -> str | None:
     """Say why the index no longer matches (models, chunker, ranking, corpus), or None when it does."""
     if manifest.format_version != FORMAT_VERSION:
@@ -114,6 +116,8 @@ def staleness(
         return f"built with multilingual model {manifest.multilingual!r}, settings {wanted}"
     if manifest.chunker_version != chunker_version or manifest.chunk_tokens != chunk_tokens:
         return "built with another chunker version or window size"
+    if manifest.show_authors != show_authors:
+        return "built with authors' names " + ("hidden" if show_authors else "shown") + ", quotebot.toml says otherwise"
     if ranking is not None and manifest.ranking != ranking:
         return "built with another ranking (fusion weights or decline rule)"
     indexed = {d.doc_id: d.fingerprint for d in manifest.documents}

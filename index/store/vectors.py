@@ -59,6 +59,7 @@ def _one_faiss_thread() -> None:
         faiss.omp_set_num_threads(1)
         _threads_set = True
 
+
 _PARAMS_VERSION = 1
 
 

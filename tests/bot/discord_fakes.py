@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from quotebot.index import Answer, Passage, Source
-from quotebot.index.collections import default_collections
+from quotebot.index.collections import Collections, default_collections
 
 CORPUS = Path("/corpus")
 STATEMENT = (
@@ -76,10 +76,12 @@ class FakeEngine:
         self.names: list[list[str] | None] = []  # the collections each call was allowed to search
         self.withheld: frozenset[str] = frozenset()  # the authors the bot asked it never to quote
         self.servers: list[int | None] = []  # the server each call came from (0: a DM)
+        self.hidden: frozenset[str] = frozenset()  # the Discord messages the bot asked it never to quote
 
-    def withhold(self, authors: frozenset[str]) -> None:
-        """Remember the authors never to quote, as Library.withhold does."""
+    def withhold(self, authors: frozenset[str], messages: frozenset[str] = frozenset()) -> None:
+        """Remember the authors and messages never to quote, as Library.withhold does."""
         self.withheld = authors
+        self.hidden = messages
 
     def sources(self, names: Sequence[str] | None = None) -> list[Source]:
         """List `documents` documents of three paragraphs each, as Library.sources does."""
@@ -114,6 +116,14 @@ class FakeLoader:
         self.gate: threading.Event | None = None
         self.started = threading.Event()
         self.scopes: list[Any] = []  # the scope each rebuild was asked for
+
+    def collections(self) -> Collections:
+        """Return the first engine's collections (one, public, over /corpus)."""
+        return self.engine.collections
+
+    def refresh(self, current: Any, names: Sequence[str]) -> FakeEngine:
+        """Return the current engine (nothing of a fake changes in Discord)."""
+        return current  # type: ignore[no-any-return]
 
     def open(self) -> FakeEngine:
         """Return the first engine."""

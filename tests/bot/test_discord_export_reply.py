@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from quotebot.bot.replies import build_reply, reply_payload
+from quotebot.index import load_collections, open_library
 from quotebot.index.build import open_engine
 from tests.fakes import FakeEmbedder
 
@@ -41,3 +42,27 @@ def test_a_hostile_message_is_quoted_verbatim_without_pinging_or_formatting(tmp_
     shown = embed["description"]
     assert "\\*\\*the rollback\\*\\*" in shown and "@everyone" not in shown.replace("@\u200beveryone", "")
     assert "mallory" not in json.dumps(payload)  # authors are not shown
+    assert "ops.json" not in json.dumps(payload)  # nor the file on the bot's disk: the jump link is the citation
+
+
+def test_authors_are_cited_only_where_the_collection_says_show_authors(tmp_path: Path) -> None:
+    (tmp_path / "corpus").mkdir()
+    export = {
+        "guild": {"id": "1"},
+        "channel": {"id": "2", "name": "ops"},
+        "messages": [
+            {"id": "3", "type": "Default", "timestamp": "2024-01-02T00:00:00Z", "content": "Rollbacks run nightly.",
+             "author": {"id": "4", "name": "mallory", "nickname": "Mal", "isBot": False}},
+        ],
+    }  # fmt: skip
+    (tmp_path / "corpus" / "ops.json").write_text(json.dumps(export), encoding="utf-8")
+    config = tmp_path / "quotebot.toml"
+    config.write_text('[collections.ops]\npath = "corpus"\nshow_authors = true\n', encoding="utf-8")
+    shown = open_library(load_collections(config, tmp_path), tmp_path / "index", embedder=FakeEmbedder())
+    [cited] = shown.answer("When do rollbacks run?").passages
+    payload = reply_payload(build_reply(shown.answer("When do rollbacks run?"), root=tmp_path))
+    assert cited.section == "Mal" and "Mal" in json.dumps(payload["embeds"][0]["fields"])
+    config.write_text('[collections.ops]\npath = "corpus"\n', encoding="utf-8")  # off again: the index rebuilds
+    hidden = open_library(load_collections(config, tmp_path), tmp_path / "index", embedder=FakeEmbedder())
+    [cited] = hidden.answer("When do rollbacks run?").passages
+    assert cited.section is None

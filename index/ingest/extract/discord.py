@@ -5,9 +5,10 @@ The export (`guild`, `channel`, `messages[]` with `id`, `type`, `timestamp`, `is
 export's order (a message with blank lines of its own is several paragraphs, never joined to the next
 message); each message's start is an `Anchor` with its jump link
 (`https://discord.com/channels/<guild>/<channel>/<message>`) and its date, which the passages cut from it
-cite, and its author's id (never a name), so a member who asks to be forgotten is never quoted again. Left out:
-bots' messages, system messages (joins, pins, boosts…), messages with no text (attachments or embeds only),
-and authors' names (a quote cites the message, not who wrote it).
+cite, and its author's id, so a member who asks to be forgotten is never quoted again. Left out: bots'
+messages, system messages (joins, pins, boosts…) and messages with no text (attachments or embeds only).
+The author's name (nickname, else name) is kept on the anchor but cited only where the collection says
+`show_authors = true`: by default a quote cites the message, not who wrote it.
 """
 
 from __future__ import annotations
@@ -49,8 +50,9 @@ def extract_discord_export(data: bytes) -> Extracted:
         quoted = _quoted(message)
         if quoted is None:
             continue
-        message_id, content, day, author = quoted
-        anchors.append(Anchor(offset, f"https://discord.com/channels/{guild}/{channel}/{message_id}", day, author))
+        message_id, content, day, author, name = quoted
+        link = f"https://discord.com/channels/{guild}/{channel}/{message_id}"
+        anchors.append(Anchor(offset, link, day, author, name))
         parts.append(content)
         offset += len(content) + 2
     if not parts:
@@ -74,8 +76,8 @@ def _ids(raw: dict[str, Any]) -> tuple[str, str]:
     return guild, channel
 
 
-def _quoted(message: Any) -> tuple[str, str, str | None, str | None] | None:
-    """Return a message's id, text, date and author id when it is one a person wrote with text, else None."""
+def _quoted(message: Any) -> tuple[str, str, str | None, str | None, str | None] | None:
+    """Return a message's id, text, date, author id and name when it is one a person wrote with text, else None."""
     if not isinstance(message, dict) or message.get("type", "Default") not in _QUOTED:
         return None
     author = message.get("author")
@@ -88,9 +90,11 @@ def _quoted(message: Any) -> tuple[str, str, str | None, str | None] | None:
     if not content:
         return None  # attachments or embeds only: nothing to quote
     author_id = str(author.get("id") or "") if isinstance(author, dict) else ""
+    name = (author.get("nickname") or author.get("name")) if isinstance(author, dict) else None
     return (
         message_id,
         content,
         iso_date(message.get("timestamp")),
         author_id if _SNOWFLAKE.fullmatch(author_id) else None,
+        clean_meta(name) if isinstance(name, str) else None,  # shown only where a collection says show_authors
     )

@@ -23,9 +23,30 @@ __all__ = ["main_region", "render_blocks", "strip_chrome"]
 
 _DROPPED = frozenset(
     [
-        "script", "style", "noscript", "template", "svg", "canvas", "iframe", "object", "embed", "form", "button",
-        "input", "select", "textarea", "nav", "aside", "footer", "dialog", "map", "area", "audio", "video",
-        "picture", "head",
+        "script",
+        "style",
+        "noscript",
+        "template",
+        "svg",
+        "canvas",
+        "iframe",
+        "object",
+        "embed",
+        "form",
+        "button",
+        "input",
+        "select",
+        "textarea",
+        "nav",
+        "aside",
+        "footer",
+        "dialog",
+        "map",
+        "area",
+        "audio",
+        "video",
+        "picture",
+        "head",
     ]
 )
 _CHROME_ROLES = frozenset({"navigation", "banner", "contentinfo", "search", "complementary", "dialog", "menu"})
@@ -44,9 +65,34 @@ _MAIN = (
 )
 _BLOCKS = frozenset(
     [
-        "p", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "dl", "table", "pre", "blockquote", "div", "section",
-        "article", "main", "header", "figure", "figcaption", "details", "summary", "hr", "address", "center", "li",
-        "dt", "dd",
+        "p",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "ul",
+        "ol",
+        "dl",
+        "table",
+        "pre",
+        "blockquote",
+        "div",
+        "section",
+        "article",
+        "main",
+        "header",
+        "figure",
+        "figcaption",
+        "details",
+        "summary",
+        "hr",
+        "address",
+        "center",
+        "li",
+        "dt",
+        "dd",
     ]
 )
 _CONTAINERS = frozenset({"div", "section", "ul", "ol", "table", "td", "header", "p", "dl", "center"})

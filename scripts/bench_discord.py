@@ -1,0 +1,178 @@
+"""What a Discord-sourced collection costs: the first sync of a 10,000-message channel, and the lag of an edit.
+
+    python scripts/bench_discord.py [--messages 10000] [--model fake]
+    python scripts/bench.py --only discord
+
+The bot runs as `quotebot serve` does (discord.py's real client, real index, the default model unless
+`--model fake`) against the fake Discord of the test suite (tests/bot/discord_guild.py) on 127.0.0.1, whose
+channel holds SQuAD-dev sentences as messages. Reported, against a baseline run in the same process (a
+DiscordChatExporter export of the same messages built as a folder, what `quotebot build` does):
+- first sync: bot start to READY (history read, paged 100 a request, plus the build), and the history alone
+  (read again in full after the edit, no build);
+- edit lag: from a MESSAGE_UPDATE on the gateway to /ask quoting the new wording (debounce included);
+- send-time check: one extra GET per quoted message.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import shutil
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import discord
+import discord.http
+import yarl
+from discord.gateway import DiscordWebSocket
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # the fake Discord lives with the tests
+
+from eval import SQUAD, read_jsonl  # noqa: E402  (scripts/eval.py, beside this script)
+
+from quotebot.bot.client import QuoteBot  # noqa: E402
+from quotebot.bot.engines import EngineLoader  # noqa: E402
+from quotebot.bot.settings import Settings  # noqa: E402
+from quotebot.index import Embedder, open_library  # noqa: E402
+from tests.bot.discord_guild import GuildDiscord  # noqa: E402
+from tests.bot.discord_http_server import TOKEN  # noqa: E402
+
+WORK = ROOT / ".quotebot" / "bench" / "discord"
+CHANNEL = 20
+
+
+class _Loader(EngineLoader):
+    """The bot's loader, with the test suite's fake model when asked (to time the plumbing alone)."""
+
+    def __init__(self, settings: Settings, fake: bool) -> None:
+        super().__init__(settings)
+        self.fake = fake
+
+    def embedder(self) -> Embedder:
+        if self.fake and self._embedder is None:
+            from tests.fakes import FakeEmbedder
+
+            self._embedder = FakeEmbedder()
+        return super().embedder()
+
+
+def _sentences(count: int) -> list[str]:
+    """Return `count` distinct SQuAD-dev paragraphs' first sentences, to post as messages."""
+    seen: list[str] = []
+    for row in read_jsonl(SQUAD / "corpus.jsonl"):
+        for sentence in str(row["text"]).split(". "):
+            if 40 < len(sentence) < 400 and len(seen) < count:
+                seen.append(sentence.rstrip(".") + ".")
+    return [seen[i % len(seen)] + ("" if i < len(seen) else f" (#{i})") for i in range(count)]
+
+
+def _settings(folder: Path) -> Settings:
+    config = folder / "quotebot.toml"
+    config.write_text(f"[collections.faq]\ndiscord_channels = [{CHANNEL}]\n", encoding="utf-8")
+    return Settings(  # type: ignore[call-arg]
+        _env_file=None, config_file=config, data_dir=folder / "data", index_dir=folder / "index", multilingual=False
+    )
+
+
+def _baseline(folder: Path, fake: GuildDiscord, embedder: Embedder) -> float:
+    """Build the same messages from an export file in a folder; return the seconds."""
+    corpus = folder / "export"
+    corpus.mkdir(parents=True)
+    author = {"name": "", "isBot": False}
+    messages = [
+        {**m, "type": "Default", "isPinned": False, "author": {**author, "id": m["author"]["id"]}}
+        for m in fake.history[CHANNEL].values()
+    ]
+    export = {"guild": {"id": "10"}, "channel": {"id": str(CHANNEL), "name": "faq"}, "messages": messages}
+    (corpus / "faq.json").write_text(json.dumps(export), encoding="utf-8")
+    started = time.perf_counter()
+    open_library(corpus, folder / "export-index", embedder=embedder)
+    return time.perf_counter() - started
+
+
+async def _run(count: int, fake_model: bool) -> dict[str, Any]:
+    shutil.rmtree(WORK, ignore_errors=True)
+    WORK.mkdir(parents=True)
+    server = GuildDiscord()
+    server.text_channel(CHANNEL, "faq")
+    sentences = _sentences(count)
+    for sentence in sentences:
+        server.post(CHANNEL, sentence)
+    await server.start()
+    discord.http.Route.BASE = server.api_base
+    DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(server.gateway_url)
+    settings = _settings(WORK)
+    loader = _Loader(settings, fake_model)
+    baseline = _baseline(WORK, server, loader.embedder())
+    bot = QuoteBot(settings, loader=loader, sync_commands=False)
+    bot._connection.guild_ready_timeout = 0.05
+    started = time.perf_counter()
+    runner = asyncio.create_task(bot.start(TOKEN))
+    while not bot.is_ready():
+        if runner.done():
+            runner.result()  # the start failed: say why
+        await asyncio.sleep(0.01)
+    first_sync = time.perf_counter() - started
+    pages = len(server.sent("GET", rf"/channels/{CHANNEL}/messages"))
+    await server.dispatch("GUILD_CREATE", server.guild_create())
+    await bot.settled()
+    lag = await _edit_lag(bot, server)
+    bot.live.rewind()
+    started = time.perf_counter()
+    await bot.live.sync_all()  # the whole history again: what reading costs without the build
+    history = time.perf_counter() - started
+    await bot.close()
+    await runner
+    await server.close()
+    return {
+        "messages": count,
+        "model": "fake" if fake_model else settings.model,
+        "history_pages": pages,
+        "first_sync_s": round(first_sync, 2),
+        "export_build_s": round(baseline, 2),
+        "first_sync_vs_export_build": round(first_sync / baseline, 2),
+        "history_read_s": round(history, 2),
+        "history_read_vs_export_build": round(history / baseline, 3),
+        "edit_lag_s": round(lag, 2),
+        "edit_lag_vs_export_build": round(lag / baseline, 3),
+        "debounce_s": settings.live_debounce,
+    }
+
+
+async def _edit_lag(bot: QuoteBot, server: GuildDiscord) -> float:
+    """Edit one message on the gateway; return the seconds until an answer quotes its new wording."""
+    target = sorted(server.history[CHANNEL])[len(server.history[CHANNEL]) // 2]
+    new = "The lighthouse keeper's parrot speaks eleven languages fluently."
+    edited = {**server.history[CHANNEL][target], "content": new}
+    server.history[CHANNEL][target] = edited
+    started = time.perf_counter()
+    await server.dispatch("MESSAGE_UPDATE", edited)
+    while True:
+        answer = await bot.answer("How many languages does the parrot speak?", per_page=3, via="bench")
+        if answer.answered and answer.passages[0].text == new:
+            return time.perf_counter() - started
+        if time.perf_counter() - started > 300:
+            raise RuntimeError("the edit was never quoted")
+        await asyncio.sleep(0.05)
+
+
+def run(count: int = 10_000, fake_model: bool = False) -> dict[str, Any]:
+    """Run the benchmark; return its figures."""
+    return asyncio.run(_run(count, fake_model))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--messages", type=int, default=10_000)
+    parser.add_argument("--model", choices=["default", "fake"], default="default")
+    args = parser.parse_args()
+    print(json.dumps(run(args.messages, args.model == "fake"), indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
