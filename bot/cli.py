@@ -43,7 +43,7 @@ def _parser() -> argparse.ArgumentParser:
     _corpus_command(commands, "chat", "answer questions typed in the terminal (or piped on stdin)")
     _corpus_command(commands, "serve", "run the Discord bot (needs DISCORD_TOKEN)")
     _corpus_command(commands, "run", "build if needed, then serve with DISCORD_TOKEN set, else chat")
-    gaps_help = "list the questions the corpus could not answer, and the 👍 / 👎 feedback"
+    gaps_help = "list the questions the corpus could not answer, and the 👍 / 👎 feedback, with their server"
     gaps = commands.add_parser("gaps", help=gaps_help, description=gaps_help)
     gaps.add_argument("--data", type=Path, help="data folder (default: QUOTEBOT_DATA_DIR or .quotebot)")
     gaps.add_argument("--json", action="store_true", help="print the records as JSON lines")
@@ -313,7 +313,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_gaps(args: argparse.Namespace) -> int:
-    """Print the knowledge-gaps log: unanswered questions and feedback, oldest first."""
+    """Print the knowledge-gaps log, oldest first: unanswered questions, feedback and 👎 reasons, with their server."""
     from .gaps import GAPS_FILE, GapLog, format_gap
 
     log_file = GapLog(_settings(args).data_dir / GAPS_FILE)

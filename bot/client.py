@@ -12,6 +12,7 @@ import discord
 from discord.ext import commands
 
 from ..index import Answer, IndexStateError, QuotebotError
+from .answering import AnswerChannels
 from .engines import Engine, EngineLoader, EngineSource, Scope
 from .forgotten import FORGOTTEN_FILE, Forgotten
 from .gaps import GAPS_FILE, GapLog
@@ -31,7 +32,18 @@ log = logging.getLogger(__name__)
 
 EXTENSIONS = tuple(  # one cog per feature, loaded by name
     f"{__package__}.exts.{name}"
-    for name in ("errors", "ask", "mentions", "find_source", "sources", "reindex", "privacy", "channels")
+    for name in (
+        "errors",
+        "ask",
+        "mentions",
+        "find_source",
+        "sources",
+        "reindex",
+        "privacy",
+        "channels",
+        "answer_channels",
+        "gaps",
+    )
 )
 
 
@@ -58,7 +70,9 @@ class QuoteBot(commands.Bot):
         intents = discord.Intents.default()  # mentions and DMs carry their content without a privileged intent
         collections = self.loader.collections()
         # Reading other people's messages needs Message Content: asked for only when a collection is channels.
-        intents.message_content = any(c.live for c in collections.items)
+        self.answer_channels = AnswerChannels(settings.config_file, settings.data_dir)
+        # ...and when the bot answers without a mention somewhere (answer channels and forums).
+        intents.message_content = any(c.live for c in collections.items) or bool(self.answer_channels)
         super().__init__(
             command_prefix=commands.when_mentioned,  # required by commands.Bot; no prefix commands exist
             intents=intents,
@@ -156,7 +170,7 @@ class QuoteBot(commands.Bot):
             self.schedule_refresh(*self.live.collections)
             answer = await self.pool.submit(engine.answer, question, count, claim=claim, names=names, server=server)
         if not answer.answered:
-            self.gaps.unanswered(answer, via=via)
+            self.gaps.unanswered(answer, via=via, server=server)
         return answer
 
     async def close(self) -> None:
@@ -285,8 +299,8 @@ def run_bot(settings: Settings) -> int:
         raise QuotebotError(f"cannot reach Discord ({exc}): check the network, then run it again") from exc
     except discord.PrivilegedIntentsRequired as exc:  # asked for only when quotebot.toml lists Discord channels
         raise QuotebotError(
-            "Discord refused the Message Content intent, needed to read the channels listed in quotebot.toml: "
-            "turn it on (Developer Portal › your app › Bot › Privileged Gateway Intents › Message Content Intent), "
-            "or remove discord_channels"
+            "Discord refused the Message Content intent, needed for the answer channels and Discord-sourced "
+            "collections you configured: turn it on (Developer Portal › your app › Bot › Privileged Gateway "
+            "Intents › Message Content Intent), or remove answer_channels and discord_channels"
         ) from exc
     return 0

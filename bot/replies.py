@@ -286,13 +286,15 @@ def _embeds(
     return embeds
 
 
-def _content(answer: Answer, kind: Kind, lang: Lang) -> str:
-    """Echo the question (escaped), then say when the corpus has no answer or sources changed."""
+def _content(answer: Answer, kind: Kind, lang: Lang, note: str | None = None) -> str:
+    """Echo the question (escaped), then say when the corpus has no answer or sources changed, then the note."""
     lines = []
     if not answer.answered:
         lines.append(text(f"reply.{'closest' if answer.passages else 'not_found'}.{kind}", lang))
     if answer.stale:
         lines.append(_SMALL + text("reply.stale", lang))
+    if note:
+        lines.append(_SMALL + note)
     label = f"**{text(f'reply.{kind}', lang)}** "
     room = CONTENT_LIMIT - _units(label) - sum(_units(line) + 1 for line in lines)
     return "\n".join([label + fit_text(displayable(answer.question), room), *lines])
@@ -318,8 +320,12 @@ def build_reply(
     kind: Kind = "question",
     root: Path = PROJECT_ROOT,
     lang: Lang = DEFAULT,
+    note: str | None = None,
 ) -> Reply:
-    """Build page `page` of an answer, the bot's words in `lang`; an unanswered question gets its closest passages."""
+    """Build page `page` of an answer, the bot's words in `lang`; an unanswered question gets its closest passages.
+
+    `note`: one more line of the bot's own, set small under the question (already escaped: it is shown as given).
+    """
     per_page = max(1, min(per_page, EMBEDS_PER_MESSAGE))
     pages = _page_count(answer, per_page)
     page = max(0, min(page, pages - 1))
@@ -330,7 +336,7 @@ def build_reply(
     embeds = _embeds(
         shown, answered=answer.answered, first=first, total=total, confidence=confidence, root=root, lang=lang
     )
-    return Reply(_content(answer, kind, lang), embeds, page, pages, feedback=bool(shown), lang=lang)
+    return Reply(_content(answer, kind, lang, note), embeds, page, pages, feedback=bool(shown), lang=lang)
 
 
 def reply_buttons(reply: Reply) -> list[discord.ui.Button[Any]]:

@@ -86,6 +86,10 @@ class FakeResponse:
         """Record an edit of the message the component is on."""
         await self._record("edit_message", kwargs)
 
+    async def send_modal(self, modal: discord.ui.Modal) -> None:
+        """Record a form opened in answer (a 👎's optional reason)."""
+        await self._record("send_modal", {"modal": modal})
+
 
 class FakeFollowup:
     """Record follow-up messages."""

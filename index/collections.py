@@ -78,7 +78,7 @@ CONFIG_FILE = "quotebot.toml"
 
 _NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,39}")
 _DIGITS = re.compile(r"[0-9]+")
-_TOP_KEYS = ("collections",)
+_TOP_KEYS = ("collections", "answer_channels")  # answer_channels: the bot's (bot/answering.py)
 _KEYS = (
     "path",
     "private",
@@ -194,7 +194,10 @@ def load_collections(path: Path, default_corpus: Path, mirror_root: Path | None 
     """
     if not path.exists():
         return default_collections(default_corpus)
-    tables = _collection_tables(path, _read_toml(path))
+    data = _read_toml(path)
+    if "collections" not in data and "answer_channels" in data:
+        return default_collections(default_corpus)  # a file that only sets the bot's answer channels
+    tables = _collection_tables(path, data)
     root = (mirror_root or path.parent / MIRROR_FOLDER).expanduser().resolve()
     items = tuple(_parse_collection(path, name, table, root) for name, table in tables.items())
     _check_distinct_folders(path, items)

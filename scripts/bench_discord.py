@@ -10,7 +10,10 @@ DiscordChatExporter export of the same messages built as a folder, what `quotebo
 - first sync: bot start to READY (history read, paged 100 a request, plus the build), and the history alone
   (read again in full after the edit, no build);
 - edit lag: from a MESSAGE_UPDATE on the gateway to /ask quoting the new wording (debounce included);
-- send-time check: one extra GET per quoted message.
+- send-time check: one extra GET per quoted message;
+- a burst of posts in an answer forum (`--burst 200`): how many got an answer, how many the "busy" line,
+  how long until the last reply, and the event loop's longest stall meanwhile (against the same bot's
+  stall while idle).
 """
 
 from __future__ import annotations
@@ -37,12 +40,15 @@ from eval import SQUAD, read_jsonl  # noqa: E402  (scripts/eval.py, beside this 
 from quotebot.bot.client import QuoteBot  # noqa: E402
 from quotebot.bot.engines import EngineLoader  # noqa: E402
 from quotebot.bot.settings import Settings  # noqa: E402
+from quotebot.bot.testing import BUSY, longest_stall  # noqa: E402
 from quotebot.index import Embedder, open_library  # noqa: E402
 from tests.bot.discord_guild import GuildDiscord  # noqa: E402
-from tests.bot.discord_http_server import TOKEN  # noqa: E402
+from tests.bot.discord_http_server import TOKEN, message_json, user_json  # noqa: E402
 
 WORK = ROOT / ".quotebot" / "bench" / "discord"
 CHANNEL = 20
+FORUM = 40
+QUIET_FORUM = 41  # a forum the bot does not answer in
 
 
 class _Loader(EngineLoader):
@@ -72,7 +78,9 @@ def _sentences(count: int) -> list[str]:
 
 def _settings(folder: Path) -> Settings:
     config = folder / "quotebot.toml"
-    config.write_text(f"[collections.faq]\ndiscord_channels = [{CHANNEL}]\n", encoding="utf-8")
+    answer_forum = f"[[answer_channels]]\nchannel = {FORUM}\n"
+    faq = f"[collections.faq]\ndiscord_channels = [{CHANNEL}]\nchannels = [{FORUM}]\n"  # the forum may search it
+    config.write_text(f"{faq}\n{answer_forum}", encoding="utf-8")
     return Settings(  # type: ignore[call-arg]
         _env_file=None, config_file=config, data_dir=folder / "data", index_dir=folder / "index", multilingual=False
     )
@@ -94,11 +102,12 @@ def _baseline(folder: Path, fake: GuildDiscord, embedder: Embedder) -> float:
     return time.perf_counter() - started
 
 
-async def _run(count: int, fake_model: bool) -> dict[str, Any]:
+async def _run(count: int, fake_model: bool, burst: int) -> dict[str, Any]:
     shutil.rmtree(WORK, ignore_errors=True)
     WORK.mkdir(parents=True)
     server = GuildDiscord()
     server.text_channel(CHANNEL, "faq")
+    server.text_channel(FORUM, "help", kind=15)
     sentences = _sentences(count)
     for sentence in sentences:
         server.post(CHANNEL, sentence)
@@ -125,6 +134,7 @@ async def _run(count: int, fake_model: bool) -> dict[str, Any]:
     started = time.perf_counter()
     await bot.live.sync_all()  # the whole history again: what reading costs without the build
     history = time.perf_counter() - started
+    burst_figures = await _burst(bot, server, sentences, burst) if burst else {}
     await bot.close()
     await runner
     await server.close()
@@ -140,6 +150,7 @@ async def _run(count: int, fake_model: bool) -> dict[str, Any]:
         "edit_lag_s": round(lag, 2),
         "edit_lag_vs_export_build": round(lag / baseline, 3),
         "debounce_s": settings.live_debounce,
+        **burst_figures,
     }
 
 
@@ -160,17 +171,79 @@ async def _edit_lag(bot: QuoteBot, server: GuildDiscord) -> float:
         await asyncio.sleep(0.05)
 
 
-def run(count: int = 10_000, fake_model: bool = False) -> dict[str, Any]:
+async def _burst(bot: QuoteBot, server: GuildDiscord, sentences: list[str], posts: int) -> dict[str, Any]:
+    """Open `posts` forum posts at once in the answer forum; count answers and busy lines, time the loop.
+
+    The fake server shares the bot's event loop, so the same flood into a forum the bot does not answer in
+    (it only parses the events) is timed first: the baseline of the stall.
+    """
+    idle, _ = await longest_stall(lambda: asyncio.sleep(1.0))
+    server.text_channel(QUIET_FORUM, "chat", kind=15)
+    ignored, _ = await longest_stall(lambda: _flood(server, QUIET_FORUM, 980_000, sentences, posts))
+    before = len(server.requests)
+    first = 990_000
+    started = time.perf_counter()
+
+    async def flood() -> None:
+        await _flood(server, FORUM, first, sentences, posts)
+        while _replies(server, before, first, posts) < posts and time.perf_counter() - started < 600:
+            await asyncio.sleep(0.05)
+
+    stall, _ = await longest_stall(flood)
+    replies = [r for r in server.requests[before:] if r.method == "POST" and _in_forum(r.path, first, posts)]
+    lines = [str((r.body or {}).get("content") or "") for r in replies if not (r.body or {}).get("embeds")]
+    busy = sum(1 for line in lines if line == BUSY)
+    return {
+        "burst_posts": posts,
+        "burst_answered": len(replies) - len(lines),  # quotes, or the closest passages when nothing answers
+        "burst_busy": busy,
+        "burst_other_lines": len(lines) - busy,  # the global rate limit, cooldowns
+        "burst_unreplied": posts - len(replies),
+        "burst_last_reply_s": round(time.perf_counter() - started, 2),
+        "burst_loop_stall_ms": round(stall * 1000, 1),
+        "same_flood_not_answered_stall_ms": round(ignored * 1000, 1),
+        "idle_loop_stall_ms": round(idle * 1000, 1),
+    }
+
+
+async def _flood(server: GuildDiscord, forum: int, first: int, sentences: list[str], posts: int) -> None:
+    """Open `posts` posts in a forum as fast as the gateway sends them."""
+    for i in range(posts):
+        post, question = first + i, _question(sentences[i * 7 % len(sentences)])
+        thread = server.thread(post, forum, question[:90])
+        await server.dispatch("THREAD_CREATE", {**thread, "newly_created": True})
+        starter = message_json(str(post), post, user_json(3000 + i, f"member{i}"), {"content": question})
+        await server.dispatch("MESSAGE_CREATE", {**starter, "guild_id": "10"})
+    await asyncio.sleep(1.0)  # let the bot take them in
+
+
+def _question(sentence: str) -> str:
+    """Turn a corpus sentence into a question about it (its first words, asked)."""
+    return "What about " + " ".join(sentence.split()[:8]).rstrip(".,;:") + "?"
+
+
+def _in_forum(path: str, first: int, posts: int) -> bool:
+    parts = path.split("/")
+    inside = len(parts) == 4 and parts[1] == "channels" and parts[3] == "messages"
+    return inside and first <= int(parts[2]) < first + posts
+
+
+def _replies(server: GuildDiscord, before: int, first: int, posts: int) -> int:
+    return sum(1 for r in server.requests[before:] if r.method == "POST" and _in_forum(r.path, first, posts))
+
+
+def run(count: int = 10_000, fake_model: bool = False, burst: int = 200) -> dict[str, Any]:
     """Run the benchmark; return its figures."""
-    return asyncio.run(_run(count, fake_model))
+    return asyncio.run(_run(count, fake_model, burst))
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=10_000)
     parser.add_argument("--model", choices=["default", "fake"], default="default")
+    parser.add_argument("--burst", type=int, default=200, help="forum posts opened at once (0: skip)")
     args = parser.parse_args()
-    print(json.dumps(run(args.messages, args.model == "fake"), indent=2))
+    print(json.dumps(run(args.messages, args.model == "fake", args.burst), indent=2))
     return 0
 
 

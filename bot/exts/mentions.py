@@ -63,8 +63,9 @@ class Mentions(commands.Cog):
     async def on_message(self, message: discord.Message) -> None:
         """Answer a question addressed to the bot."""
         question = mention_question(message, self.bot.user)
-        if question is None:
-            return
+        answering = self.bot.get_cog("AnswerChannels")
+        if question is None or (message.guild is not None and getattr(answering, "takes", bool)(message)):
+            return  # answer channels and the threads answered in take their mentions, with the thread's context
         lang = message_language(message)
         try:
             await self._answer(message, question, lang)
@@ -94,6 +95,10 @@ class Mentions(commands.Cog):
             answer, reply, per_page=PER_PAGE, kind="question", asker_id=message.author.id, gaps=self.bot.gaps, via=via
         )
         view.message = await message.reply(**send_kwargs(reply, view), mention_author=False)
+        answering = self.bot.get_cog("AnswerChannels")
+        if isinstance(message.channel, discord.Thread) and answering is not None:
+            # a later mention in this thread is a follow-up: it is searched with this first question
+            getattr(answering, "firsts").setdefault(message.channel.id, question)  # noqa: B009
 
 
 def _not_sent(message: discord.Message, error: discord.HTTPException) -> None:

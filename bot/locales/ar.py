@@ -12,6 +12,18 @@ MESSAGES: dict[str, str] = {
     "command.ask.private": "لن يرى الإجابة أحد سواك",
     "command.sources": "عرض الوثائق التي يمكن البحث فيها من هذه القناة: العنوان والتاريخ والفقرات والملف.",
     "command.reindex": "إعادة بناء مجموعات هذا الخادم؛ يظل الفهرس القديم يجيب حتى يكتمل الجديد.",
+    # /gaps, and the reason a 👎 may give
+    "command.gaps": "عرض الأسئلة التي لم تُجَب وتقييمات 👎 في هذا الخادم، مجمّعة حسب السؤال المتشابه.",
+    "command.gaps.days": "عدد الأيام الماضية التي يشملها العرض (1-90)",
+    "gaps.title": "ثغرات المعرفة: آخر {days} يومًا",
+    "gaps.none": "لا توجد أسئلة بلا إجابة ولا 👎 في هذا الخادم خلال آخر {days} يومًا.",
+    "gaps.off": "سجل الثغرات معطّل في هذا البوت، فلا شيء لعرضه.",
+    "gaps.counts": "بلا إجابة: {unanswered} · 👎: {down} · آخرها {when}",
+    "gaps.and_more": "… و{count} أخرى",
+    "gaps.footer": "الأسئلة المتشابهة مجمّعة، والأحدث أولًا. لا يُسجَّل أي مستخدم.",
+    "reason.title": "ما الذي كان ناقصًا؟",
+    "reason.label": "لماذا لم يساعد هذا؟ (اختياري)",
+    "reason.placeholder": "سطر واحد، مثلًا: يقتبس السياسة الخطأ",
     "reply.question": "السؤال:",
     "reply.claim": "الادعاء:",
     "reply.not_found.question": "لم أجد هذا في مجموعة الوثائق.",
@@ -39,6 +51,14 @@ MESSAGES: dict[str, str] = {
     "button.already_rated": "لقد قيّمت هذه الإجابة من قبل. شكرًا!",
     "button.thanks": "شكرًا، سُجّل رأيك.",
     "button.failed": "عذرًا، تعطّل هذا الزر من جهتي؛ وسُجّل الخطأ.",
+    "button.share": "مشاركة في القناة",
+    "share.by": "شاركه {name}",
+    "share.not_yours": "لا يستطيع مشاركة هذه الإجابة إلا من تلقّاها.",
+    "share.already": "سبقت مشاركة هذه الإجابة في القناة.",
+    "share.hidden": "لم تتم المشاركة: أحد المقاطع هنا من مجموعة لا يحق لهذه القناة رؤيتها.",
+    "share.changed": "لم تتم المشاركة: تغيّرت المصادر منذ هذه الإجابة؛ اسأل مجددًا لمشاركة المقاطع كما هي الآن.",
+    "share.cannot_post": "لم تتم المشاركة: لا أستطيع النشر في هذه القناة.",
+    "share.dm": "لا توجد قناة للمشاركة فيها داخل رسالة خاصة.",
     "sources.none": (
         "لا يمكن البحث في شيء من هنا: لا توجد مجموعة مرتبطة بهذه القناة، أو لا تحتوي أي مجموعة على وثائق بعد "
         "(أضف ملفات .txt أو .md أو .html أو .pdf ثم شغّل /reindex)."
@@ -50,6 +70,21 @@ MESSAGES: dict[str, str] = {
     "sources.messages.one": "عدد الرسائل: {count}",
     "sources.messages.other": "عدد الرسائل: {count}",
     "sources.synced": "آخر مزامنة {when}",
+    "answer.context": "بحثتُ مع السؤال الأول في السلسلة: «{question}»",
+    "command.config": "اختيار أين يجيب البوت في هذا الخادم (إدارة الخادم).",
+    "command.config.answer": "الإجابة عن كل سؤال في قناة أو منتدى في هذا الخادم دون إشارة.",
+    "command.config.answer.channel": "القناة النصية أو المنتدى للإجابة فيه",
+    "command.config.answer.mode": "questions: الرسائل المنتهية بـ ? فقط؛ all: كل الرسائل",
+    "command.config.answer.reply": "thread: الإجابة في سلسلة تبدأ من السؤال؛ reply: الإجابة كرد",
+    "command.config.off": "التوقف عن الإجابة دون إشارة في قناة أو منتدى في هذا الخادم.",
+    "command.config.off.channel": "القناة أو المنتدى للتوقف عن الإجابة فيه",
+    "config.answer.set": "سأجيب في {channel} دون إشارة (الوضع: {mode}، الرد: {reply}).",
+    "config.answer.restart": (
+        "تم الحفظ: {channel} (الوضع: {mode}، الرد: {reply}). أعد تشغيل البوت للبدء: يحتاج إلى Message Content"
+        " (Developer Portal › Bot › Privileged Gateway Intents)."
+    ),
+    "config.answer.off": "لم أعد أجيب في {channel} دون إشارة.",
+    "config.answer.not_set": "{channel} ليست قناة إجابات.",
     "sources.page": "الصفحة {page} من {pages}",
     "reindex.config_invalid": (
         "لم يتغير شيء: في ملف quotebot.toml خطأ، لذا يواصل البوت الإجابة بالفهرس والقواعد السابقة. "

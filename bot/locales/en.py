@@ -8,6 +8,18 @@ MESSAGES: dict[str, str] = {
     "command.ask.private": "Only you see the answer",
     "command.sources": "List the documents this channel can search: title, date, paragraphs, file.",
     "command.reindex": "Rebuild this server's collections from their folders; the old index answers until it is done.",
+    # /gaps, and the reason a 👎 may give
+    "command.gaps": "Show this server's unanswered questions and 👎, grouped by similar question.",
+    "command.gaps.days": "How many days back to look (1-90)",
+    "gaps.title": "Knowledge gaps: the last {days} days",
+    "gaps.none": "No unanswered questions or 👎 in this server in the last {days} days.",
+    "gaps.off": "The gaps log is switched off for this bot, so there is nothing to show.",
+    "gaps.counts": "{unanswered} unanswered · {down} 👎 · latest {when}",
+    "gaps.and_more": "… and {count} more",
+    "gaps.footer": "Similar questions are grouped, newest first. No user is recorded.",
+    "reason.title": "What was missing?",
+    "reason.label": "Why didn't this help? (optional)",
+    "reason.placeholder": "One line, e.g. it quotes the wrong policy",
     # Answers
     "reply.question": "Question:",
     "reply.claim": "Claim:",
@@ -39,6 +51,16 @@ MESSAGES: dict[str, str] = {
     "button.already_rated": "You already rated this answer. Thanks!",
     "button.thanks": "Thanks, your feedback was noted.",
     "button.failed": "Sorry, that button failed on my side; the error was logged.",
+    "button.share": "Share in channel",
+    "share.by": "shared by {name}",
+    "share.not_yours": "Only the person who got this answer can share it.",
+    "share.already": "This answer was already shared in the channel.",
+    "share.hidden": "Not shared: a passage here comes from a collection this channel may not see.",
+    "share.changed": (
+        "Not shared: the sources changed since this answer; ask again to share the passages as they are now."
+    ),
+    "share.cannot_post": "Not shared: I can't post in this channel.",
+    "share.dm": "There is no channel to share into in a direct message.",
     # /sources
     "sources.none": (
         "Nothing can be searched from here: no collection is mapped to this channel, or none has documents "
@@ -51,6 +73,21 @@ MESSAGES: dict[str, str] = {
     "sources.messages.one": "{count} message",
     "sources.messages.other": "{count} messages",
     "sources.synced": "last sync {when}",
+    "answer.context": "Searched together with the thread's first question: “{question}”",
+    "command.config": "Set up where the bot answers in this server (Manage Server).",
+    "command.config.answer": "Answer every question in a channel or forum of this server without a mention.",
+    "command.config.answer.channel": "The text channel or forum to answer in",
+    "command.config.answer.mode": "questions: only messages ending in ?; all: every message (text channels)",
+    "command.config.answer.reply": "thread: answer in a thread started on the question; reply: answer as a reply",
+    "command.config.off": "Stop answering without a mention in a channel or forum of this server.",
+    "command.config.off.channel": "The channel or forum to stop answering in",
+    "config.answer.set": "I will answer in {channel} without a mention (mode: {mode}, reply: {reply}).",
+    "config.answer.restart": (
+        "Saved: {channel} (mode: {mode}, reply: {reply}). Restart the bot to start: it needs the Message Content intent"
+        " (Developer Portal › Bot › Privileged Gateway Intents)."
+    ),
+    "config.answer.off": "I no longer answer in {channel} without a mention.",
+    "config.answer.not_set": "{channel} is not an answer channel.",
     "sources.page": "page {page} of {pages}",
     # /reindex
     "reindex.config_invalid": (

@@ -7,6 +7,18 @@ MESSAGES: dict[str, str] = {
     "command.ask.private": "Solo tú ves la respuesta",
     "command.sources": "Lista los documentos que este canal puede consultar: título, fecha, párrafos, archivo.",
     "command.reindex": "Reconstruye las colecciones de este servidor; el índice anterior responde hasta que termine.",
+    # /gaps, and the reason a 👎 may give
+    "command.gaps": "Muestra las preguntas sin respuesta y los 👎 de este servidor, agrupados por pregunta.",
+    "command.gaps.days": "Cuántos días hacia atrás mirar (1-90)",
+    "gaps.title": "Lagunas de conocimiento: últimos {days} días",
+    "gaps.none": "Ninguna pregunta sin respuesta ni 👎 en este servidor en los últimos {days} días.",
+    "gaps.off": "El registro de lagunas está desactivado en este bot, así que no hay nada que mostrar.",
+    "gaps.counts": "sin respuesta: {unanswered} · 👎: {down} · la última {when}",
+    "gaps.and_more": "… y {count} más",
+    "gaps.footer": "Las preguntas similares se agrupan, las más recientes primero. No se registra ningún usuario.",
+    "reason.title": "¿Qué faltaba?",
+    "reason.label": "¿Por qué no ayudó? (opcional)",
+    "reason.placeholder": "Una línea, p. ej.: cita la política equivocada",
     "reply.question": "Pregunta:",
     "reply.claim": "Afirmación:",
     "reply.not_found.question": "No encontré esto en el corpus.",
@@ -39,6 +51,17 @@ MESSAGES: dict[str, str] = {
     "button.already_rated": "Ya valoraste esta respuesta. ¡Gracias!",
     "button.thanks": "Gracias, tomamos nota de tu opinión.",
     "button.failed": "Lo siento, ese botón falló por mi parte; el error quedó registrado.",
+    "button.share": "Compartir en el canal",
+    "share.by": "compartido por {name}",
+    "share.not_yours": "Solo quien recibió esta respuesta puede compartirla.",
+    "share.already": "Esta respuesta ya se compartió en el canal.",
+    "share.hidden": "No se compartió: un pasaje viene de una colección que este canal no puede ver.",
+    "share.changed": (
+        "No se compartió: las fuentes cambiaron desde esta respuesta; "
+        "pregunta de nuevo para compartir los pasajes actuales."
+    ),
+    "share.cannot_post": "No se compartió: no puedo publicar en este canal.",
+    "share.dm": "En un mensaje directo no hay ningún canal donde compartir.",
     "sources.none": (
         "Desde aquí no se puede consultar nada: ninguna colección está asignada a este canal, o ninguna tiene "
         "documentos todavía (añade archivos .txt, .md, .html o .pdf y ejecuta /reindex)."
@@ -50,6 +73,22 @@ MESSAGES: dict[str, str] = {
     "sources.messages.one": "{count} mensaje",
     "sources.messages.other": "{count} mensajes",
     "sources.synced": "última sincronización {when}",
+    "answer.context": "Buscado junto con la primera pregunta del hilo: «{question}»",
+    "command.config": "Configurar dónde responde el bot en este servidor (Gestionar servidor).",
+    "command.config.answer": "Responder cada pregunta de un canal o foro de este servidor sin mención.",
+    "command.config.answer.channel": "El canal de texto o foro donde responder",
+    "command.config.answer.mode": "questions: solo mensajes que terminan en ?; all: todos los mensajes",
+    "command.config.answer.reply": "thread: responder en un hilo abierto sobre la pregunta; reply: como respuesta",
+    "command.config.off": "Dejar de responder sin mención en un canal o foro de este servidor.",
+    "command.config.off.channel": "El canal o foro donde dejar de responder",
+    "config.answer.set": "Responderé en {channel} sin mención (modo: {mode}, respuesta: {reply}).",
+    "config.answer.restart": (
+        "Guardado: {channel} (modo: {mode}, respuesta: {reply})."
+        " Reinicie el bot para empezar: necesita el intent Message Content"
+        " (Developer Portal › Bot › Privileged Gateway Intents)."
+    ),
+    "config.answer.off": "Ya no respondo en {channel} sin mención.",
+    "config.answer.not_set": "{channel} no es un canal de respuestas.",
     "sources.page": "página {page} de {pages}",
     "reindex.config_invalid": (
         "No cambió nada: quotebot.toml tiene un error, así que el bot sigue respondiendo con el índice y las reglas "

@@ -7,6 +7,18 @@ MESSAGES: dict[str, str] = {
     "command.ask.private": "Vous seul voyez la réponse",
     "command.sources": "Lister les documents consultables depuis ce salon : titre, date, paragraphes, fichier.",
     "command.reindex": "Reconstruire les collections de ce serveur ; l'ancien index répond jusqu'à la fin.",
+    # /gaps, and the reason a 👎 may give
+    "command.gaps": "Les questions sans réponse et les 👎 de ce serveur, regroupés par question similaire.",
+    "command.gaps.days": "Combien de jours en arrière regarder (1-90)",
+    "gaps.title": "Lacunes du corpus : les {days} derniers jours",
+    "gaps.none": "Aucune question sans réponse ni 👎 dans ce serveur ces {days} derniers jours.",
+    "gaps.off": "Le journal des lacunes est désactivé pour ce bot : il n'y a rien à montrer.",
+    "gaps.counts": "sans réponse : {unanswered} · 👎 : {down} · la dernière {when}",
+    "gaps.and_more": "… et {count} de plus",
+    "gaps.footer": "Questions similaires regroupées, les plus récentes d'abord. Aucun utilisateur n'est enregistré.",
+    "reason.title": "Que manquait-il ?",
+    "reason.label": "Pourquoi cela n'a pas aidé ? (facultatif)",
+    "reason.placeholder": "Une ligne, p. ex. : cite la mauvaise politique",
     "reply.question": "Question :",
     "reply.claim": "Affirmation :",
     "reply.not_found.question": "Je n'ai pas trouvé cela dans le corpus.",
@@ -43,6 +55,17 @@ MESSAGES: dict[str, str] = {
     "button.already_rated": "Vous avez déjà noté cette réponse. Merci !",
     "button.thanks": "Merci, votre avis a été enregistré.",
     "button.failed": "Désolé, ce bouton a échoué de mon côté ; l'erreur a été consignée.",
+    "button.share": "Partager dans le salon",
+    "share.by": "partagé par {name}",
+    "share.not_yours": "Seule la personne qui a reçu cette réponse peut la partager.",
+    "share.already": "Cette réponse a déjà été partagée dans le salon.",
+    "share.hidden": "Non partagé : un passage vient d'une collection que ce salon ne peut pas voir.",
+    "share.changed": (
+        "Non partagé : les sources ont changé depuis cette réponse ; "
+        "reposez la question pour partager les passages actuels."
+    ),
+    "share.cannot_post": "Non partagé : je ne peux pas publier dans ce salon.",
+    "share.dm": "Dans un message privé, il n'y a pas de salon où partager.",
     "sources.none": (
         "Rien ne peut être consulté d'ici : aucune collection n'est associée à ce salon, ou aucune n'a encore "
         "de documents (ajoutez des fichiers .txt, .md, .html ou .pdf et lancez /reindex)."
@@ -54,6 +77,22 @@ MESSAGES: dict[str, str] = {
     "sources.messages.one": "{count} message",
     "sources.messages.other": "{count} messages",
     "sources.synced": "dernière synchronisation {when}",
+    "answer.context": "Cherché avec la première question du fil : « {question} »",
+    "command.config": "Choisir où le bot répond sur ce serveur (Gérer le serveur).",
+    "command.config.answer": "Répondre à chaque question d'un salon ou forum de ce serveur sans mention.",
+    "command.config.answer.channel": "Le salon textuel ou le forum où répondre",
+    "command.config.answer.mode": "questions : seulement les messages finissant par ? ; all : tous les messages",
+    "command.config.answer.reply": "thread : répondre dans un fil ouvert sur la question ; reply : en réponse",
+    "command.config.off": "Ne plus répondre sans mention dans un salon ou forum de ce serveur.",
+    "command.config.off.channel": "Le salon ou forum où ne plus répondre",
+    "config.answer.set": "Je répondrai dans {channel} sans mention (mode : {mode}, réponse : {reply}).",
+    "config.answer.restart": (
+        "Enregistré : {channel} (mode : {mode}, réponse : {reply})."
+        " Redémarrez le bot pour commencer : il lui faut l'intent Message Content"
+        " (Developer Portal › Bot › Privileged Gateway Intents)."
+    ),
+    "config.answer.off": "Je ne réponds plus dans {channel} sans mention.",
+    "config.answer.not_set": "{channel} n'est pas un salon de réponses.",
     "sources.page": "page {page} sur {pages}",
     "reindex.config_invalid": (
         "Rien n'a changé : quotebot.toml contient une erreur, le bot continue donc de répondre avec l'index et "

@@ -7,6 +7,18 @@ MESSAGES: dict[str, str] = {
     "command.ask.private": "只有你能看到答案",
     "command.sources": "列出此频道可搜索的文档：标题、日期、段落数、文件。",
     "command.reindex": "重建本服务器的资料集；完成之前仍由旧索引作答。",
+    # /gaps, and the reason a 👎 may give
+    "command.gaps": "显示本服务器未回答的问题和 👎，按相似问题分组。",
+    "command.gaps.days": "查看最近多少天（1-90）",
+    "gaps.title": "知识空白：最近 {days} 天",
+    "gaps.none": "最近 {days} 天本服务器没有未回答的问题或 👎。",
+    "gaps.off": "此机器人的空白日志已关闭，因此没有可显示的内容。",
+    "gaps.counts": "未回答：{unanswered} · 👎：{down} · 最近一次 {when}",
+    "gaps.and_more": "…… 还有 {count} 个",
+    "gaps.footer": "相似的问题已分组，最新的在前。不记录任何用户。",
+    "reason.title": "缺少了什么？",
+    "reason.label": "为什么这没有帮助？（可选）",
+    "reason.placeholder": "一行即可，例如：引用了错误的政策",
     "reply.question": "问题：",
     "reply.claim": "说法：",
     "reply.not_found.question": "我在语料库中找不到相关内容。",
@@ -32,6 +44,14 @@ MESSAGES: dict[str, str] = {
     "button.already_rated": "你已经评价过这个答案了。谢谢！",
     "button.thanks": "谢谢，已记录你的反馈。",
     "button.failed": "抱歉，这个按钮在我这边出错了；错误已记录。",
+    "button.share": "分享到频道",
+    "share.by": "由 {name} 分享",
+    "share.not_yours": "只有收到这个回答的人才能分享它。",
+    "share.already": "这个回答已经分享到频道了。",
+    "share.hidden": "未分享：其中一段出自这个频道无权查看的文集。",
+    "share.changed": "未分享：自这个回答以来来源已有变化；请重新提问，再分享当前的段落。",
+    "share.cannot_post": "未分享：我无法在这个频道发帖。",
+    "share.dm": "私信中没有可以分享到的频道。",
     "sources.none": (
         "这里没有可搜索的内容：此频道未关联任何资料集，或资料集中还没有文档"
         "（请添加 .txt、.md、.html 或 .pdf 文件并运行 /reindex）。"
@@ -43,6 +63,21 @@ MESSAGES: dict[str, str] = {
     "sources.messages.one": "{count} 条消息",
     "sources.messages.other": "{count} 条消息",
     "sources.synced": "上次同步 {when}",
+    "answer.context": "已结合该讨论串的第一个问题一起检索：“{question}”",
+    "command.config": "设置机器人在本服务器的回答位置（需要管理服务器权限）。",
+    "command.config.answer": "在本服务器的频道或论坛中无需提及即回答每个问题。",
+    "command.config.answer.channel": "要回答的文字频道或论坛",
+    "command.config.answer.mode": "questions：仅以 ? 结尾的消息；all：所有消息",
+    "command.config.answer.reply": "thread：在问题上新建讨论串回答；reply：以回复回答",
+    "command.config.off": "停止在本服务器的频道或论坛中无需提及的回答。",
+    "command.config.off.channel": "要停止回答的频道或论坛",
+    "config.answer.set": "我将在 {channel} 中无需提及即回答（模式：{mode}，回复：{reply}）。",
+    "config.answer.restart": (
+        "已保存：{channel}（模式：{mode}，回复：{reply}）。请重启机器人以开始：它需要 Message Content 意图"
+        "（Developer Portal › Bot › Privileged Gateway Intents）。"
+    ),
+    "config.answer.off": "我不再在 {channel} 中无需提及地回答。",
+    "config.answer.not_set": "{channel} 不是回答频道。",
     "sources.page": "第 {page} 页，共 {pages} 页",
     "reindex.config_invalid": (
         "未做任何更改：quotebot.toml 有错误，因此机器人继续使用之前的索引和规则作答。"

@@ -7,6 +7,18 @@ MESSAGES: dict[str, str] = {
     "command.ask.private": "只有你看得到答案",
     "command.sources": "列出此頻道可搜尋的文件：標題、日期、段落數、檔案。",
     "command.reindex": "重建本伺服器的資料集；完成之前仍由舊索引回答。",
+    # /gaps, and the reason a 👎 may give
+    "command.gaps": "顯示本伺服器未回答的問題和 👎，依相似問題分組。",
+    "command.gaps.days": "查看最近多少天（1-90）",
+    "gaps.title": "知識缺口：最近 {days} 天",
+    "gaps.none": "最近 {days} 天本伺服器沒有未回答的問題或 👎。",
+    "gaps.off": "此機器人的缺口記錄已關閉，因此沒有可顯示的內容。",
+    "gaps.counts": "未回答：{unanswered} · 👎：{down} · 最近一次 {when}",
+    "gaps.and_more": "…… 還有 {count} 個",
+    "gaps.footer": "相似的問題已分組，最新的在前。不記錄任何使用者。",
+    "reason.title": "缺少了什麼？",
+    "reason.label": "為什麼這沒有幫助？（選填）",
+    "reason.placeholder": "一行即可，例如：引用了錯誤的政策",
     "reply.question": "問題：",
     "reply.claim": "說法：",
     "reply.not_found.question": "我在語料庫中找不到相關內容。",
@@ -32,6 +44,14 @@ MESSAGES: dict[str, str] = {
     "button.already_rated": "你已經評價過這個答案了。謝謝！",
     "button.thanks": "謝謝，已記錄你的意見。",
     "button.failed": "抱歉，這個按鈕在我這邊出錯了；錯誤已記錄。",
+    "button.share": "分享到頻道",
+    "share.by": "由 {name} 分享",
+    "share.not_yours": "只有收到這個回答的人才能分享它。",
+    "share.already": "這個回答已經分享到頻道了。",
+    "share.hidden": "未分享：其中一段出自這個頻道無權查看的文集。",
+    "share.changed": "未分享：自這個回答以來來源已有變化；請重新提問，再分享目前的段落。",
+    "share.cannot_post": "未分享：我無法在這個頻道發文。",
+    "share.dm": "私訊中沒有可以分享到的頻道。",
     "sources.none": (
         "這裡沒有可搜尋的內容：此頻道未對應任何資料集，或資料集中還沒有文件"
         "（請加入 .txt、.md、.html 或 .pdf 檔案並執行 /reindex）。"
@@ -43,6 +63,21 @@ MESSAGES: dict[str, str] = {
     "sources.messages.one": "{count} 則訊息",
     "sources.messages.other": "{count} 則訊息",
     "sources.synced": "上次同步 {when}",
+    "answer.context": "已結合該討論串的第一個問題一起檢索：「{question}」",
+    "command.config": "設定機器人在本伺服器的回答位置（需要管理伺服器權限）。",
+    "command.config.answer": "在本伺服器的頻道或論壇中無需提及即回答每個問題。",
+    "command.config.answer.channel": "要回答的文字頻道或論壇",
+    "command.config.answer.mode": "questions：僅以 ? 結尾的訊息；all：所有訊息",
+    "command.config.answer.reply": "thread：在問題上建立討論串回答；reply：以回覆回答",
+    "command.config.off": "停止在本伺服器的頻道或論壇中無需提及的回答。",
+    "command.config.off.channel": "要停止回答的頻道或論壇",
+    "config.answer.set": "我將在 {channel} 中無需提及即回答（模式：{mode}，回覆：{reply}）。",
+    "config.answer.restart": (
+        "已儲存：{channel}（模式：{mode}，回覆：{reply}）。請重新啟動機器人以開始：它需要 Message Content 意圖"
+        "（Developer Portal › Bot › Privileged Gateway Intents）。"
+    ),
+    "config.answer.off": "我不再於 {channel} 中無需提及地回答。",
+    "config.answer.not_set": "{channel} 不是回答頻道。",
     "sources.page": "第 {page} 頁，共 {pages} 頁",
     "reindex.config_invalid": (
         "未做任何變更：quotebot.toml 有錯誤，因此機器人繼續使用先前的索引和規則回答。"

@@ -161,6 +161,12 @@ class GuildDiscord(FakeDiscord):
             answer = self._read(path, query)
             if answer is not None:
                 return answer
+        if method in ("PUT", "DELETE") and re.fullmatch(r"/channels/\d+/messages/\d+/reactions/[^/]+/@me", path):
+            return Canned(204)
+        if method == "POST" and (match := re.fullmatch(r"/channels/(\d+)/messages/(\d+)/threads", path)):
+            # a thread started on a message shares the message's id
+            thread = self.thread(int(match[2]), int(match[1]), str((body or {}).get("name", "thread")))
+            return Canned(201, thread)
         return super()._default(method, path, body, query)
 
     def _read(self, path: str, query: dict[str, str]) -> Canned | None:

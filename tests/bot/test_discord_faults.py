@@ -120,9 +120,19 @@ class Online:
         return message_id
 
     async def interact(
-        self, data: dict[str, Any], *, kind: int = 2, message: Any = None, interaction_id: int | None = None
+        self,
+        data: dict[str, Any],
+        *,
+        kind: int = 2,
+        message: Any = None,
+        interaction_id: int | None = None,
+        user: int = ASKER,
+        permissions: int = 2048,
     ) -> str:
-        """Send an INTERACTION_CREATE in a server channel, as Discord does; return its token."""
+        """Send an INTERACTION_CREATE in a server channel, as Discord does; return its token.
+
+        `user` and `permissions` (a bit field; 2048 is Send Messages) are the member's who runs it.
+        """
         interaction_id = interaction_id or next(_ids)
         token = token_of(interaction_id)
         payload: dict[str, Any] = {
@@ -144,13 +154,13 @@ class Online:
                 "parent_id": None,
             },
             "member": {
-                "user": user_json(ASKER, "asker"),
+                "user": user_json(user, "asker" if user == ASKER else f"member{user}"),
                 "roles": [],
                 "joined_at": _TIMESTAMP,
                 "deaf": False,
                 "mute": False,
                 "flags": 0,
-                "permissions": "2048",
+                "permissions": str(permissions),
             },
             "data": data,
             "locale": "en-US",
@@ -423,7 +433,7 @@ async def test_state_survives_a_resume_and_a_second_ready(
     assert loader.opened == 1 and answering is engine
     assert len(fake.sent("PUT", rf"/applications/{APP_ID}/commands")) == 1
     assert sorted(c.name for c in bot.tree.get_commands()) == tree_commands
-    assert len(bot.extra_events["on_message"]) == 2  # the mentions cog's and Events': not added again
+    assert len(bot.extra_events["on_message"]) == 3  # the mentions and answer-channels cogs, Events: not added again
     # every question answered once, by the same engine; the per-user limiter kept its count
     assert [q for q, _ in engine.calls] == ["Before?", "After the resume?", "After the second ready?"]
     replies = [p.body["content"] for p in fake.sent("POST", MESSAGES)]

@@ -20,7 +20,7 @@ def commands_by_name(bot: QuoteBot) -> dict[str, dict[str, Any]]:
 async def test_tree_builds_and_serializes(bot: QuoteBot) -> None:
     payload = commands_by_name(bot)
     json.dumps(payload)
-    assert set(payload) == {"ask", "sources", "reindex", "forget-me", "remember-me", "Find source"}
+    assert set(payload) == {"ask", "sources", "reindex", "forget-me", "remember-me", "gaps", "config", "Find source"}
     assert payload["Find source"]["type"] == discord.AppCommandType.message.value
     for command in payload.values():
         assert all(option["description"] not in ("", "…") for option in command.get("options", []))
@@ -38,6 +38,13 @@ async def test_ask_options(bot: QuoteBot) -> None:
         False,
     )
     assert (options["private"]["type"], options["private"]["required"]) == (5, False)
+
+
+async def test_config_is_for_server_managers_in_servers(bot: QuoteBot) -> None:
+    config = commands_by_name(bot)["config"]
+    assert int(config["default_member_permissions"]) == discord.Permissions(manage_guild=True).value
+    assert config["contexts"] == [0]  # guild only
+    assert {o["name"] for o in config["options"]} == {"answer-channel", "answer-channel-off"}
 
 
 async def test_reindex_is_for_server_managers_in_servers(bot: QuoteBot) -> None:

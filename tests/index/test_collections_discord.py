@@ -50,3 +50,8 @@ def test_bad_discord_keys_are_one_line_errors(tmp_path: Path, body: str, message
     with pytest.raises(ConfigError) as caught:
         load(tmp_path, "[collections.faq]\n" + body)
     assert message in str(caught.value) and "\n" not in str(caught.value)
+
+
+def test_a_file_with_only_answer_channels_keeps_the_default_collection(tmp_path: Path) -> None:
+    collections = load(tmp_path, "[[answer_channels]]\nchannel = 20\n")
+    assert collections.names() == ["default"] and collections.items[0].corpus_dir == (tmp_path / "corpus").resolve()
