@@ -95,14 +95,19 @@ def sources_reply(
 
 
 def sources_buttons(reply: Reply) -> list[discord.ui.Button[Any]]:
-    """Return the previous / next buttons of a multi-page list (none for one page)."""
+    """Return the previous / next buttons of a multi-page list (none for one page).
+
+    Their custom ids carry all a click needs, so they work after a restart too: the list's language and the page
+    shown (`quotebot:sources:next:fr:0`); the rows are listed again, as the clicker's channel may see them now.
+    """
     if reply.page_count <= 1:
         return []
     grey = discord.ButtonStyle.secondary
     previous, following = text("button.previous", reply.lang), text("button.next", reply.lang)
+    back, forth = (f"{base}:{reply.lang}:{reply.page}" for base in (PREV_ID, NEXT_ID))
     return [
-        discord.ui.Button(label=previous, emoji="◀️", custom_id=PREV_ID, style=grey, disabled=reply.page == 0),
-        discord.ui.Button(label=following, emoji="▶️", custom_id=NEXT_ID, style=grey, disabled=not reply.has_more),
+        discord.ui.Button(label=previous, emoji="◀️", custom_id=back, style=grey, disabled=reply.page == 0),
+        discord.ui.Button(label=following, emoji="▶️", custom_id=forth, style=grey, disabled=not reply.has_more),
     ]
 
 

@@ -1,4 +1,4 @@
-"""The `quotebot` command line: build | ask | chat | serve | run | gaps."""
+"""The `quotebot` command line: build | ask | chat | serve | run | gaps | health."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from .i18n import DEFAULT, Lang, accepted_locales, language
 from .logs import one_line_logs
 from .render import answer_to_json, answer_to_markdown, answer_to_text, json_line
 from .settings import Settings, load_settings
+from .watch import WatchedEngine
 
 __all__ = ["main"]
 
@@ -48,6 +49,15 @@ def _parser() -> argparse.ArgumentParser:
     gaps.add_argument("--data", type=Path, help="data folder (default: QUOTEBOT_DATA_DIR or .quotebot)")
     gaps.add_argument("--json", action="store_true", help="print the records as JSON lines")
     gaps.add_argument("--clear", action="store_true", help="empty the log (it holds what users typed)")
+    health_help = "exit 0 when the running bot's heartbeat is fresh and all is well, else 1 with the reason"
+    health = commands.add_parser("health", help=health_help, description=health_help)
+    health.add_argument("--data", type=Path, help="data folder (default: QUOTEBOT_DATA_DIR or .quotebot)")
+    health.add_argument(
+        "--max-age", type=float, default=30.0, metavar="SECONDS", help="older heartbeats are stale (default 30)"
+    )
+    health.add_argument(
+        "--max-lag", type=float, default=2.0, metavar="SECONDS", help="a longer event-loop lag fails (default 2)"
+    )
     return parser
 
 
@@ -128,9 +138,9 @@ def _progress(quiet: bool) -> Callable[[int, int], None] | None:
     return update
 
 
-def _engine(settings: Settings, args: argparse.Namespace) -> Engine:
+def _engine(settings: Settings, args: argparse.Namespace, loader: EngineLoader | None = None) -> Engine:
     """Open the engines (of --collection, or all), rebuilding a missing or stale index with a note on stderr."""
-    return EngineLoader(settings).open(
+    return (loader or EngineLoader(settings)).open(
         progress=_progress(args.quiet),
         on_rebuild=lambda reason: print(f"building the index ({reason})…", file=sys.stderr),
         collection=getattr(args, "collection", None),
@@ -261,8 +271,11 @@ def cmd_ask(args: argparse.Namespace) -> int:
     return 0
 
 
-def _chat(engine: Engine, settings: Settings, stdin: TextIO) -> int:
-    """Answer questions line by line; interactive with a prompt on a terminal, else until end of input."""
+def _chat(current: Callable[[], Engine], settings: Settings, stdin: TextIO) -> int:
+    """Answer questions line by line; interactive with a prompt on a terminal, else until end of input.
+
+    `current()` is the engine that answers now: the corpus watcher swaps in a new one after a change.
+    """
     interactive = stdin.isatty()
     if interactive:
         print("Ask a question about the corpus (Ctrl-D or 'quit' to leave).")
@@ -281,16 +294,18 @@ def _chat(engine: Engine, settings: Settings, stdin: TextIO) -> int:
         if not interactive:
             print(f"? {displayable(line)}")
         try:
-            print(answer_to_text(engine.answer(line, settings.top_k), bold=sys.stdout.isatty()), end="\n\n")
+            print(answer_to_text(current().answer(line, settings.top_k), bold=sys.stdout.isatty()), end="\n\n")
         except QuotebotError as exc:
             print(f"error: {exc}", end="\n\n")
     return 0
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
-    """Run the terminal Q&A."""
+    """Run the terminal Q&A, the corpus watched (QUOTEBOT_WATCH) so that an edited file is quoted as it now is."""
     settings = _settings(args)
-    return _chat(_engine(settings, args), settings, sys.stdin)
+    loader = EngineLoader(settings)
+    with WatchedEngine(loader, _engine(settings, args, loader), settings) as current:
+        return _chat(current, settings, sys.stdin)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -309,7 +324,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     if settings.discord_token is not None:
         return cmd_serve(args)
     print("DISCORD_TOKEN is not set: starting the terminal Q&A instead of the Discord bot.", file=sys.stderr)
-    return _chat(_engine(settings, args), settings, sys.stdin)
+    return cmd_chat(args)
 
 
 def cmd_gaps(args: argparse.Namespace) -> int:
@@ -328,6 +343,20 @@ def cmd_gaps(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_health(args: argparse.Namespace) -> int:
+    """Judge the running bot's heartbeat file: print one line; exit 0 when healthy, 1 otherwise (also on errors)."""
+    from .health import HEARTBEAT_FILE, check
+
+    try:
+        data_dir = _settings(args).data_dir
+    except QuotebotError as exc:  # a container HEALTHCHECK counts only 0 and 1
+        print(f"unhealthy: {printable(str(exc))}")
+        return 1
+    healthy, line = check(data_dir / HEARTBEAT_FILE, max_age=args.max_age, max_lag=args.max_lag)
+    print(printable(line))
+    return 0 if healthy else 1
+
+
 _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "build": cmd_build,
     "ask": cmd_ask,
@@ -335,6 +364,7 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "serve": cmd_serve,
     "run": cmd_run,
     "gaps": cmd_gaps,
+    "health": cmd_health,
 }
 
 

@@ -16,15 +16,18 @@ from .answering import AnswerChannels
 from .engines import Engine, EngineLoader, EngineSource, Scope
 from .forgotten import FORGOTTEN_FILE, Forgotten
 from .gaps import GAPS_FILE, GapLog
+from .health import HEARTBEAT_FILE, Heartbeat, vitals_of
 from .i18n import LocalizedError
+from .lifecycle import ShuttingDownError, on_signals, start_watching
 from .limits import AnswerPool, BusyError, GlobalLimiter, GlobalLimitError, RateLimiter, ReindexBusyError
 from .live import LiveSources
-from .logs import one_line_logs
+from .logs import JsonFormatter, log_answer, one_line_logs
 from .mirror import Mirror
 from .places import Place
 from .replies import fetch_count
 from .settings import Settings
 from .translator import CatalogTranslator
+from .views import register_buttons
 
 __all__ = ["EXTENSIONS", "IndexLoadingError", "QuoteBot", "run_bot"]
 
@@ -92,7 +95,13 @@ class QuoteBot(commands.Bot):
         self.global_limiter = GlobalLimiter(settings.global_rate, settings.global_per)
         self.pool = AnswerPool(settings.workers, settings.queue_size)
         self._reindexing = asyncio.Lock()
+        self._watching: asyncio.Task[None] | None = None  # the corpus watcher (bot/watch.py)
+        self.closing = False  # a shutdown began: questions are told to come back (bot/lifecycle.py)
+        self.finishing: set[asyncio.Task[object]] = set()  # the handlers in flight when it began: they finish
         self.forgotten = Forgotten(settings.data_dir / FORGOTTEN_FILE)  # read now: never answer without it
+        self.heartbeat = Heartbeat(  # for `quotebot health`: started by setup_hook, stopped by close
+            settings.data_dir / HEARTBEAT_FILE, lambda: vitals_of(self, engine_loaded=self._engine is not None)
+        )
         if engine is not None:
             self._withhold(engine)
 
@@ -105,6 +114,7 @@ class QuoteBot(commands.Bot):
 
     async def setup_hook(self) -> None:
         """Load the engine off the event loop, load the cogs, then sync the slash commands with their translations."""
+        self.heartbeat.start()  # first: `quotebot health` says "engine not loaded" while the index loads
         await self.tree.set_translator(CatalogTranslator())  # before syncing: the sync sends every description
         if self._engine is None:
             started = time.perf_counter()
@@ -114,10 +124,12 @@ class QuoteBot(commands.Bot):
             engine = await asyncio.to_thread(self.loader.open)
             self._swap(engine, versions)
             log.info("index loaded in %.1f s", time.perf_counter() - started)
+        register_buttons(self)  # before any message: clicks on buttons posted before a restart are routed too
         for extension in EXTENSIONS:
             await self.load_extension(extension)
         if self.sync_commands:
             await self.sync_tree()
+        self._watching = start_watching(self)  # after the first engine: a change is re-indexed against it
 
     async def sync_tree(self) -> None:
         """Sync the commands to the dev guild when one is set (instant), else globally (up to an hour)."""
@@ -153,6 +165,8 @@ class QuoteBot(commands.Bot):
         bot's global rate GlobalLimitError (both one-line QuotebotErrors); a refused question is not
         counted against the global rate.
         """
+        if self.closing and asyncio.current_task() not in self.finishing:
+            raise ShuttingDownError()  # asked after the signal: told to come back (those before it are answered)
         engine = self.engine  # once: a /reindex swapping in new access rules mid-question must not mix the two
         names = self.searchable(place, engine)
         if self.pool.full:
@@ -162,6 +176,7 @@ class QuoteBot(commands.Bot):
             raise GlobalLimitError(wait)
         # A message from a Discord export is quoted in its own server only: never in another, never in a DM (0).
         server = None if place is None else (place.server or 0)
+        started = time.perf_counter()
         count = fetch_count(per_page)
         answer = await self.pool.submit(engine.answer, question, count, claim=claim, names=names, server=server)
         if self.live and await self.live.recheck(p.url for p in answer.passages[:per_page] if p.url):
@@ -171,11 +186,24 @@ class QuoteBot(commands.Bot):
             answer = await self.pool.submit(engine.answer, question, count, claim=claim, names=names, server=server)
         if not answer.answered:
             self.gaps.unanswered(answer, via=via, server=server)
+        log_answer(  # one line per answer: never who asked; the question only with QUOTEBOT_LOG_QUESTIONS
+            log,
+            server=server,
+            via=via,
+            outcome="answered" if answer.answered else "declined",
+            confidence=answer.confidence,
+            latency_ms=(time.perf_counter() - started) * 1000,
+            passages=len(answer.passages),
+            question=question if self.settings.log_questions else None,
+        )
         return answer
 
     async def close(self) -> None:
         """Close the connection, write what Discord changed in the mirrors, then let the answer threads end."""
         await super().close()
+        await self.heartbeat.stop()  # its last beat says "stopped"
+        if self._watching is not None:
+            self._watching.cancel()
         for task in self._refreshes.values():
             task.cancel()  # a rebuild thread in progress finishes on its own; the next start indexes the mirror
         self._flush(self.live.mirrors)  # a delete seen during the pause before a re-index must survive a restart
@@ -189,6 +217,10 @@ class QuoteBot(commands.Bot):
         """
         if self._reindexing.locked():
             raise ReindexBusyError()
+        return await self.rebuild(scope)
+
+    async def rebuild(self, scope: Scope | None = None) -> Engine:
+        """Do what /reindex does, after the rebuild in progress if there is one (the corpus watcher's way)."""
         async with self._reindexing:
             versions = self._flush(self.live.mirrors)
             engine = await asyncio.to_thread(self.loader.rebuild, scope)
@@ -265,11 +297,15 @@ class QuoteBot(commands.Bot):
         self.schedule_refresh(*await self.live.sync_all())
 
 
-def _setup_logging() -> None:
-    """Log discord.py and quotebot at INFO on stderr, once each (not again through the CLI's root handler)."""
+def _setup_logging(log_format: str = "text") -> None:
+    """Log discord.py and quotebot at INFO on stderr, once each (not again through the CLI's root handler).
+
+    `log_format` json (QUOTEBOT_LOG_FORMAT): one JSON object per line, for log collectors.
+    """
     handler = logging.StreamHandler()
     one_line_logs(handler)
-    discord.utils.setup_logging(handler=handler, level=logging.INFO, root=False)
+    formatter = JsonFormatter() if log_format == "json" else discord.utils.MISSING  # MISSING: discord.py's text
+    discord.utils.setup_logging(handler=handler, formatter=formatter, level=logging.INFO, root=False)
     logging.getLogger("quotebot").setLevel(logging.INFO)
     for name in ("discord", "quotebot"):
         logger = logging.getLogger(name)
@@ -279,8 +315,9 @@ def _setup_logging() -> None:
 
 
 async def _serve(settings: Settings, token: str) -> None:
-    """Log in and run until the connection is closed."""
+    """Log in and run until the connection is closed (SIGTERM or SIGINT: a clean shutdown, a second: at once)."""
     async with QuoteBot(settings) as bot:
+        on_signals(bot)
         await bot.start(token)
 
 
@@ -288,7 +325,7 @@ def run_bot(settings: Settings) -> int:
     """Run the bot until stopped; raise QuotebotError when the token is missing or rejected."""
     if settings.discord_token is None:
         raise QuotebotError("DISCORD_TOKEN is not set: put your bot token in the environment or .env")
-    _setup_logging()
+    _setup_logging(settings.log_format)
     try:
         asyncio.run(_serve(settings, settings.discord_token.get_secret_value()))
     except discord.LoginFailure as exc:

@@ -32,6 +32,7 @@ __all__ = [
     "Kind",
     "Reply",
     "build_reply",
+    "button_id",
     "escape_text",
     "fetch_count",
     "fit_text",
@@ -339,18 +340,29 @@ def build_reply(
     return Reply(_content(answer, kind, lang, note), embeds, page, pages, feedback=bool(shown), lang=lang)
 
 
-def reply_buttons(reply: Reply) -> list[discord.ui.Button[Any]]:
-    """Return the buttons under a reply: "More passages" when it has pages, then 👍 / 👎."""
+def button_id(base: str, key: str | None, page: int) -> str:
+    """Return a button's custom id: `base` alone (a preview), or with the answer's key and the page shown."""
+    return base if key is None else f"{base}:{key}:{page}"
+
+
+def reply_buttons(reply: Reply, key: str | None = None) -> list[discord.ui.Button[Any]]:
+    """Return the buttons under a reply: "More passages" when it has pages, then 👍 / 👎.
+
+    `key`: the posted answer's key (see bot/buttons.py), carried in each custom id with the page shown.
+    """
     grey = discord.ButtonStyle.secondary
     buttons: list[discord.ui.Button[Any]] = []
     if reply.page_count > 1:
         more: discord.ui.Button[Any] = discord.ui.Button(
-            label=text("button.more", reply.lang), custom_id=MORE_ID, style=grey, disabled=not reply.has_more
+            label=text("button.more", reply.lang),
+            custom_id=button_id(MORE_ID, key, reply.page),
+            style=grey,
+            disabled=not reply.has_more,
         )
         buttons.append(more)
     if reply.feedback:
-        buttons.append(discord.ui.Button(emoji="👍", custom_id=UP_ID, style=grey))
-        buttons.append(discord.ui.Button(emoji="👎", custom_id=DOWN_ID, style=grey))
+        buttons.append(discord.ui.Button(emoji="👍", custom_id=button_id(UP_ID, key, reply.page), style=grey))
+        buttons.append(discord.ui.Button(emoji="👎", custom_id=button_id(DOWN_ID, key, reply.page), style=grey))
     return buttons
 
 

@@ -51,11 +51,23 @@ class Settings(BaseSettings):
     workers: int = Field(2, ge=1, le=32, description="questions answered at once (embedding and search threads)")
     queue_size: int = Field(32, ge=0, le=10_000, description="questions waiting for a worker; beyond: 'busy'")
     max_file_mb: float = Field(50.0, gt=0, le=10_000, description="larger corpus files are skipped with a warning")
+    watch: bool = Field(True, description="re-index a collection when files in its folder change while the bot runs")
+    watch_poll: bool = Field(False, description="poll the folders instead of file notifications (network shares)")
+    watch_debounce: float = Field(
+        1.0, ge=0.05, le=600, description="seconds the folders must be quiet before a burst of changes is re-indexed"
+    )
+    shutdown_grace: float = Field(
+        30.0, ge=0, le=600, description="seconds a SIGTERM waits for the answers in flight before closing"
+    )
     live_debounce: float = Field(
         1.0, ge=0, le=600, description="seconds to wait after a change in a Discord channel before re-indexing it"
     )
     gaps_log: bool = Field(True, description="keep unanswered questions and feedback in data_dir/gaps.jsonl")
     gaps_max_mb: float = Field(5.0, gt=0, le=1_000, description="the gaps log's size cap; the oldest half goes")
+    log_format: Literal["text", "json"] = Field(
+        "text", description="the bot's log lines: text, or json (one JSON object per line, for log collectors)"
+    )
+    log_questions: bool = Field(False, description="put the question's text in each answer's log line")
 
 
 def load_settings(**overrides: object) -> Settings:

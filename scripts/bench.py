@@ -1,7 +1,7 @@
 """Benchmark quotebot against baselines measured in the same run, and report ratios.
 
     python scripts/bench.py                 # every section
-    python scripts/bench.py --only query    # one of: query, build, cold, incremental, scale, multilingual, discord
+    python scripts/bench.py --only query    # or build, cold, incremental, scale, multilingual, discord, watch
     python scripts/bench.py --json F        # also write the figures to F
 
 Sections (the targets come from issue 5):
@@ -14,6 +14,7 @@ Sections (the targets come from issue 5):
 - scale: 1M passages, index type by size, search latency and recall (scripts/bench_scale.py).
 - multilingual: what the second model costs (install, build, cold and warm), scripts/bench_multilingual.py.
 - discord: first sync of a 10,000-message channel and the lag of an edit, scripts/bench_discord.py.
+- watch: the lag from saving a corpus file to its new wording being quoted, scripts/bench_watch.py.
 
 Corpora are made from SQuAD v1.1 dev paragraphs (../shared/eval/squad11_dev, read in place): each
 passage is a run of 2–3 consecutive real sentences, each document one article's passages.
@@ -289,7 +290,8 @@ def bench_cold(corpus: Path, index: Path, runs: int = 5) -> dict[str, float]:
 def main() -> int:
     """Run the chosen sections and print the figures."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--only", choices=["query", "build", "cold", "incremental", "scale", "multilingual", "discord"])
+    sections = ["query", "build", "cold", "incremental", "scale", "multilingual", "discord", "watch"]
+    parser.add_argument("--only", choices=sections)
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     args = parser.parse_args()
     from quotebot.index import make_embedder
@@ -311,6 +313,10 @@ def main() -> int:
         from bench_discord import run as run_discord  # beside this script
 
         results["discord"] = run_discord()
+    if args.only in (None, "watch"):
+        from bench_watch import run as run_watch  # beside this script
+
+        results["watch"] = run_watch()
     if args.json:
         args.json.write_text(json.dumps(results, indent=2), encoding="utf-8")
     return 0

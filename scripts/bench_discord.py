@@ -11,6 +11,7 @@ DiscordChatExporter export of the same messages built as a folder, what `quotebo
   (read again in full after the edit, no build);
 - edit lag: from a MESSAGE_UPDATE on the gateway to /ask quoting the new wording (debounce included);
 - send-time check: one extra GET per quoted message;
+- shutdown: 10 forum posts in flight, then what SIGTERM does (`lifecycle.shutdown`): seconds to closed, answered;
 - a burst of posts in an answer forum (`--burst 200`): how many got an answer, how many the "busy" line,
   how long until the last reply, and the event loop's longest stall meanwhile (against the same bot's
   stall while idle).
@@ -37,6 +38,7 @@ sys.path.insert(0, str(ROOT))  # the fake Discord lives with the tests
 
 from eval import SQUAD, read_jsonl  # noqa: E402  (scripts/eval.py, beside this script)
 
+from quotebot.bot import lifecycle  # noqa: E402
 from quotebot.bot.client import QuoteBot  # noqa: E402
 from quotebot.bot.engines import EngineLoader  # noqa: E402
 from quotebot.bot.settings import Settings  # noqa: E402
@@ -135,8 +137,8 @@ async def _run(count: int, fake_model: bool, burst: int) -> dict[str, Any]:
     await bot.live.sync_all()  # the whole history again: what reading costs without the build
     history = time.perf_counter() - started
     burst_figures = await _burst(bot, server, sentences, burst) if burst else {}
-    await bot.close()
-    await runner
+    stop_figures = await _stop_with_questions_in_flight(bot, server, sentences, 10)
+    await runner  # closed by the shutdown above
     await server.close()
     return {
         "messages": count,
@@ -151,6 +153,7 @@ async def _run(count: int, fake_model: bool, burst: int) -> dict[str, Any]:
         "edit_lag_vs_export_build": round(lag / baseline, 3),
         "debounce_s": settings.live_debounce,
         **burst_figures,
+        **stop_figures,
     }
 
 
@@ -215,6 +218,31 @@ async def _flood(server: GuildDiscord, forum: int, first: int, sentences: list[s
         starter = message_json(str(post), post, user_json(3000 + i, f"member{i}"), {"content": question})
         await server.dispatch("MESSAGE_CREATE", {**starter, "guild_id": "10"})
     await asyncio.sleep(1.0)  # let the bot take them in
+
+
+async def _stop_with_questions_in_flight(
+    bot: QuoteBot, server: GuildDiscord, sentences: list[str], posts: int
+) -> dict[str, Any]:
+    """Open `posts` forum posts, then shut down as SIGTERM does once they are all in flight; time it."""
+    before, first = len(server.requests), 970_000
+    for i in range(posts):
+        post, question = first + i, _question(sentences[(i * 11 + 3) % len(sentences)])
+        thread = server.thread(post, FORUM, question[:90])
+        await server.dispatch("THREAD_CREATE", {**thread, "newly_created": True})
+        starter = message_json(str(post), post, user_json(5000 + i, f"late{i}"), {"content": question})
+        await server.dispatch("MESSAGE_CREATE", {**starter, "guild_id": "10"})
+    while len(lifecycle.in_flight()) < posts and _replies(server, before, first, posts) == 0:
+        await asyncio.sleep(0.001)
+    in_flight = len(lifecycle.in_flight())
+    started = time.perf_counter()
+    await lifecycle.shutdown(bot, bot.settings.shutdown_grace)
+    replies = [r for r in server.requests[before:] if r.method == "POST" and _in_forum(r.path, first, posts)]
+    return {
+        "shutdown_in_flight": in_flight,
+        "shutdown_s": round(time.perf_counter() - started, 3),
+        "shutdown_answered": sum(1 for r in replies if (r.body or {}).get("embeds")),
+        "shutdown_told_to_come_back": sum(1 for r in replies if not (r.body or {}).get("embeds")),
+    }
 
 
 def _question(sentence: str) -> str:

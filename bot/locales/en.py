@@ -51,6 +51,7 @@ MESSAGES: dict[str, str] = {
     "button.already_rated": "You already rated this answer. Thanks!",
     "button.thanks": "Thanks, your feedback was noted.",
     "button.failed": "Sorry, that button failed on my side; the error was logged.",
+    "button.gone": "This button has expired (its answer is no longer kept); ask again for fresh passages.",
     "button.share": "Share in channel",
     "share.by": "shared by {name}",
     "share.not_yours": "Only the person who got this answer can share it.",
@@ -102,6 +103,7 @@ MESSAGES: dict[str, str] = {
     # Limits and refused questions
     "limit.cooldown.one": "Easy there: you can ask {rate} question every {per} seconds. Try again in {wait} s.",
     "limit.cooldown.other": "Easy there: you can ask {rate} questions every {per} seconds. Try again in {wait} s.",
+    "limit.restarting": "The bot is restarting: ask again in a minute.",
     "limit.busy": "I'm busy answering other questions; try again in a moment.",
     "limit.global": "Too many questions right now; try again in {wait} s.",
     "question.empty": "Ask me a question about the corpus, e.g. `/ask question: What should ICT providers not do?`",

@@ -51,6 +51,7 @@ MESSAGES: dict[str, str] = {
     "button.already_rated": "Ya valoraste esta respuesta. ¡Gracias!",
     "button.thanks": "Gracias, tomamos nota de tu opinión.",
     "button.failed": "Lo siento, ese botón falló por mi parte; el error quedó registrado.",
+    "button.gone": "Este botón caducó (su respuesta ya no se guarda); pregunta de nuevo para ver pasajes actuales.",
     "button.share": "Compartir en el canal",
     "share.by": "compartido por {name}",
     "share.not_yours": "Solo quien recibió esta respuesta puede compartirla.",
@@ -105,6 +106,7 @@ MESSAGES: dict[str, str] = {
     "limit.cooldown.other": (
         "Con calma: puedes hacer {rate} preguntas cada {per} segundos. Vuelve a intentarlo en {wait} s."
     ),
+    "limit.restarting": "El bot se está reiniciando: vuelva a preguntar en un minuto.",
     "limit.busy": "Estoy respondiendo otras preguntas; inténtalo de nuevo en un momento.",
     "limit.global": "Demasiadas preguntas en este momento; inténtalo de nuevo en {wait} s.",
     "question.empty": (

@@ -55,6 +55,9 @@ MESSAGES: dict[str, str] = {
     "button.already_rated": "Vous avez déjà noté cette réponse. Merci !",
     "button.thanks": "Merci, votre avis a été enregistré.",
     "button.failed": "Désolé, ce bouton a échoué de mon côté ; l'erreur a été consignée.",
+    "button.gone": (
+        "Ce bouton a expiré (sa réponse n'est plus conservée) ; reposez la question pour des passages à jour."
+    ),
     "button.share": "Partager dans le salon",
     "share.by": "partagé par {name}",
     "share.not_yours": "Seule la personne qui a reçu cette réponse peut la partager.",
@@ -114,6 +117,7 @@ MESSAGES: dict[str, str] = {
     "limit.cooldown.other": (
         "Doucement : vous pouvez poser {rate} questions toutes les {per} secondes. Réessayez dans {wait} s."
     ),
+    "limit.restarting": "Le bot redémarre : reposez votre question dans une minute.",
     "limit.busy": "Je réponds déjà à d'autres questions ; réessayez dans un instant.",
     "limit.global": "Trop de questions en ce moment ; réessayez dans {wait} s.",
     "question.empty": (

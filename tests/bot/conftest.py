@@ -20,7 +20,8 @@ from tests.bot.discord_fakes import FakeEngine, FakeLoader
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     """Return settings that read no .env and write the gaps log under tmp_path."""
-    return Settings(_env_file=None, data_dir=tmp_path / "data", corpus_dir=tmp_path / "corpus")  # type: ignore[call-arg]
+    # watch=False: a test that writes files decides when they are re-indexed (tests/bot/test_lifecycle.py watches)
+    return Settings(_env_file=None, data_dir=tmp_path / "data", corpus_dir=tmp_path / "corpus", watch=False)  # type: ignore[call-arg]
 
 
 @pytest.fixture

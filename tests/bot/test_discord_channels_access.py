@@ -136,7 +136,7 @@ def test_run_bot_says_which_intent_to_turn_on_in_one_line(
 
     monkeypatch.setattr(client, "_serve", against_the_fake)
     monkeypatch.setattr(client, "EngineLoader", FakeModelLoader)
-    monkeypatch.setattr(client, "_setup_logging", lambda: None)  # keep the test's log capture as it is
+    monkeypatch.setattr(client, "_setup_logging", lambda *_: None)  # keep the test's log capture as it is
     settings = channel_settings.model_copy(update={"discord_token": SecretStr(TOKEN)})
     with pytest.raises(QuotebotError) as refused:
         client.run_bot(settings)

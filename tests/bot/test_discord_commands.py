@@ -41,8 +41,9 @@ async def run_menu(bot: QuoteBot, interaction: FakeInteraction, content: str) ->
 
 
 async def click(view: discord.ui.View, custom_id: str, interaction: FakeInteraction) -> None:
-    """Press a button of a view as the view store would."""
-    button = next(b for b in view.children if getattr(b, "custom_id", None) == custom_id)
+    """Press a button of a view as the view store would; `custom_id` may leave out the answer's key and page."""
+    ids = [str(getattr(b, "custom_id", "")) for b in view.children]
+    button = view.children[next(i for i, c in enumerate(ids) if c == custom_id or c.startswith(custom_id + ":"))]
     await button.callback(interaction)  # type: ignore[arg-type]
 
 

@@ -25,9 +25,11 @@ import pytest_asyncio
 import yarl
 from discord.gateway import DiscordWebSocket
 
+from quotebot.bot.buttons import store_of
 from quotebot.bot.client import QuoteBot
 from quotebot.bot.exts.errors import NOT_SENT
 from quotebot.bot.settings import Settings
+from quotebot.bot.views import AnswerView
 from tests.bot.discord_fakes import FakeEngine, FakeLoader
 from tests.bot.discord_http_server import (
     APP_ID,
@@ -48,7 +50,7 @@ _TIMESTAMP = "2024-01-01T00:00:00.000000+00:00"
 _ids = itertools.count(100_000)
 
 # the tasks in which discord.py runs what an event starts: listeners, slash commands, button callbacks
-_HANDLER_TASKS = ("discord.py: on_", "CommandTree-invoker", "discord-ui-view-dispatch-")
+_HANDLER_TASKS = ("discord.py: on_", "CommandTree-invoker", "discord-ui-view-dispatch-", "discord-ui-dynamic-item-")
 
 
 class _Clock:
@@ -186,6 +188,13 @@ class Online:
 def token_of(interaction_id: int) -> str:
     """Return the token Online.interact gives an interaction."""
     return f"token-{interaction_id}"
+
+
+def button(message: dict[str, Any], base: str) -> dict[str, Any]:
+    """Return the click data of a message's button whose custom id starts with `base` (e.g. quotebot:up)."""
+    ids = [c["custom_id"] for row in message.get("components", []) for c in row["components"] if "custom_id" in c]
+    [custom_id] = [i for i in ids if i == base or i.startswith(base + ":")]
+    return {"custom_id": custom_id, "component_type": 2}
 
 
 @pytest_asyncio.fixture
@@ -393,9 +402,7 @@ async def test_a_button_click_that_expired_is_logged_once(
     click = next(_ids)
     online.fake.script("POST", f"/interactions/{click}/{token_of(click)}/callback", expired(10062))
     with caplog.at_level(logging.INFO):
-        await online.interact(
-            {"custom_id": "quotebot:up", "component_type": 2}, kind=3, message=answer, interaction_id=click
-        )
+        await online.interact(button(answer, "quotebot:up"), kind=3, message=answer, interaction_id=click)
     assert callbacks(online.fake, token_of(click)) == [404]  # the thanks, and no apology after it
     [logged] = problems(caplog)
     assert (logged.name, logged.levelno, logged.exc_info) == ("quotebot.bot.views", logging.WARNING, None)
@@ -412,8 +419,8 @@ async def test_state_survives_a_resume_and_a_second_ready(
     bot.limiter.rate = 3  # three questions per user: the third after the reconnects still counts the first
     limiter, tree_commands = bot.limiter, sorted(c.name for c in bot.tree.get_commands())
     await online.dm("Before?")
-    view_message = int(fake.sent("POST", MESSAGES)[-1].reply["id"])
-    assert bot._connection._view_store.is_message_tracked(view_message)
+    before = button(fake.sent("POST", MESSAGES)[-1].reply, "quotebot:more")["custom_id"].split(":")[2]
+    assert isinstance(store_of(bot.gaps).recall(before), AnswerView)  # type: ignore[union-attr]
 
     with caplog.at_level(logging.INFO):
         await fake.drop(4000)  # the gateway restarts: discord.py reconnects and RESUMEs on its own
@@ -440,5 +447,5 @@ async def test_state_survives_a_resume_and_a_second_ready(
     assert replies[:3] == [f"**Question:** {q}" for q in ("Before?", "After the resume?", "After the second ready?")]
     assert len(replies) == 4 and replies[3].startswith("Easy there: you can ask 3 questions")
     assert bot.limiter is limiter
-    assert bot._connection._view_store.is_message_tracked(view_message)  # buttons under old answers still work
+    assert isinstance(store_of(bot.gaps).recall(before), AnswerView)  # type: ignore[union-attr]  # buttons still work
     assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []

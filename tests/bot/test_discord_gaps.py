@@ -113,7 +113,7 @@ async def test_thumbs_down_opens_a_reason_form_whose_answer_is_kept_without_the_
     options = [{"name": "question", "type": 3, "value": "What about backdoors?"}]
     asked = await interact(online, {"id": "777", "name": "ask", "type": 1, "options": options}, user=MEMBER)
     answer = online.fake.sent("POST", f"/webhooks/{APP_ID}/{asked}")[0].reply  # the message the buttons are on
-    down = {"custom_id": "quotebot:down", "component_type": 2}
+    down = test_discord_faults.button(answer, "quotebot:down")
     clicked = await interact(online, down, kind=3, user=MEMBER, permissions=SEND_MESSAGES, message=answer)
     form = callback(online, clicked)
     assert form["type"] == MODAL
@@ -151,7 +151,7 @@ async def test_thumbs_up_still_thanks_without_a_form(online: Online) -> None:
     options = [{"name": "question", "type": 3, "value": "What about backdoors?"}]
     asked = await interact(online, {"id": "777", "name": "ask", "type": 1, "options": options}, user=MEMBER)
     answer = online.fake.sent("POST", f"/webhooks/{APP_ID}/{asked}")[0].reply
-    up = {"custom_id": "quotebot:up", "component_type": 2}
+    up = test_discord_faults.button(answer, "quotebot:up")
     clicked = await interact(online, up, kind=3, user=MEMBER, permissions=SEND_MESSAGES, message=answer)
     assert callback(online, clicked)["type"] == 4
     assert [(r["kind"], r["vote"], r["server"]) for r in online.bot.gaps.records()] == [("feedback", 1, GUILD)]

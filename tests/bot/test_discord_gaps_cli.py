@@ -100,7 +100,7 @@ def test_serve_with_a_rejected_token_or_no_network_exits_2(
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("DISCORD_TOKEN", "not-a-token")
     monkeypatch.setattr(bot_client.QuoteBot, "login", reject)
-    monkeypatch.setattr(bot_client, "_setup_logging", lambda: None)  # keep the test's logging as it is
+    monkeypatch.setattr(bot_client, "_setup_logging", lambda *_: None)  # keep the test's logging as it is
     assert main(["serve"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith(expected)

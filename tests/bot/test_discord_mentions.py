@@ -30,11 +30,9 @@ async def test_mention_is_answered_with_a_reply(live: QuoteBot, engine: FakeEngi
     [body] = payloads
     assert body["allowed_mentions"] == {"parse": [], "replied_user": False}
     assert body["message_reference"]["message_id"] == asked.id
-    assert [c["custom_id"] for c in body["components"][0]["components"]] == [
-        "quotebot:more",
-        "quotebot:up",
-        "quotebot:down",
-    ]
+    ids = [c["custom_id"] for c in body["components"][0]["components"]]
+    key = ids[0].split(":")[2]  # each button carries the answer's key and the page shown (bot/buttons.py)
+    assert ids == [f"quotebot:more:{key}:0", f"quotebot:up:{key}:0", f"quotebot:down:{key}:0"]
 
 
 async def test_messages_not_addressed_to_the_bot_are_ignored(live: QuoteBot, engine: FakeEngine) -> None:

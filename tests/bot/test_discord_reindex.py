@@ -52,6 +52,7 @@ async def bot(project: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Q
         corpus_dir=project / "docs",
         index_dir=project / "index",
         data_dir=project / "data",
+        watch=False,  # these tests change files and quotebot.toml and then run /reindex: nothing else rebuilds
     )
     loader = EngineLoader(settings)
     client = QuoteBot(settings, loader=loader, engine=loader.open(), sync_commands=False)

@@ -32,7 +32,6 @@ FIXTURES = (online,)  # pytest finds it by this name in this module
 
 EPHEMERAL = 64
 NONE = {"parse": []}
-CLICK = {"custom_id": SHARE_ID, "component_type": 2}
 
 
 async def ask(online: Online, question: str, *, private: bool) -> str:
@@ -50,13 +49,16 @@ def answer_of(online: Online, token: str) -> Recorded:
 
 
 def custom_ids(body: dict[str, Any]) -> list[tuple[str, bool]]:
-    """Return each button of a message body: its custom id, and whether it is greyed out."""
-    return [(b["custom_id"], b.get("disabled", False)) for row in body.get("components", []) for b in row["components"]]
+    """Return each button of a message body: its custom id without the answer's key and page, and whether it is
+    greyed out."""
+    buttons = [b for row in body.get("components", []) for b in row["components"]]
+    return [(":".join(b["custom_id"].split(":")[:2]), b.get("disabled", False)) for b in buttons]
 
 
 async def press(online: Online, token: str) -> dict[str, Any]:
     """Click Share under the answer of `token`; return the callback body Discord got for that click."""
-    clicked = await online.interact(CLICK, kind=3, message=answer_of(online, token).reply)
+    message = answer_of(online, token).reply
+    clicked = await online.interact(faults.button(message, SHARE_ID), kind=3, message=message)
     [callback] = online.fake.sent("POST", rf"/interactions/\d+/{clicked}/callback")
     body: dict[str, Any] = callback.body
     return body
@@ -162,7 +164,8 @@ async def test_a_channel_the_bot_cannot_post_in_gets_one_private_line_and_the_sh
     clicked = faults.token_of(click_id := next(faults._ids))
     missing = Canned(403, {"message": "Missing Permissions", "code": 50013})
     online.fake.script("POST", f"/interactions/{click_id}/{clicked}/callback", missing)
-    await online.interact(CLICK, kind=3, message=answer_of(online, token).reply, interaction_id=click_id)
+    message = answer_of(online, token).reply
+    await online.interact(faults.button(message, SHARE_ID), kind=3, message=message, interaction_id=click_id)
     refused, told = online.fake.sent("POST", rf"/interactions/\d+/{clicked}/callback")
     assert refused.status == 403 and told.ok
     assert told.body["data"]["content"] == text("share.cannot_post") and told.body["data"]["flags"] == EPHEMERAL
@@ -177,7 +180,8 @@ async def test_a_channel_the_bot_cannot_post_in_gets_one_private_line_and_the_sh
 def shares(sent: dict[str, Any]) -> list[discord.ui.Item[Any]]:
     """Return the Share buttons of a sent answer's view."""
     view = sent.get("view")
-    return [] if view is None else [b for b in view.children if getattr(b, "custom_id", None) == SHARE_ID]
+    ids = [] if view is None else [str(getattr(b, "custom_id", "")) for b in view.children]
+    return [b for b, i in zip(view.children, ids, strict=True) if i.startswith(SHARE_ID + ":")] if view else []
 
 
 async def test_find_source_offers_share_and_a_dm_does_not(bot: QuoteBot) -> None:
