@@ -34,7 +34,9 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 Changed = set[str] | None  # the collections to rebuild; None: all of them (quotebot.toml changed)
-_STEP_MS = 50  # how often watchfiles looks for more changes within a burst
+# watchfiles reports a burst once no change came for `step` ms (our quiet time), or after `debounce` ms of
+# changes without such a pause: a burst that long is reported in minute-long parts.
+_LONGEST_BURST_MS = 60_000
 
 
 def watched_paths(collections: Collections) -> list[Path]:
@@ -69,7 +71,7 @@ async def watch_changes(collections: Collections, *, debounce: float, poll: bool
         return
     log.info("watching %d folder(s) for changes%s", len(paths), " (polling)" if poll else "")
     async for changes in watchfiles.awatch(
-        *paths, debounce=int(debounce * 1000), step=_STEP_MS, force_polling=poll, recursive=True
+        *paths, debounce=_LONGEST_BURST_MS, step=int(debounce * 1000), force_polling=poll, recursive=True
     ):
         changed = changed_collections(collections, _paths(changes))
         if changed is None or changed:
@@ -84,7 +86,12 @@ def watch_changes_sync(
     if not paths:
         return
     for changes in watchfiles.watch(
-        *paths, debounce=int(debounce * 1000), step=_STEP_MS, force_polling=poll, stop_event=stop, recursive=True
+        *paths,
+        debounce=_LONGEST_BURST_MS,
+        step=int(debounce * 1000),
+        force_polling=poll,
+        stop_event=stop,
+        recursive=True,
     ):
         changed = changed_collections(collections, _paths(changes))
         if changed is None or changed:
