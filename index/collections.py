@@ -58,7 +58,7 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import ConfigError
@@ -247,9 +247,7 @@ def _parse_collection(path: Path, name: str, table: dict[str, object], mirror_ro
     unknown = [key for key in table if key not in _KEYS]
     if unknown:
         raise ConfigError(f"{where} unknown key {unknown[0]!r}: use one of {', '.join(_KEYS)}")
-    private = table.get("private", False)
-    if not isinstance(private, bool):
-        raise ConfigError(f"{where} `private` must be true or false, got {private!r}: fix `private`")
+    private = _parse_bool(where, table, "private")
     description = table.get("description", "")
     if not isinstance(description, str):
         raise ConfigError(f"{where} `description` must be a string, got {description!r}: quote it")
@@ -261,28 +259,40 @@ def _parse_collection(path: Path, name: str, table: dict[str, object], mirror_ro
             f"{where} collection {name!r} is private but lists no servers or channels: "
             "add `channels = [...]` or `servers = [...]`, or set `private = false`"
         )
-    show_authors = table.get("show_authors", False)
-    if not isinstance(show_authors, bool):
-        raise ConfigError(f"{where} `show_authors` must be true or false, got {show_authors!r}: fix `show_authors`")
+    show_authors = _parse_bool(where, table, "show_authors")
     live = _parse_discord(where, table)
-    if live is not None:
-        return replace(
-            live,
-            name=name,
-            corpus_dir=mirror_root / name,
-            private=True,
-            servers=servers,
-            channels=channels | live.discord_channels,
-            description=description,
-            adopt_from=adopt_from,
-            show_authors=show_authors,
+    if live is None:
+        corpus_dir = _parse_path(path, where, table.get("path"))
+        return Collection(
+            name, corpus_dir, private, servers, channels, description, adopt_from, show_authors=show_authors
         )
-    corpus_dir = _parse_path(path, where, table.get("path"))
-    return Collection(name, corpus_dir, private, servers, channels, description, adopt_from, show_authors=show_authors)
+    discord_channels, pins_only, forum_tags = live
+    # Mirrored under the bot's folder; private to its channels (and their threads), never in a DM.
+    return Collection(
+        name,
+        mirror_root / name,
+        True,
+        servers,
+        channels | discord_channels,
+        description,
+        adopt_from,
+        discord_channels,
+        pins_only,
+        forum_tags,
+        show_authors,
+    )
 
 
-def _parse_discord(where: str, table: dict[str, object]) -> Collection | None:
-    """Read a collection's Discord keys; None when it is a folder (no `discord_channels`)."""
+def _parse_bool(where: str, table: dict[str, object], key: str) -> bool:
+    """Read a true/false key (false when absent)."""
+    value = table.get(key, False)
+    if not isinstance(value, bool):
+        raise ConfigError(f"{where} `{key}` must be true or false, got {value!r}: fix `{key}`")
+    return value
+
+
+def _parse_discord(where: str, table: dict[str, object]) -> tuple[frozenset[int], bool, frozenset[str]] | None:
+    """Read a collection's Discord keys (channels, pins_only, forum_tags); None when it is a folder."""
     if "discord_channels" not in table:
         for key in ("pins_only", "forum_tags"):
             if key in table:
@@ -298,14 +308,11 @@ def _parse_discord(where: str, table: dict[str, object]) -> Collection | None:
     channels = _parse_ids(where, "discord_channels", table["discord_channels"])
     if not channels:
         raise ConfigError(f"{where} `discord_channels` is empty: list at least one channel id, or remove the key")
-    pins_only = table.get("pins_only", False)
-    if not isinstance(pins_only, bool):
-        raise ConfigError(f"{where} `pins_only` must be true or false, got {pins_only!r}: fix `pins_only`")
+    pins_only = _parse_bool(where, table, "pins_only")
     tags = table.get("forum_tags", [])
     if not isinstance(tags, list) or not all(isinstance(t, str) and t.strip() for t in tags):
         raise ConfigError(f'{where} `forum_tags` must be a list of tag names, got {tags!r}: e.g. ["solved"]')
-    folded = frozenset(t.strip().casefold() for t in tags)
-    return Collection("", Path(), discord_channels=channels, pins_only=pins_only, forum_tags=folded)
+    return channels, pins_only, frozenset(t.strip().casefold() for t in tags)
 
 
 def _parse_path(path: Path, where: str, value: object) -> Path:
