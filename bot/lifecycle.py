@@ -90,22 +90,14 @@ def start_watching(bot: QuoteBot) -> asyncio.Task[None] | None:
 
 
 async def _watch(bot: QuoteBot) -> None:
-    """Rebuild what changed after each burst; watch again with the new folders when quotebot.toml changed."""
+    """Rebuild what changed after each burst, one rebuild at a time; a failed one leaves the old index answering."""
     s = bot.settings
-    while not bot.is_closed():
-        collections = bot.engine.collections
-        config_changed = False
-        async for changed in watch_changes(collections, debounce=s.watch_debounce, poll=s.watch_poll):
-            what = "quotebot.toml" if changed is None else ", ".join(sorted(changed))
-            started = time.perf_counter()
-            try:
-                await bot.rebuild(scope_of(changed))
-            except QuotebotError as exc:  # e.g. a broken quotebot.toml: the previous index and rules keep answering
-                log.warning("files changed (%s) but the index was not rebuilt: %s", what, exc)
-                continue
-            log.info("files changed (%s): re-indexed in %.1f s", what, time.perf_counter() - started)
-            if changed is None:
-                config_changed = True  # the folders to watch may have changed with it
-                break
-        if not config_changed:
-            return  # nothing to watch (no folder), or the watcher ended
+    async for changed in watch_changes(lambda: bot.engine.collections, debounce=s.watch_debounce, poll=s.watch_poll):
+        what = "quotebot.toml" if changed is None else ", ".join(sorted(changed))
+        started = time.perf_counter()
+        try:
+            await bot.rebuild(scope_of(changed))
+        except QuotebotError as exc:  # e.g. a broken quotebot.toml: the previous index and rules keep answering
+            log.warning("files changed (%s) but the index was not rebuilt: %s", what, exc)
+            continue
+        log.info("files changed (%s): re-indexed in %.1f s", what, time.perf_counter() - started)

@@ -14,6 +14,7 @@ import logging
 import threading
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 import watchfiles
 
@@ -64,38 +65,42 @@ def _paths(changes: set[tuple[watchfiles.Change, str]]) -> list[Path]:
     return [Path(p) for _, p in changes]
 
 
-async def watch_changes(collections: Collections, *, debounce: float, poll: bool) -> AsyncIterator[Changed]:
-    """Yield, after each burst of changes, the collections that changed (the loop is never blocked)."""
-    paths = watched_paths(collections)
-    if not paths:
-        return
-    log.info("watching %d folder(s) for changes%s", len(paths), " (polling)" if poll else "")
-    async for changes in watchfiles.awatch(
-        *paths, debounce=_LONGEST_BURST_MS, step=int(debounce * 1000), force_polling=poll, recursive=True
-    ):
-        changed = changed_collections(collections, _paths(changes))
-        if changed is None or changed:
-            yield changed
+def _options(debounce: float, poll: bool) -> dict[str, Any]:
+    """Return watchfiles' options: a burst is reported after `debounce` seconds of quiet."""
+    return {"debounce": _LONGEST_BURST_MS, "step": int(debounce * 1000), "force_polling": poll, "recursive": True}
+
+
+async def watch_changes(current: Callable[[], Collections], *, debounce: float, poll: bool) -> AsyncIterator[Changed]:
+    """Yield, after each burst of changes, the collections that changed (the loop is never blocked).
+
+    `current()` gives the collections in force: after quotebot.toml changed (None yielded, and the caller
+    rebuilt), the folders they name are watched anew.
+    """
+    while paths := watched_paths(collections := current()):
+        log.info("watching %d folder(s) for changes%s", len(paths), " (polling)" if poll else "")
+        async for changes in watchfiles.awatch(*paths, **_options(debounce, poll)):
+            changed = changed_collections(collections, _paths(changes))
+            if changed is None or changed:
+                yield changed
+            if changed is None:
+                break
+        else:
+            return
 
 
 def watch_changes_sync(
-    collections: Collections, *, debounce: float, poll: bool, stop: threading.Event
+    current: Callable[[], Collections], *, debounce: float, poll: bool, stop: threading.Event
 ) -> Iterator[Changed]:
-    """Yield, after each burst of changes, the collections that changed, until `stop` is set (a thread's loop)."""
-    paths = watched_paths(collections)
-    if not paths:
-        return
-    for changes in watchfiles.watch(
-        *paths,
-        debounce=_LONGEST_BURST_MS,
-        step=int(debounce * 1000),
-        force_polling=poll,
-        stop_event=stop,
-        recursive=True,
-    ):
-        changed = changed_collections(collections, _paths(changes))
-        if changed is None or changed:
-            yield changed
+    """Do what `watch_changes` does in a thread of its own, until `stop` is set."""
+    while paths := watched_paths(collections := current()):
+        for changes in watchfiles.watch(*paths, **_options(debounce, poll), stop_event=stop):
+            changed = changed_collections(collections, _paths(changes))
+            if changed is None or changed:
+                yield changed
+            if changed is None:
+                break
+        else:
+            return
 
 
 def scope_of(changed: Changed) -> Callable[[Collection], bool] | None:
@@ -132,17 +137,12 @@ class WatchedEngine:
     def _run(self) -> None:
         """Rebuild what changed after each burst (one at a time); the old engine answers until the new one is whole."""
         s = self.settings
-        while not self._stop.is_set():
-            collections = self.engine.collections
-            for changed in watch_changes_sync(
-                collections, debounce=s.watch_debounce, poll=s.watch_poll, stop=self._stop
-            ):
-                try:
-                    self.engine = self.loader.rebuild(scope_of(changed))  # one reference assignment: the swap
-                except QuotebotError as exc:
-                    log.warning("files changed but the index was not rebuilt: %s", exc)
-                    continue
-                if changed is None:
-                    break  # quotebot.toml changed: watch its folders anew
-            else:
-                return
+
+        def current() -> Collections:
+            return self.engine.collections  # the rules of the engine answering now
+
+        for changed in watch_changes_sync(current, debounce=s.watch_debounce, poll=s.watch_poll, stop=self._stop):
+            try:
+                self.engine = self.loader.rebuild(scope_of(changed))  # one reference assignment: the swap
+            except QuotebotError as exc:
+                log.warning("files changed but the index was not rebuilt: %s", exc)

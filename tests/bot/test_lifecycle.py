@@ -20,8 +20,8 @@ from quotebot.bot import lifecycle
 from quotebot.bot.cli import _chat
 from quotebot.bot.client import QuoteBot
 from quotebot.bot.settings import Settings
-from quotebot.bot.watch import WatchedEngine
-from quotebot.index import Answer
+from quotebot.bot.watch import WatchedEngine, watch_changes
+from quotebot.index import Answer, load_collections
 from tests.bot.discord_fakes import FakeEngine, passage
 from tests.bot.discord_http_server import message_json, user_json
 from tests.bot.test_discord_channels import FakeModelLoader, Start, discord_server, start
@@ -217,3 +217,22 @@ async def test_a_handler_already_running_is_answered_even_if_it_reaches_the_engi
     assert (await running).answered
     await stopping
     assert bot.is_closed() and [q for q, _ in engine.calls] == ["Before the signal?"]
+
+
+async def test_after_quotebot_toml_changes_the_folders_it_names_are_watched(tmp_path: Path) -> None:
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+    config = tmp_path / "quotebot.toml"
+    config.write_text('[collections.a]\npath = "a"\n', encoding="utf-8")
+    current = [load_collections(config, tmp_path)]
+    changes = watch_changes(lambda: current[0], debounce=0.1, poll=False)
+    first = asyncio.ensure_future(anext(changes))
+    await asyncio.sleep(0.3)  # watching
+    config.write_text('[collections.a]\npath = "a"\n\n[collections.b]\npath = "b"\n', encoding="utf-8")
+    assert await asyncio.wait_for(first, 10) is None  # the config changed: rebuild everything
+    current[0] = load_collections(config, tmp_path)  # what the rebuild swapped in
+    second = asyncio.ensure_future(anext(changes))
+    await asyncio.sleep(0.3)
+    (tmp_path / "b" / "new.txt").write_text("A new document.\n", encoding="utf-8")
+    assert await asyncio.wait_for(second, 10) == {"b"}  # b's folder is watched now
+    await changes.aclose()
