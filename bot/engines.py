@@ -142,21 +142,18 @@ class EngineLoader:
     def refresh(self, current: Engine, names: Sequence[str]) -> Engine:
         """Rebuild the named collections (Discord mirrors that changed) and return `current` with them swapped in.
 
-        A collection left with no document (every message deleted) is dropped from the result, never kept old.
+        Only their folders are read (not every collection's, on each Discord change). A collection left with no
+        document (every message deleted) is dropped from the result, never kept old.
         """
         collections = self.collections()
+        changed = Collections(tuple(c for c in collections.items if c.name in names), collections.source)
+        empty: CorpusError | None = None
         try:
-            fresh = open_library(
-                collections,
-                self.settings.index_dir,
-                embedder=self.embedder(),
-                names=names,
-                fresh=names,
-                options=self.options(),
+            library = open_library(
+                changed, self.settings.index_dir, embedder=self.embedder(), fresh=names, options=self.options()
             )
+            engines = library.engines
         except CorpusError as exc:
-            fresh = Library(collections, {}, empty=exc)
-        if not isinstance(current, Library):
-            return fresh
-        kept = {n: e for n, e in current.engines.items() if n not in names}
-        return Library(collections, kept).replacing(fresh)
+            engines, empty = {}, exc
+        kept = {n: e for n, e in current.engines.items() if n not in names} if isinstance(current, Library) else {}
+        return Library(collections, {**kept, **engines}, empty=empty)

@@ -72,12 +72,6 @@ class Library:
             engine.withheld = frozenset(authors)
             engine.hidden = frozenset(messages)
 
-    def replacing(self, other: Library) -> Library:
-        """Return a library with `other`'s engines in place of (or next to) these, under `other`'s access rules."""
-        known = set(other.collections.names())
-        engines = {n: e for n, e in {**self.engines, **other.engines}.items() if n in known}
-        return Library(other.collections, engines, empty=other._empty or self._empty)
-
     def sources(self, names: Sequence[str] | None = None) -> list[Source]:
         """List the documents of the named collections (default: all opened), in index order."""
         named = self.collections.source is not None  # collections are named when quotebot.toml defines them
