@@ -27,14 +27,13 @@ from ..places import Place, place_of_message
 from ..replies import build_reply, escape_text
 from ..translator import described
 from ..views import AnswerView, discords_fault, send_kwargs
-from .mentions import PER_PAGE, mention_question, message_language
+from .mentions import PER_PAGE, mention_question, message_language, say
 
 if TYPE_CHECKING:
     from ..client import QuoteBot
 
 log = logging.getLogger(__name__)
 
-NONE = discord.AllowedMentions.none()
 COOLING = "⏳"  # the asker's cooldown: asked too often, not answered
 THREAD_NAME = 90  # characters of the question that name the thread started on it (Discord allows 100)
 PATIENCE = 300.0  # seconds a post waits for a free worker or the global rate before it is told "busy"
@@ -110,7 +109,7 @@ class AnswerChannels(commands.Cog):
         try:
             await self._answer(message, asked, lang)
         except QuotebotError as exc:
-            await _say(message, error_text(exc, lang))
+            await say(message, error_text(exc, lang))
         except discord.HTTPException as exc:
             if not (isinstance(exc, discord.Forbidden) or discords_fault(exc)):
                 log.exception("answering message %s failed", message.id)
@@ -228,9 +227,7 @@ async def _first_question(thread: discord.Thread) -> str | None:
     return None
 
 
-async def _react(
-    message: discord.Message, me: discord.abc.Snowflake | None, *, add: bool, emoji: str = "👀"
-) -> None:
+async def _react(message: discord.Message, me: discord.abc.Snowflake | None, *, add: bool, emoji: str = "👀") -> None:
     """Show (or take back) the 👀 that says the bot is working on it; a missing permission is no error."""
     try:
         if add:
@@ -239,14 +236,6 @@ async def _react(
             await message.remove_reaction(emoji, me)
     except discord.HTTPException as exc:
         log.debug("could not %s the working reaction on %s: %s", "add" if add else "remove", message.id, exc)
-
-
-async def _say(message: discord.Message, line: str) -> None:
-    """Reply with one short line, pinging nobody; log it when Discord does not take it."""
-    try:
-        await message.reply(line, allowed_mentions=NONE, mention_author=False)
-    except discord.HTTPException as exc:
-        log.warning("could not reply to message %s: %s", message.id, exc)
 
 
 async def setup(bot: QuoteBot) -> None:

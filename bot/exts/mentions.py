@@ -52,13 +52,6 @@ class Mentions(commands.Cog):
     def __init__(self, bot: QuoteBot) -> None:
         self.bot = bot
 
-    async def _say(self, message: discord.Message, text: str) -> None:
-        """Reply with one short line, pinging nobody; log it once when Discord does not take it."""
-        try:
-            await message.reply(text, allowed_mentions=NONE, mention_author=False)
-        except discord.HTTPException as exc:  # never raises out of a handler: the failure is logged, once
-            _not_sent(message, exc)
-
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
         """Answer a question addressed to the bot."""
@@ -70,7 +63,7 @@ class Mentions(commands.Cog):
         try:
             await self._answer(message, question, lang)
         except QuotebotError as exc:
-            await self._say(message, error_text(exc, lang))
+            await say(message, error_text(exc, lang))
         except Exception as exc:
             if isinstance(exc, discord.Forbidden) or (isinstance(exc, discord.HTTPException) and discords_fault(exc)):
                 # discord.py already retried the 429s and 5xx: the reply is lost. Say so once in the log; an
@@ -78,14 +71,14 @@ class Mentions(commands.Cog):
                 _not_sent(message, exc)
                 return
             log.exception("answering message %s failed", message.id)  # a bug, or a payload Discord refused
-            await self._say(message, text("error.apology", lang))
+            await say(message, text("error.apology", lang))
 
     async def _answer(self, message: discord.Message, question: str, lang: Lang) -> None:
         """Check the question and the cooldown, then reply in `lang` with the first page and its buttons."""
         question = check_question(question)
         wait = self.bot.limiter.retry_after(message.author.id)
         if wait:
-            await self._say(message, cooldown_text(wait, self.bot.limiter.rate, self.bot.limiter.per, lang))
+            await say(message, cooldown_text(wait, self.bot.limiter.rate, self.bot.limiter.per, lang))
             return
         via = "mention" if message.guild else "dm"
         async with message.channel.typing():
@@ -99,6 +92,14 @@ class Mentions(commands.Cog):
         if isinstance(message.channel, discord.Thread) and answering is not None:
             # a later mention in this thread is a follow-up: it is searched with this first question
             getattr(answering, "firsts").setdefault(message.channel.id, question)  # noqa: B009
+
+
+async def say(message: discord.Message, line: str) -> None:
+    """Reply with one short line, pinging nobody; log it once when Discord does not take it."""
+    try:
+        await message.reply(line, allowed_mentions=NONE, mention_author=False)
+    except discord.HTTPException as exc:  # never raises out of a handler: the failure is logged, once
+        _not_sent(message, exc)
 
 
 def _not_sent(message: discord.Message, error: discord.HTTPException) -> None:
