@@ -10,21 +10,16 @@ import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
-import discord
-import discord.http
-import discord.webhook.async_
 import pytest
 import pytest_asyncio
-import yarl
-from discord.gateway import DiscordWebSocket
 
 from quotebot.bot.buttons import BUTTONS_FILE
 from quotebot.bot.client import QuoteBot
 from quotebot.bot.i18n import text
 from quotebot.bot.settings import Settings
 from tests.bot.discord_fakes import FakeEngine, FakeLoader
-from tests.bot.discord_http_server import APP_ID, BOT_USER, TOKEN, FakeDiscord, message_json
-from tests.bot.test_discord_faults import CHANNEL, Events, Online, _Clock, button, followups
+from tests.bot.discord_http_server import APP_ID, BOT_USER, FakeDiscord, message_json
+from tests.bot.test_discord_faults import CHANNEL, Events, Online, button, connect, followups, point_at
 
 EPHEMERAL = 64
 STRANGER = 2001
@@ -45,25 +40,13 @@ async def launch(
     settings: Settings, fake: FakeDiscord, monkeypatch: pytest.MonkeyPatch
 ) -> AsyncIterator[Callable[[], Awaitable[Online]]]:
     """Return a function that starts a bot as `quotebot run` does (a fresh process's objects), 25 documents."""
-    monkeypatch.setattr(discord.http.Route, "BASE", fake.api_base)
-    monkeypatch.setattr(DiscordWebSocket, "DEFAULT_GATEWAY", yarl.URL(fake.gateway_url))
-    clock = _Clock()
-    monkeypatch.setattr(discord.http, "asyncio", clock)
-    monkeypatch.setattr(discord.webhook.async_, "asyncio", clock)
+    clock = point_at(fake, monkeypatch)
     running: list[tuple[QuoteBot, asyncio.Task[None]]] = []
 
     async def start() -> Online:
         bot = QuoteBot(settings, loader=FakeLoader(FakeEngine(documents=25)))  # type: ignore[arg-type]
         online = Online(bot, fake, Events(bot), clock)
-        bot._connection.guild_ready_timeout = 0.05
-        runner = asyncio.create_task(bot.start(TOKEN))
-        running.append((bot, runner))
-        ready = asyncio.ensure_future(online.events.wait("ready", 1))
-        await asyncio.wait({ready, runner}, return_when=asyncio.FIRST_COMPLETED)
-        if runner.done():
-            ready.cancel()
-            runner.result()
-        await ready
+        running.append((bot, await connect(online)))
         return online
 
     yield start

@@ -13,21 +13,16 @@ from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
-import discord
-import discord.http
-import discord.webhook.async_
 import pytest
 import pytest_asyncio
-import yarl
-from discord.gateway import DiscordWebSocket
 
 from quotebot.bot.client import QuoteBot
 from quotebot.bot.engines import EngineLoader
 from quotebot.bot.settings import Settings
 from quotebot.index import Embedder
 from tests.bot.discord_guild import GUILD, GuildDiscord
-from tests.bot.discord_http_server import APP_ID, TOKEN
-from tests.bot.test_discord_faults import Events, Online, _Clock
+from tests.bot.discord_http_server import APP_ID
+from tests.bot.test_discord_faults import Events, Online, connect, point_at
 from tests.fakes import FakeEmbedder
 
 FAQ = 20  # the channel /ask is run in by Online.interact
@@ -100,27 +95,13 @@ async def start(
     channel_settings: Settings, discord_server: GuildDiscord, monkeypatch: pytest.MonkeyPatch
 ) -> AsyncIterator[Start]:
     """Return a function that starts a bot (as `quotebot serve` does) against the fake server; closes them all."""
-    monkeypatch.setattr(discord.http.Route, "BASE", discord_server.api_base)
-    monkeypatch.setattr(DiscordWebSocket, "DEFAULT_GATEWAY", yarl.URL(discord_server.gateway_url))
-    clock = _Clock()
-    monkeypatch.setattr(discord.http, "asyncio", clock)
-    monkeypatch.setattr(discord.webhook.async_, "asyncio", clock)
+    clock = point_at(discord_server, monkeypatch)
     running: list[tuple[QuoteBot, asyncio.Task[None]]] = []
 
     async def launch(settings: Settings = channel_settings) -> Online:
         bot = QuoteBot(settings, loader=FakeModelLoader(settings))
         online = Online(bot, discord_server, ChannelEvents(bot), clock)
-        bot._connection.guild_ready_timeout = 0.05
-        runner = asyncio.create_task(bot.start(TOKEN))
-        running.append((bot, runner))
-        ready = asyncio.ensure_future(online.events.wait("ready", 1))
-        await asyncio.wait({ready, runner}, return_when=asyncio.FIRST_COMPLETED)
-        if runner.done():  # the login or the connection failed: say why
-            ready.cancel()
-            running.remove((bot, runner))
-            await bot.close()
-            runner.result()
-        await ready
+        running.append((bot, await connect(online)))
         await online.deliver("GUILD_CREATE", discord_server.guild_create(), "guild_available")
         await bot.settled()
         return online

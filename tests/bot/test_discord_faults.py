@@ -197,38 +197,53 @@ def button(message: dict[str, Any], base: str) -> dict[str, Any]:
     return {"custom_id": custom_id, "component_type": 2}
 
 
-@pytest_asyncio.fixture
-async def online(settings: Settings, loader: FakeLoader, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Online]:
-    """Start a QuoteBot as `quotebot run` does (load, sync, connect), against the fake Discord."""
-    fake = FakeDiscord()
-    await fake.start()
+def point_at(fake: FakeDiscord, monkeypatch: pytest.MonkeyPatch) -> _Clock:
+    """Point discord.py's REST and gateway at the fake Discord; return the clock its HTTP waits now run on."""
     monkeypatch.setattr(discord.http.Route, "BASE", fake.api_base)
     monkeypatch.setattr(DiscordWebSocket, "DEFAULT_GATEWAY", yarl.URL(fake.gateway_url))
     clock = _Clock()
     monkeypatch.setattr(discord.http, "asyncio", clock)
     monkeypatch.setattr(discord.webhook.async_, "asyncio", clock)
+    return clock
 
+
+async def connect(online: Online) -> asyncio.Task[None]:
+    """Start the bot as `quotebot serve` does and wait for READY; return its task (a failed start: raised)."""
+    bot = online.bot
+    bot._connection.guild_ready_timeout = 0.05  # READY lists no server: don't wait 2 s for GUILD_CREATEs
+    runner = asyncio.create_task(bot.start(TOKEN))
+    ready = asyncio.ensure_future(online.events.wait("ready", 1))
+    await asyncio.wait({ready, runner}, return_when=asyncio.FIRST_COMPLETED)
+    if runner.done():  # the login, the sync or the connection failed: say why
+        ready.cancel()
+        await bot.close()
+        runner.result()
+    await ready
+    return runner
+
+
+@pytest_asyncio.fixture
+async def online(settings: Settings, loader: FakeLoader, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Online]:
+    """Start a QuoteBot as `quotebot run` does (load, sync, connect), against the fake Discord."""
+    fake = FakeDiscord()
+    await fake.start()
+    clock = point_at(fake, monkeypatch)
     # no engine given: setup_hook loads it, then syncs the commands, as in production
     bot = QuoteBot(settings, loader=loader)  # type: ignore[arg-type]
     online = Online(bot, fake, Events(bot), clock)
-    bot._connection.guild_ready_timeout = 0.05  # READY lists no server: don't wait 2 s for GUILD_CREATEs
 
     async def before_identify(shard_id: int | None, *, initial: bool = False) -> None:
         online.identified.append(initial)  # discord.py's default sleeps 5 s before a re-IDENTIFY
 
     bot._connection.hooks["before_identify"] = before_identify
-    runner = asyncio.create_task(bot.start(TOKEN))
+    runner: asyncio.Task[None] | None = None
     try:
-        ready = asyncio.ensure_future(online.events.wait("ready", 1))
-        await asyncio.wait({ready, runner}, return_when=asyncio.FIRST_COMPLETED)
-        if runner.done():  # the login, the sync or the connection failed: say why
-            ready.cancel()
-            runner.result()
-        await ready
+        runner = await connect(online)
         yield online
     finally:
         await bot.close()
-        await asyncio.wait_for(runner, 5)
+        if runner is not None:
+            await asyncio.wait_for(runner, 5)
         await fake.close()
 
 
