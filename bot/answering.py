@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
 import tomllib
 from dataclasses import asdict, dataclass
@@ -26,6 +25,7 @@ from typing import Literal, cast
 import discord
 
 from ..index import ConfigError, QuotebotError
+from .storage import write_atomic
 
 __all__ = ["ANSWER_CHANNELS_FILE", "AnswerChannel", "AnswerChannels", "asks", "with_context"]
 
@@ -111,10 +111,7 @@ class AnswerChannels:
 
     def _write(self, entries: dict[int, AnswerChannel]) -> None:
         """Write the channels atomically, then use them."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        partial = self.path.with_name(self.path.name + ".tmp")
-        partial.write_text(json.dumps([asdict(e) for e in entries.values()]), encoding="utf-8")
-        os.replace(partial, self.path)
+        write_atomic(self.path, json.dumps([asdict(e) for e in entries.values()]))
         self._set = entries
 
 

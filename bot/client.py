@@ -72,9 +72,9 @@ class QuoteBot(commands.Bot):
         self.loader: EngineSource = loader or EngineLoader(settings)
         intents = discord.Intents.default()  # mentions and DMs carry their content without a privileged intent
         collections = self.loader.collections()
-        # Reading other people's messages needs Message Content: asked for only when a collection is channels.
         self.answer_channels = AnswerChannels(settings.config_file, settings.data_dir)
-        # ...and when the bot answers without a mention somewhere (answer channels and forums).
+        # Reading other people's messages needs Message Content: asked for only when a collection is channels,
+        # or the bot answers without a mention somewhere (answer channels and forums).
         intents.message_content = any(c.live for c in collections.items) or bool(self.answer_channels)
         super().__init__(
             command_prefix=commands.when_mentioned,  # required by commands.Bot; no prefix commands exist
@@ -179,10 +179,11 @@ class QuoteBot(commands.Bot):
         started = time.perf_counter()
         count = fetch_count(per_page)
         answer = await self.pool.submit(engine.answer, question, count, claim=claim, names=names, server=server)
-        if self.live and await self.live.recheck(p.url for p in answer.passages[:per_page] if p.url):
+        changed = await self.live.recheck(p.url for p in answer.passages[:per_page] if p.url) if self.live else None
+        if changed:
             # A quoted message was deleted or reworded between the search and now: never send its old text.
             self._withhold(engine)
-            self.schedule_refresh(*self.live.collections)
+            self.schedule_refresh(*changed)
             answer = await self.pool.submit(engine.answer, question, count, claim=claim, names=names, server=server)
         if not answer.answered:
             self.gaps.unanswered(answer, via=via, server=server)

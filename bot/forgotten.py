@@ -7,12 +7,11 @@ the bot with one line rather than starting without it: starting would quote peop
 from __future__ import annotations
 
 import json
-import os
 import threading
-import uuid
 from pathlib import Path
 
 from ..index import QuotebotError
+from .storage import write_atomic
 
 __all__ = ["FORGOTTEN_FILE", "Forgotten"]
 
@@ -61,9 +60,6 @@ class Forgotten:
         with self._lock:
             if ids == self._ids:
                 return False
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.path.with_name(f".{self.path.name}.{uuid.uuid4().hex}")
-            tmp.write_text(json.dumps({"members": sorted(ids)}), encoding="utf-8")
-            os.replace(tmp, self.path)
+            write_atomic(self.path, json.dumps({"members": sorted(ids)}))
             self._ids = ids
             return True

@@ -15,11 +15,12 @@ import logging
 import math
 import os
 import time
-import uuid
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
+
+from .storage import write_atomic
 
 __all__ = [
     "HEARTBEAT_FILE",
@@ -97,13 +98,7 @@ def vitals_of(client: Any, *, engine_loaded: bool) -> Vitals:
 
 def write_beat(path: Path, beat: Beat) -> None:
     """Write a heartbeat atomically (a temporary file renamed over the old one): a reader never sees half."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".tmp-{uuid.uuid4().hex}-{path.name}")
-    try:
-        tmp.write_text(json.dumps(asdict(beat)) + "\n", encoding="utf-8")
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    write_atomic(path, json.dumps(asdict(beat)) + "\n")
 
 
 def read_beat(path: Path) -> Beat | None:
@@ -152,9 +147,7 @@ def judge(
             f"(more than {max_lag:g} s; {who})"
         )
     latency = "" if beat.latency_ms is None else f" (latency {beat.latency_ms:.0f} ms)"
-    return True, (
-        f"healthy: gateway connected{latency}, engine loaded, loop lag {beat.loop_lag_ms:.0f} ms ({who})"
-    )
+    return True, (f"healthy: gateway connected{latency}, engine loaded, loop lag {beat.loop_lag_ms:.0f} ms ({who})")
 
 
 def check(path: Path, *, max_age: float = MAX_AGE, max_lag: float = MAX_LAG) -> tuple[bool, str]:

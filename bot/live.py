@@ -14,21 +14,19 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-import re
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Iterable
 from pathlib import Path
 
 import discord
 
-from ..index import Collection, Collections
-from .mirror import Mirror, Stored, jump_link
+from ..index import Collection, Collections, jump_link, parse_jump_link
+from .mirror import Mirror, Stored
 
 __all__ = ["LiveSources", "stored_message"]
 
 log = logging.getLogger(__name__)
 
 _QUOTED = (discord.MessageType.default, discord.MessageType.reply)
-_JUMP = re.compile(r"https://discord\.com/channels/(\d+)/(\d+)/(\d+)")
 Readable = discord.TextChannel | discord.Thread
 RECHECK_SECONDS = 3.0  # how long a reply waits to re-fetch a quoted message before trusting the mirror
 Parent = discord.TextChannel | discord.ForumChannel | None  # a thread's parent, when the caller has it
@@ -122,9 +120,13 @@ class LiveSources:
             before = self.mirrors[name].version
             for channel_id in sorted(collection.discord_channels):
                 await self.sync_channel(collection, channel_id)
-            if self.mirrors[name].version != before:
+            if self._changed_since(name, before):
                 changed.add(name)
         return changed
+
+    def _changed_since(self, name: str, before: int) -> str | None:
+        """Return `name` when its mirror changed since version `before`, else None."""
+        return name if self.mirrors[name].version != before else None
 
     async def sync_channel(self, collection: Collection, channel_id: int) -> None:
         """Read one listed channel and its threads; a channel the bot cannot read is one warning line."""
@@ -152,16 +154,28 @@ class LiveSources:
             self.warned.add(line)
             log.warning("%s", line)
 
-    async def read_thread(self, collection: Collection, thread: discord.Thread, parent: Parent = None) -> None:
-        """Read a thread or forum post that counts; forget one that no longer does."""
+    async def read_thread(self, collection: Collection, thread: discord.Thread, parent: Parent = None) -> str | None:
+        """Read a thread or forum post that counts, forget one that no longer does; name the collection if changed."""
+        name = collection.name
+        before = self.mirrors[name].version
         if not self.counts(thread, collection, parent):
-            self.hide(collection.name, self.mirrors[collection.name].drop(thread.id))
-            return
+            self.hide(name, self.mirrors[name].drop(thread.id))
+            return self._changed_since(name, before)
         try:
             await self.read(collection, thread, parent)
         except discord.Forbidden:
-            name = collection.name
             self.warn(f"thread {thread.id} of collection {name!r} cannot be read: give the bot Read Message History")
+        return self._changed_since(name, before)
+
+    async def read_pins(self, channel: Readable) -> str | None:
+        """Re-read a pins-only channel's pins (a pin was added or removed); name the collection if changed."""
+        parent = channel.parent_id if isinstance(channel, discord.Thread) else None
+        collection = self.collection_of(channel.id, parent)
+        if collection is None or not collection.pins_only:
+            return None
+        before = self.mirrors[collection.name].version
+        await self.read(collection, channel)
+        return self._changed_since(collection.name, before)
 
     async def read(self, collection: Collection, channel: Readable, parent: Parent = None) -> None:
         """Read a channel's history after the newest message read before (or its pins, under `pins_only`)."""
@@ -209,25 +223,25 @@ class LiveSources:
         collection = self.collection_of(channel.id, parent)
         if collection is None or message.guild is None:
             return None
+        name = collection.name
+        mirror = self.mirrors[name]
+        before = mirror.version
         if collection.pins_only and not message.pinned:
-            return self._changed(
-                collection.name,
-                lambda: self.hide(collection.name, self.mirrors[collection.name].remove(channel.id, [message.id])),
-            )
+            self.hide(name, mirror.remove(channel.id, [message.id]))
+            return self._changed_since(name, before)
         if isinstance(channel, discord.Thread) and not self.counts(channel, collection):
             return None
         if not isinstance(channel, discord.TextChannel | discord.Thread):
             return None
-        mirror = self.mirrors[collection.name]
-        before = mirror.version
         mirror.channel(message.guild.id, channel.id, title_of(channel), parent)
-        self.store(collection.name, channel.id, message, self.me, self.forgotten())
+        self.store(name, channel.id, message, self.me, self.forgotten())
         mirror.read_up_to(channel.id, message.id)
-        return collection.name if mirror.version != before else None
+        return self._changed_since(name, before)
 
     def on_delete(self, guild: int | None, channel: int, ids: Iterable[int]) -> str | None:
         """Hide deleted messages for good (whether or not they were mirrored) and drop them from the mirror."""
-        links = [link_of(guild, channel, i) for i in ids]
+        ids = list(ids)  # read twice
+        links = [jump_link(guild or 0, channel, i) for i in ids]
         name = self.owner_of(channel)
         if name is None:
             self.gone.update(links)
@@ -244,25 +258,22 @@ class LiveSources:
         self.hide(name, self.mirrors[name].drop(thread), forever=True)
         return name
 
-    def _changed(self, name: str, change: Callable[[], None]) -> str | None:
-        """Apply a change to a mirror; return the collection's name when it changed anything."""
-        before = self.mirrors[name].version
-        change()
-        return name if self.mirrors[name].version != before else None
-
     # -- the send-time check ------------------------------------------------------------------------
 
-    async def recheck(self, links: Iterable[str]) -> bool:
-        """Fetch the quoted messages of live channels again, at once; hide those deleted or reworded; True if any."""
-        found = await asyncio.gather(*(self._recheck(link) for link in dict.fromkeys(links)))
-        return any(found)
+    async def recheck(self, links: Iterable[str]) -> set[str]:
+        """Fetch the quoted messages of live channels again, at once; hide those deleted or reworded.
 
-    async def _recheck(self, link: str) -> bool:
-        """Fetch one quoted message again; hide it when deleted or reworded (True), else leave it (False)."""
-        ids = parse_link(link)
+        Return the collections whose mirror that changed (to be re-indexed).
+        """
+        found = await asyncio.gather(*(self._recheck(link) for link in dict.fromkeys(links)))
+        return {name for name in found if name}
+
+    async def _recheck(self, link: str) -> str | None:
+        """Fetch one quoted message again; hide it when deleted or reworded (its collection's name), else None."""
+        ids = parse_jump_link(link)
         name = self.owner_of(ids[1]) if ids else None
         if ids is None or name is None or link in self.gone:
-            return False
+            return None
         guild, channel, message = ids
         fetch = self.client.get_partial_messageable(channel, guild_id=guild).fetch_message(message)
         try:
@@ -270,17 +281,17 @@ class LiveSources:
         except discord.NotFound:
             self.hide(name, [link], forever=True)
             self.mirrors[name].remove(channel, [message])
-            return True
+            return name
         except (discord.HTTPException, TimeoutError) as exc:  # Discord slow or refusing: the mirror's copy stands
             log.warning("could not re-check a quoted message before sending (%s); the mirror's copy stands", exc)
-            return False
+            return None
         kept = self.mirrors[name].files[channel].messages.get(message)
         if kept is not None and current.content == kept.content:
-            return False
+            return None
         if kept is not None:  # reworded: mirror the new wording (quoted after the re-index)
             self.store(name, channel, current, self.me, self.forgotten())
         self.hide(name, [link])  # no longer kept (unpinned, emptied): the index drops it on the re-index
-        return True
+        return name
 
     def rewind(self) -> None:
         """Make the next sync read every channel's whole history again (e.g. a member asked to be remembered)."""
@@ -319,14 +330,3 @@ async def _threads(channel: discord.TextChannel | discord.ForumChannel) -> Async
         if thread.id not in seen:
             seen.add(thread.id)
             yield thread
-
-
-def parse_link(url: str | None) -> tuple[int, int, int] | None:
-    """Return (guild, channel, message) of a Discord jump link, else None."""
-    match = _JUMP.fullmatch(url or "")
-    return (int(match[1]), int(match[2]), int(match[3])) if match else None
-
-
-def link_of(guild: int | None, channel: int, message: int) -> str:
-    """Return a message's jump link from an event's ids."""
-    return jump_link(guild or 0, channel, message)

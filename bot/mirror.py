@@ -13,21 +13,17 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-__all__ = ["ChannelFile", "Mirror", "Stored", "jump_link"]
+from ..index import jump_link
+from .storage import write_atomic
+
+__all__ = ["ChannelFile", "Mirror", "Stored"]
 
 log = logging.getLogger(__name__)
-
-
-def jump_link(guild: int, channel: int, message: int) -> str:
-    """Return the link that opens a message in Discord (what a passage cut from it cites)."""
-    return f"https://discord.com/channels/{guild}/{channel}/{message}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,18 +221,18 @@ class Mirror:
 
     def flush(self) -> int:
         """Write the changed files (atomically) and remove the dropped ones; return the version written."""
-        self.folder.mkdir(parents=True, exist_ok=True)
         for channel in sorted(self._dropped):
             (self.folder / f"{channel}.json").unlink(missing_ok=True)
         for channel in sorted(self._dirty):
             file, path = self.files[channel], self.folder / f"{channel}.json"
             if file.messages:
-                _write_atomic(path, json.dumps(file.to_json(), ensure_ascii=False))
+                # the temporary file beside the mirror folder, never in it: a build reading it must not see it
+                write_atomic(path, json.dumps(file.to_json(), ensure_ascii=False), temp_dir=self.folder.parent)
             else:
                 path.unlink(missing_ok=True)  # an export without messages is no document
         if self._dirty or self._dropped:
             states = {str(c): f.state() for c, f in self.files.items()}
-            _write_atomic(self.state_file, json.dumps(states))
+            write_atomic(self.state_file, json.dumps(states))
         self._dirty.clear()
         self._dropped.clear()
         return self.version
@@ -245,16 +241,3 @@ class Mirror:
         self._dirty.add(channel)
         self._dropped.discard(channel)
         self.version += 1
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    """Write a file so that a reader sees the old or the new one, never half of either."""
-    # Beside the mirror folder, never in it: a build reading the folder meanwhile must not see a half file.
-    handle, temporary = tempfile.mkstemp(dir=path.parent.parent, prefix=".", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise

@@ -37,6 +37,7 @@ from .errors import (
     QuotebotError,
     StaleIndexError,
 )
+from .ingest.extract import jump_link, parse_jump_link
 from .library import Library, build_library, check_library, open_library
 from .models import Answer, Citation, Passage, Source
 
@@ -73,8 +74,10 @@ __all__ = [
     "__version__",
     "build_library",
     "check_library",
+    "jump_link",
     "load_collections",
     "make_embedder",
     "open_library",
+    "parse_jump_link",
     "validate_question",
 ]

@@ -31,8 +31,6 @@ class Channels(commands.Cog):
     @commands.Cog.listener()
     async def on_ready(self) -> None:
         """Read what was written while the bot was away (after each new gateway session)."""
-        if not self.live:
-            return
         try:
             self._changed(*await self.live.sync_all())
         except (discord.HTTPException, aiohttp.ClientError) as exc:
@@ -42,26 +40,22 @@ class Channels(commands.Cog):
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
         """Mirror a new message of a listed channel or thread."""
-        if self.live:
-            self._changed(self.live.on_message(message))
+        self._changed(self.live.on_message(message))
 
     @commands.Cog.listener()
     async def on_raw_message_edit(self, payload: discord.RawMessageUpdateEvent) -> None:
         """Mirror an edit: the old wording is hidden at once, the new one quoted after the re-index."""
-        if self.live:
-            self._changed(self.live.on_message(payload.message))
+        self._changed(self.live.on_message(payload.message))
 
     @commands.Cog.listener()
     async def on_raw_message_delete(self, payload: discord.RawMessageDeleteEvent) -> None:
         """Never quote a deleted message again."""
-        if self.live:
-            self._changed(self.live.on_delete(payload.guild_id, payload.channel_id, [payload.message_id]))
+        self._changed(self.live.on_delete(payload.guild_id, payload.channel_id, [payload.message_id]))
 
     @commands.Cog.listener()
     async def on_raw_bulk_message_delete(self, payload: discord.RawBulkMessageDeleteEvent) -> None:
         """Never quote messages deleted in bulk again."""
-        if self.live:
-            self._changed(self.live.on_delete(payload.guild_id, payload.channel_id, payload.message_ids))
+        self._changed(self.live.on_delete(payload.guild_id, payload.channel_id, payload.message_ids))
 
     @commands.Cog.listener()
     async def on_thread_create(self, thread: discord.Thread) -> None:
@@ -77,32 +71,20 @@ class Channels(commands.Cog):
     @commands.Cog.listener()
     async def on_raw_thread_delete(self, payload: discord.RawThreadDeleteEvent) -> None:
         """Never quote a deleted thread's messages again."""
-        if self.live:
-            self._changed(self.live.on_thread_gone(payload.thread_id))
+        self._changed(self.live.on_thread_gone(payload.thread_id))
 
     @commands.Cog.listener()
     async def on_guild_channel_pins_update(
         self, channel: discord.abc.GuildChannel | discord.Thread, last_pin: object
     ) -> None:
         """Re-read a pins-only channel's pins: a new pin is quoted, an unpinned message no longer."""
-        if not self.live or not isinstance(channel, discord.TextChannel | discord.Thread):
-            return
-        parent = channel.parent_id if isinstance(channel, discord.Thread) else None
-        collection = self.live.collection_of(channel.id, parent)
-        if collection is not None and collection.pins_only:
-            before = self.live.mirrors[collection.name].version
-            await self.live.read(collection, channel)
-            if self.live.mirrors[collection.name].version != before:
-                self._changed(collection.name)
+        if isinstance(channel, discord.TextChannel | discord.Thread):
+            self._changed(await self.live.read_pins(channel))
 
     async def _read_thread(self, thread: discord.Thread) -> None:
-        collection = self.live.collection_of(thread.id, thread.parent_id) if self.live else None
-        if collection is None:
-            return
-        before = self.live.mirrors[collection.name].version
-        await self.live.read_thread(collection, thread)
-        if self.live.mirrors[collection.name].version != before:
-            self._changed(collection.name)
+        collection = self.live.collection_of(thread.id, thread.parent_id)
+        if collection is not None:
+            self._changed(await self.live.read_thread(collection, thread))
 
 
 async def setup(bot: QuoteBot) -> None:

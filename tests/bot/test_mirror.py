@@ -15,8 +15,8 @@ import discord
 import pytest
 
 from quotebot.bot.live import LiveSources, stored_message
-from quotebot.bot.mirror import Mirror, Stored, jump_link
-from quotebot.index import load_collections
+from quotebot.bot.mirror import Mirror, Stored
+from quotebot.index import jump_link, load_collections
 from quotebot.index.ingest.extract.discord import extract_discord_export
 from tests.bot.discord_guild import GUILD, GuildDiscord
 from tests.bot.discord_http_server import user_json

@@ -22,7 +22,7 @@ from tests.fakes import ROOT, SEED, FakeEmbedder
 EXPECTED = {
     "__version__",
     "open_library", "build_library", "check_library", "Library", "BuildOptions", "Source",
-    "load_collections", "Collections", "Collection", "MultilingualEmbedder",
+    "load_collections", "Collections", "Collection", "MultilingualEmbedder", "jump_link", "parse_jump_link",
     "make_embedder", "Embedder", "DEFAULT_MODEL",
     "Answer", "Passage", "Citation", "validate_question",
     "QuotebotError", "CorpusError", "DocumentFormatError", "ConfigError", "QuestionError", "EmptyQuestionError",

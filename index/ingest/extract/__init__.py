@@ -12,7 +12,7 @@ that answering questions never pays for them.
 from __future__ import annotations
 
 from ._common import Extracted, page_at
-from .discord import extract_discord_export, looks_like_discord_export
+from .discord import extract_discord_export, jump_link, looks_like_discord_export, parse_jump_link
 from .pdf import extract_pdf
 from .web import extract_html
 
@@ -21,6 +21,8 @@ __all__ = [
     "extract_discord_export",
     "extract_html",
     "extract_pdf",
+    "jump_link",
     "looks_like_discord_export",
     "page_at",
+    "parse_jump_link",
 ]

@@ -21,11 +21,23 @@ from ...errors import DocumentFormatError
 from ...models import Anchor
 from ._common import Extracted, clean_meta, iso_date, one_line
 
-__all__ = ["extract_discord_export", "looks_like_discord_export"]
+__all__ = ["extract_discord_export", "jump_link", "looks_like_discord_export", "parse_jump_link"]
 
 _SNOWFLAKE = re.compile(r"\d{1,20}")  # Discord ids are 64-bit integers
+_JUMP = re.compile(r"https://discord\.com/channels/(\d{1,20})/(\d{1,20})/(\d{1,20})")
 _QUOTED = {"Default", "Reply"}  # message types people write; the others are Discord's own notices
 _MAX_MESSAGE = 4000  # Discord's longest message (Nitro); a longer "content" is not a real export
+
+
+def jump_link(guild: int | str, channel: int | str, message: int | str) -> str:
+    """Return the link that opens a Discord message (what a passage cut from it cites)."""
+    return f"https://discord.com/channels/{guild}/{channel}/{message}"
+
+
+def parse_jump_link(url: str | None) -> tuple[int, int, int] | None:
+    """Return (guild, channel, message) of a message's jump link, else None."""
+    match = _JUMP.fullmatch(url or "")
+    return (int(match[1]), int(match[2]), int(match[3])) if match else None
 
 
 def looks_like_discord_export(head: bytes) -> bool:
@@ -51,8 +63,7 @@ def extract_discord_export(data: bytes) -> Extracted:
         if quoted is None:
             continue
         message_id, content, day, author, name = quoted
-        link = f"https://discord.com/channels/{guild}/{channel}/{message_id}"
-        anchors.append(Anchor(offset, link, day, author, name))
+        anchors.append(Anchor(offset, jump_link(guild, channel, message_id), day, author, name))
         parts.append(content)
         offset += len(content) + 2
     if not parts:
