@@ -9,7 +9,8 @@ Declared in ``quotebot.toml`` (fixed by whoever runs the bot)::
 
 or by ``/config answer-channel`` (members with Manage Server), kept in ``<data folder>/answer_channels.json``
 across restarts. A forum channel answers each new post inside the post, whatever the mode. The file's entries
-win over the command's: an admin of a server cannot change what the operator fixed.
+win over the command's: an admin of a server cannot change what the operator fixed. They are read with the rest of
+quotebot.toml (bot/engines.py `read_config`) and replaced whole when it is applied again (`adopt`).
 """
 
 from __future__ import annotations
@@ -17,17 +18,26 @@ from __future__ import annotations
 import json
 import logging
 import re
-import tomllib
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Literal, cast
+from typing import TYPE_CHECKING, Literal, cast
 
-import discord
-
-from ..index import ConfigError, QuotebotError
+from ..index import ConfigError, QuotebotError, read_config_file
 from .storage import write_atomic
 
-__all__ = ["ANSWER_CHANNELS_FILE", "AnswerChannel", "AnswerChannels", "asks", "with_context"]
+if TYPE_CHECKING:  # read with quotebot.toml by the CLI too (bot/engines.py), which never loads discord.py
+    import discord
+
+__all__ = [
+    "ANSWER_CHANNELS_FILE",
+    "AnswerChannel",
+    "AnswerChannels",
+    "asks",
+    "fixed_answer_channels",
+    "from_config",
+    "with_context",
+]
 
 log = logging.getLogger(__name__)
 
@@ -66,9 +76,9 @@ def with_context(follow_up: str, first: str) -> str:
 class AnswerChannels:
     """The answer channels of quotebot.toml and of /config, by channel id."""
 
-    def __init__(self, config: Path, data_dir: Path) -> None:
+    def __init__(self, fixed: Iterable[AnswerChannel], data_dir: Path) -> None:
         self.path = data_dir / ANSWER_CHANNELS_FILE
-        self._fixed = {c.channel: c for c in _from_config(config)}
+        self._fixed = {c.channel: c for c in fixed}
         self._set = {c.channel: c for c in self._read()}
 
     def __bool__(self) -> bool:
@@ -84,6 +94,10 @@ class AnswerChannels:
         """List a server's answer channels (those set there by /config, and the file's among `channels`)."""
         fixed = [c for c in self._fixed.values() if c.channel in channels]
         return fixed + [c for c in self._set.values() if c.server == server and c.channel not in self._fixed]
+
+    def adopt(self, fixed: Iterable[AnswerChannel]) -> None:
+        """Replace quotebot.toml's channels with those of the config applied now (/config's stay as they are)."""
+        self._fixed = {c.channel: c for c in fixed}
 
     def put(self, entry: AnswerChannel) -> None:
         """Make (or change) an answer channel from /config; raise QuotebotError for one the file fixes."""
@@ -129,20 +143,18 @@ def _entry(item: dict[str, object]) -> AnswerChannel:
     )
 
 
-def _from_config(path: Path) -> list[AnswerChannel]:
-    """Read `[[answer_channels]]` of quotebot.toml (none without the file or the key); bad entries: ConfigError."""
-    if not path.exists():
-        return []
-    try:
-        with path.open("rb") as handle:
-            data = tomllib.load(handle)
-    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
-        return []  # the collections loader reports what is wrong with the file, in one line
-    tables = data.get("answer_channels", [])
+def from_config(path: Path) -> tuple[AnswerChannel, ...]:
+    """Read `[[answer_channels]]` of quotebot.toml (none without the file); a bad file or entry: ConfigError."""
+    return fixed_answer_channels(path, read_config_file(path))
+
+
+def fixed_answer_channels(path: Path, data: Mapping[str, object] | None) -> tuple[AnswerChannel, ...]:
+    """Validate `[[answer_channels]]` of a parsed quotebot.toml (`data`; None: no file, no channel)."""
+    tables = [] if data is None else data.get("answer_channels", [])
     where = f"{path}: [[answer_channels]]"
     if not isinstance(tables, list) or not all(isinstance(t, dict) for t in tables):
         raise ConfigError(f"{where} must be a list of tables: write [[answer_channels]] then channel = <id>")
-    return [_parse(where, table) for table in tables]
+    return tuple(_parse(where, table) for table in tables)
 
 
 def _parse(where: str, table: dict[str, object]) -> AnswerChannel:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from math import ceil
-from pathlib import Path
 from typing import Any
 
 import discord
@@ -13,7 +12,6 @@ import discord
 from .engines import Engine
 from .i18n import DEFAULT, Lang, plural_key, text
 from .mirror import Mirror
-from .render import PROJECT_ROOT, display_source
 from .replies import Reply, fit_text
 
 __all__ = [
@@ -47,17 +45,23 @@ class SourceRow:
 
 def source_rows(
     engine: Engine,
-    root: Path = PROJECT_ROOT,
+    *,
     names: Sequence[str] | None = None,
     mirrors: Mapping[str, Mirror] | None = None,
+    server: int | None,
 ) -> list[SourceRow]:
-    """List the documents of the collections in `names` (default: all) with their paragraph counts.
+    """List the documents of the collections in `names` (default: all) that `server` may see, with their counts.
 
+    A Discord channel or thread (a live mirror, or an export in a folder) is listed in its own server only, as
+    its messages are quoted: never in another server that a collection's `servers` widens it to, never in a
+    DM (`server` None). A file is shown by its path in its collection's folder, never by a path on the host.
     A channel mirrored from Discord (`mirrors`, by collection) shows its message count and last sync instead.
     """
     rows = []
     for s in engine.sources(names):
-        row = SourceRow(s.title, s.date, s.paragraphs, display_source(s.path, root), s.collection)
+        if s.server is not None and s.server != server:
+            continue
+        row = SourceRow(s.title, s.date, s.paragraphs, s.doc_id, s.collection)
         mirror = (mirrors or {}).get(s.collection or "")
         channel = mirror.files.get(int(s.path.stem)) if mirror and s.path.stem.isdigit() else None
         if channel is not None:

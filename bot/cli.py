@@ -13,6 +13,7 @@ from typing import Any, TextIO, get_args
 from ..index import Answer, QuotebotError, build_library, check_library, validate_question
 from ..index.text import displayable, printable
 from .engines import Engine, EngineLoader
+from .forgotten import FORGOTTEN_FILE, Forgotten
 from .i18n import DEFAULT, Lang, accepted_locales, language
 from .logs import one_line_logs
 from .render import answer_to_json, answer_to_markdown, answer_to_text, json_line
@@ -66,6 +67,8 @@ def _corpus_command(commands: Any, name: str, help_text: str) -> argparse.Argume
     sub: argparse.ArgumentParser = commands.add_parser(name, help=help_text, description=help_text)
     sub.add_argument("--corpus", type=Path, help="corpus folder (default: QUOTEBOT_CORPUS_DIR or corpus/)")
     sub.add_argument("--index", type=Path, help="index folder (default: QUOTEBOT_INDEX_DIR or .quotebot/index)")
+    data_help = "the bot's data folder, where its opt-out list is read (default: QUOTEBOT_DATA_DIR or .quotebot)"
+    sub.add_argument("--data", type=Path, help=data_help)
     sub.add_argument("--quiet", action="store_true", help="no progress bar")
     sub.add_argument(
         "--backend", choices=BACKENDS, help="embedding backend (default: QUOTEBOT_BACKEND or auto: ONNX if it can)"
@@ -139,12 +142,37 @@ def _progress(quiet: bool) -> Callable[[int, int], None] | None:
 
 
 def _engine(settings: Settings, args: argparse.Namespace, loader: EngineLoader | None = None) -> Engine:
-    """Open the engines (of --collection, or all), rebuilding a missing or stale index with a note on stderr."""
-    return (loader or EngineLoader(settings)).open(
+    """Open the engines (of --collection, or all), rebuilding a missing or stale index with a note on stderr.
+
+    The members who ran /forget-me are withheld from the first answer on, as the bot withholds them.
+    """
+    forgotten = _forgotten(settings)  # first: a damaged list stops the command before the model loads
+    engine = (loader or EngineLoader(settings)).open(
         progress=_progress(args.quiet),
         on_rebuild=lambda reason: print(f"building the index ({reason})…", file=sys.stderr),
         collection=getattr(args, "collection", None),
     )
+    engine.withhold(forgotten)
+    return engine
+
+
+def _forgotten(settings: Settings) -> frozenset[str]:
+    """Return the ids of the members who asked the bot never to quote them (its data folder's list)."""
+    return Forgotten(settings.data_dir / FORGOTTEN_FILE).ids
+
+
+def _withholding(current: Callable[[], Engine], settings: Settings) -> Callable[[], Engine]:
+    """Return `current`, the opt-out list read again and applied before each answer.
+
+    A rebuilt engine starts with no one withheld, and a member may run /forget-me while the chat runs.
+    """
+
+    def engine() -> Engine:
+        answering = current()
+        answering.withhold(_forgotten(settings))
+        return answering
+
+    return engine
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -305,7 +333,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
     settings = _settings(args)
     loader = EngineLoader(settings)
     with WatchedEngine(loader, _engine(settings, args, loader), settings) as current:
-        return _chat(current, settings, sys.stdin)
+        return _chat(_withholding(current, settings), settings, sys.stdin)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:

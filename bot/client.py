@@ -5,17 +5,19 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Coroutine, Mapping
+from dataclasses import replace
 
 import aiohttp
 import discord
 from discord.ext import commands
 
-from ..index import Answer, IndexStateError, QuotebotError
+from ..index import Answer, IndexStateError, Library, QuotebotError, prune_previous
 from .answering import AnswerChannels
-from .engines import Engine, EngineLoader, EngineSource, Scope
+from .engines import Config, Engine, EngineLoader, EngineSource, Scope, load_config
 from .forgotten import FORGOTTEN_FILE, Forgotten
 from .gaps import GAPS_FILE, GapLog
+from .gate import clear_live
 from .health import HEARTBEAT_FILE, Heartbeat, vitals_of
 from .i18n import LocalizedError
 from .lifecycle import ShuttingDownError, on_signals, start_watching
@@ -46,6 +48,7 @@ EXTENSIONS = tuple(  # one cog per feature, loaded by name
         "channels",
         "answer_channels",
         "gaps",
+        "purge",
     )
 )
 
@@ -60,6 +63,10 @@ class IndexLoadingError(LocalizedError, IndexStateError):
 class QuoteBot(commands.Bot):
     """quotebot on Discord: slash commands, a context menu and mentions, answered from one engine."""
 
+    # Seconds a replaced index build stays on disk after the swap: an answer in flight may still check its quotes
+    # against it. Then it is deleted, with the text of deleted or edited messages and files it holds.
+    prune_grace = 30.0
+
     def __init__(
         self,
         settings: Settings,
@@ -69,13 +76,13 @@ class QuoteBot(commands.Bot):
         sync_commands: bool = True,
     ) -> None:
         discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False  # text only: no voice libraries
-        self.loader: EngineSource = loader or EngineLoader(settings)
+        self.config: Config = load_config(settings)  # swapped whole with each engine built for a newer one
+        self.loader: EngineSource = loader or EngineLoader(settings, self.config)
         intents = discord.Intents.default()  # mentions and DMs carry their content without a privileged intent
-        collections = self.loader.collections()
-        self.answer_channels = AnswerChannels(settings.config_file, settings.data_dir)
+        self.answer_channels = AnswerChannels(self.config.answer_channels, settings.data_dir)
         # Reading other people's messages needs Message Content: asked for only when a collection is channels,
-        # or the bot answers without a mention somewhere (answer channels and forums).
-        intents.message_content = any(c.live for c in collections.items) or bool(self.answer_channels)
+        # or the bot answers without a mention somewhere (answer channels and forums). Fixed for the connection.
+        intents.message_content = self.config.reads_messages or bool(self.answer_channels)
         super().__init__(
             command_prefix=commands.when_mentioned,  # required by commands.Bot; no prefix commands exist
             intents=intents,
@@ -83,9 +90,11 @@ class QuoteBot(commands.Bot):
             help_command=None,
         )
         self.settings = settings
-        self.live = LiveSources(self, collections, settings.data_dir / "discord")
+        self.live = LiveSources(self, self.config.collections, settings.data_dir / "discord")
         self._refreshes: dict[str, asyncio.Task[None]] = {}
-        self._syncs: set[asyncio.Task[None]] = set()  # history re-reads in progress (after /remember-me)
+        self._syncs: set[asyncio.Task[None]] = set()  # history re-reads in progress (after /remember-me, a reload)
+        self._rereading: asyncio.Task[None] | None = None  # /remember-me's re-read of every listed channel...
+        self._reread_again = False  # ...and one more when asked meanwhile, however many asked
         self._engine = engine
         self.sync_commands = sync_commands
         self.gaps = GapLog(
@@ -156,9 +165,19 @@ class QuoteBot(commands.Bot):
         return [c.name for c in rules.visible_in(place.server, place.channel, place.parent)]
 
     async def answer(
-        self, question: str, *, per_page: int, via: str, claim: bool = False, place: Place | None = None
+        self,
+        question: str,
+        *,
+        per_page: int,
+        via: str,
+        claim: bool = False,
+        place: Place | None = None,
+        source: int | None = None,
     ) -> Answer:
         """Answer (a claim with `claim`) in a worker thread, fetching every page at once; log it when unanswered.
+
+        `source`: the Discord message whose words were asked (an answer channel's question, a claim's message):
+        the gaps log notes it, so that deleting that message removes them there too.
 
         Only the collections visible in `place` are searched: a private collection's passages never
         reach a channel that quotebot.toml does not map to it. A full queue raises BusyError and the
@@ -179,14 +198,13 @@ class QuoteBot(commands.Bot):
         started = time.perf_counter()
         count = fetch_count(per_page)
         answer = await self.pool.submit(engine.answer, question, count, claim=claim, names=names, server=server)
-        changed = await self.live.recheck(p.url for p in answer.passages[:per_page] if p.url) if self.live else None
-        if changed:
-            # A quoted message was deleted or reworded between the search and now: never send its old text.
-            self._withhold(engine)
-            self.schedule_refresh(*changed)
-            answer = await self.pool.submit(engine.answer, question, count, claim=claim, names=names, server=server)
+        if self.live:
+            # The first page's Discord messages are fetched again: one deleted, reworded or unreadable since the
+            # index was built is left out (the reply says so), and the messages that move onto the page are fetched.
+            kept, dropped = await clear_live(self, answer.passages, page=0, per_page=per_page)
+            answer = replace(answer, answered=answer.answered and bool(kept), passages=kept, left_out=dropped)
         if not answer.answered:
-            self.gaps.unanswered(answer, via=via, server=server)
+            self.gaps.unanswered(answer, via=via, place=place, source=source)
         log_answer(  # one line per answer: never who asked; the question only with QUOTEBOT_LOG_QUESTIONS
             log,
             server=server,
@@ -214,19 +232,42 @@ class QuoteBot(commands.Bot):
         """Re-read the config and build a new engine off the loop; swap it in once complete, with its access rules.
 
         `scope` picks the collections to rebuild (default: all). The old engine answers meanwhile, and keeps
-        answering when the config is invalid (the ConfigError reaches the caller).
+        answering when the config is invalid or missing (the ConfigError reaches the caller).
         """
         if self._reindexing.locked():
             raise ReindexBusyError()
         return await self.rebuild(scope)
 
     async def rebuild(self, scope: Scope | None = None) -> Engine:
-        """Do what /reindex does, after the rebuild in progress if there is one (the corpus watcher's way)."""
+        """Do what /reindex does, after the rebuild in progress if there is one (the corpus watcher's way).
+
+        quotebot.toml is read whole (a ConfigError changes nothing); the Discord sources adopt it before the build
+        (what left it is out of the mirrors, hidden); the engine and the config are swapped in together. A failed
+        build leaves the previous config in force, the Discord sources' part of it included.
+        """
         async with self._reindexing:
-            versions = self._flush(self.live.mirrors)
-            engine = await asyncio.to_thread(self.loader.rebuild, scope)
-            self._swap(engine, versions)
+            required = self.config.source is not None  # rules read from a file: its absence is no new config
+            config = await asyncio.to_thread(load_config, self.settings, required=required)
+            again = self._adopt_live(config)
+            try:
+                versions = self._flush(self.live.mirrors)
+                engine = await asyncio.to_thread(self.loader.rebuild, scope, config)
+            except Exception:
+                self._track(self._sync(self._adopt_live(self.config)))  # the config in force stays whole
+                raise
+            self._swap(engine, versions, config)
+        self._track(self._sync(again))
+        channels = f"{__package__}.exts.channels"
+        if self.live and self.get_cog("Channels") is None and channels in self.extensions:
+            await self.reload_extension(channels)  # the first Discord collection: follow its events
         return engine
+
+    def _adopt_live(self, config: Config) -> set[str]:
+        """Make the Discord sources follow `config`, hiding at once what left it; read again what it added."""
+        again = self.live.apply(config.collections)
+        if self._engine is not None:
+            self._withhold(self._engine)
+        return again
 
     def schedule_refresh(self, *names: str) -> None:
         """Hide what a Discord change made unquotable now, and re-index those collections after a short pause."""
@@ -240,11 +281,13 @@ class QuoteBot(commands.Bot):
     async def _refresh_later(self, name: str) -> None:
         """Wait for a burst of changes to settle, rebuild one Discord-sourced collection and swap it in; again
         while changes arrived during the rebuild."""
-        mirror = self.live.mirrors[name]
         try:
             while True:
                 await asyncio.sleep(self.settings.live_debounce)
                 async with self._reindexing:
+                    mirror = self.live.mirrors.get(name)
+                    if mirror is None:
+                        break  # its collection left quotebot.toml meanwhile: the engine of that config has none
                     versions = self._flush({name: mirror})
                     engine = await asyncio.to_thread(self.loader.refresh, self.engine, [name])
                     self._swap(engine, versions)
@@ -264,12 +307,34 @@ class QuoteBot(commands.Bot):
         """Write the mirrors' pending changes; return the version each rebuild will have read."""
         return {name: mirror.flush() for name, mirror in mirrors.items()}
 
-    def _swap(self, engine: Engine, versions: Mapping[str, int]) -> None:
-        """Make `engine` the one that answers, hiding what it must not quote before its first answer."""
+    def _swap(self, engine: Engine, versions: Mapping[str, int], config: Config | None = None) -> None:
+        """Make `engine` (and the `config` it was built for) the one that answers, hiding what it must not quote."""
         for name, version in versions.items():
             self.live.release(name, version)
         self._withhold(engine)  # before it answers anything
+        if config is not None:
+            if config.reads_messages and not self.intents.message_content and not self.config.reads_messages:
+                log.warning(
+                    "quotebot.toml now lists Discord channels or answer channels, which need the Message Content "
+                    "intent: restart the bot to read their messages (the intent is chosen when it connects)"
+                )
+            self.answer_channels.adopt(config.answer_channels)
+            self.config = config
         self._engine = engine  # one reference assignment: every later question sees the new index and rules
+        if isinstance(engine, Library):  # the builds it replaced hold text as it was: deleted from disk soon
+            asyncio.get_running_loop().call_later(self.prune_grace, self._prune, engine)
+
+    def _prune(self, engine: Library) -> None:
+        """Delete the index builds `engine` does not answer from (an answer in flight had `prune_grace` to end)."""
+        if self._engine is not engine:
+            return  # swapped again since: that swap prunes, keeping what its engine answers from
+        self._track(self._prune_now(engine))
+
+    async def _prune_now(self, engine: Library) -> None:
+        """Delete, off the loop, the builds `engine` does not answer from; log how many."""
+        removed = await asyncio.to_thread(prune_previous, engine.engines.values())
+        if removed:
+            log.info("deleted %d replaced index build(s) from disk", len(removed))
 
     def _withhold(self, engine: Engine) -> None:
         """Tell an engine the opted-out members and the Discord messages that are gone or changed."""
@@ -287,15 +352,28 @@ class QuoteBot(commands.Bot):
         if self._engine is not None:
             self._withhold(self._engine)
         if changed and self.live:
-            self.live.rewind()  # their messages left the mirrors: read the channels' history again
-            task = asyncio.get_running_loop().create_task(self._resync(), name="resync")
-            self._syncs.add(task)
-            task.add_done_callback(self._syncs.discard)
+            self._reread_again = True  # their messages left the mirrors: read the channels' history again
+            if self._rereading is None or self._rereading.done():
+                self._rereading = self._track(self._reread())
         return changed
 
-    async def _resync(self) -> None:
-        """Read every listed channel's history again and re-index what changed."""
-        self.schedule_refresh(*await self.live.sync_all())
+    async def _reread(self) -> None:
+        """Read every listed channel's history again, and once more while asked meanwhile (however many asked)."""
+        while self._reread_again:
+            self._reread_again = False
+            await self._sync(None)
+
+    async def _sync(self, names: set[str] | None) -> None:
+        """Reconcile the named collections (default: all; none: nothing) with Discord and re-index what changed."""
+        if names is None or names:
+            self.schedule_refresh(*await self.live.sync(names))
+
+    def _track(self, work: Coroutine[object, object, None]) -> asyncio.Task[None]:
+        """Run a history read as a task that settled() waits for."""
+        task = asyncio.get_running_loop().create_task(work, name="resync")
+        self._syncs.add(task)
+        task.add_done_callback(self._syncs.discard)
+        return task
 
 
 def _setup_logging(log_format: str = "text") -> None:

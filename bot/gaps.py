@@ -2,9 +2,12 @@
 
 It holds what users typed (never who typed it), so it can be switched off (QUOTEBOT_GAPS_LOG=false),
 is capped in size (QUOTEBOT_GAPS_MAX_MB: past it, the oldest half is dropped), and `quotebot gaps
---clear` empties it. Each record keeps the server it came from (0 for a DM, null from the command line;
-older records have none), so /gaps shows a server its own records only. A 👎 may get a one-line reason:
-a "reason" record naming its feedback record's id.
+--clear` empties it. Each record keeps the server it came from (0 for a DM, null from the command line)
+and the channel (and a thread's parent), so /gaps shows a record only to a member who can see that channel
+now; older records have no channel, and /gaps shows them to nobody. What is asked in a private thread is
+recorded without its text. A record holding a Discord message's words names that message (`source`): when
+the message is deleted, `purge_source` drops the record. A 👎 may get a one-line reason: a "reason" record
+naming its feedback record's id.
 """
 
 from __future__ import annotations
@@ -15,14 +18,17 @@ import os
 import re
 import secrets
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Container, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..index import Answer, Passage, QuotebotError
 from ..index.text import displayable, one_line_title
+
+if TYPE_CHECKING:  # the command line reads the log without loading discord.py
+    from .places import Place
 
 __all__ = [
     "GAPS_FILE",
@@ -30,6 +36,7 @@ __all__ = [
     "SIMILAR",
     "GapGroup",
     "GapLog",
+    "channel_of",
     "format_gap",
     "group_gaps",
     "question_words",
@@ -51,6 +58,31 @@ def _cited(passages: Sequence[Passage]) -> list[dict[str, Any]]:
     return [{"doc_id": p.doc_id, "paragraph": p.paragraph, "score": p.score} for p in passages]
 
 
+def _origin(place: Place | None, server: int | None, source: int | None) -> dict[str, Any]:
+    """Return where a record came from: server (0: a DM; null: the command line), channel, parent, source."""
+    if place is None:
+        fields: dict[str, Any] = {"server": server}  # `server` alone: a caller from before channels were kept
+    else:
+        fields = {"server": place.server or 0, "channel": place.channel}
+        if place.parent is not None:
+            fields["parent"] = place.parent
+        if place.private:
+            fields["private"] = True  # a private thread: its members' words are not kept
+    if source is not None:
+        fields["source"] = source
+    return fields
+
+
+def _said(words: str, place: Place | None) -> dict[str, str]:
+    """Return what a member typed as a record's `question`, or nothing when it was typed in a private thread."""
+    return {} if place is not None and place.private else {"question": displayable(words)}
+
+
+def _int(value: object) -> int | None:
+    """Return an id written in a record, or None (a bool is no id)."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
 class GapLog:
     """Append records to a JSONL file (unless switched off), capped in size; reading skips broken lines."""
 
@@ -59,6 +91,7 @@ class GapLog:
         self.enabled = enabled
         self.max_bytes = max_bytes
         self._lock = threading.Lock()
+        self._sources: set[int] | None = None  # the `source` ids written, read once on first need
 
     def _append(self, record: dict[str, Any]) -> None:
         """Write one record as a line; a failure is logged, never raised at a user."""
@@ -70,6 +103,9 @@ class GapLog:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
                 with self.path.open("a", encoding="utf-8") as handle:
                     handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+                source = _int(record.get("source"))
+                if source is not None and self._sources is not None:
+                    self._sources.add(source)
                 if self.path.stat().st_size > self.max_bytes:
                     self._shrink()
         except OSError as exc:
@@ -99,13 +135,57 @@ class GapLog:
                 pass
             except OSError as exc:
                 raise QuotebotError(f"cannot remove the gaps log {self.path}: {exc}; remove it by hand") from exc
+            self._sources = set()
         return count
 
-    def unanswered(self, answer: Answer, *, via: str, server: int | None = None) -> None:
-        """Record a question the corpus did not answer, with the closest passages, and the server it came from."""
+    def holds(self, ids: Iterable[int]) -> bool:
+        """Tell whether a record names one of these messages as its source (cheap: the ids are kept in memory)."""
+        with self._lock:
+            known = self._known()
+            return any(i in known for i in ids)
+
+    def _known(self) -> set[int]:
+        """Return the source ids in the log, reading it the first time (the lock is held)."""
+        if self._sources is None:
+            self._sources = {s for r in self.records() if (s := _int(r.get("source"))) is not None}
+        return self._sources
+
+    def purge_source(self, ids: Iterable[int]) -> int:
+        """Drop every record whose source message is one of `ids`, and the reasons given on them; return how many.
+
+        The file is rewritten whole and swapped in atomically: the deleted words are in no file afterwards.
+        """
+        wanted = set(ids)
+        with self._lock:
+            if not wanted & self._known():
+                return 0
+            records = [(line, _parsed(line)) for line in self.path.read_bytes().splitlines(keepends=True)]
+            gone = {r.get("id") for _, r in records if _int(r.get("source")) in wanted}
+            kept = [line for line, r in records if _int(r.get("source")) not in wanted and not _reason_on(r, gone)]
+            try:
+                partial = self.path.with_name(self.path.name + ".tmp")
+                partial.write_bytes(b"".join(kept))
+                os.replace(partial, self.path)
+            except OSError as exc:
+                log.error("cannot rewrite the gaps log %s: %s", self.path, exc)
+                return 0
+            self._sources = None  # read again when next needed
+        return len(records) - len(kept)
+
+    def unanswered(
+        self,
+        answer: Answer,
+        *,
+        via: str,
+        place: Place | None = None,
+        source: int | None = None,
+        server: int | None = None,
+    ) -> None:
+        """Record a question the corpus did not answer, with the closest passages, where it was asked (`place`: None
+        on the command line) and the message that asked it (`source`); `server` alone: deprecated, use `place`."""
         closest = _cited(answer.passages)
-        question = displayable(answer.question)  # what users typed is shown to admins on a terminal later
-        self._append({"kind": "unanswered", "via": via, "server": server, "question": question, "closest": closest})
+        said = _said(answer.question, place)  # cleaned: what users typed is shown to admins on a terminal later
+        self._append({"kind": "unanswered", "via": via, **_origin(place, server, source), **said, "closest": closest})
 
     def feedback(
         self,
@@ -115,21 +195,25 @@ class GapLog:
         *,
         via: str,
         answered: bool,
+        place: Place | None = None,
+        source: int | None = None,
         server: int | None = None,
     ) -> str:
-        """Record a 👍 (+1) or 👎 (-1) on the passages shown for a question; return the record's id (for a reason)."""
+        """Record a 👍 (+1) or 👎 (-1) on the passages shown for a question; return the record's id (for a reason).
+        `place`, `source` and `server` as for `unanswered`."""
         cited = _cited(passages)
         record_id = secrets.token_hex(8)  # links a reason to its vote; says nothing of who voted
-        record = {"kind": "feedback", "id": record_id, "via": via, "server": server, "question": displayable(question)}
-        self._append({**record, "vote": vote, "answered": answered, "passages": cited})
+        record = {"kind": "feedback", "id": record_id, "via": via, **_origin(place, server, source)}
+        self._append({**record, **_said(question, place), "vote": vote, "answered": answered, "passages": cited})
         return record_id
 
-    def reason(self, feedback_id: str, reason: str, *, server: int | None = None) -> bool:
-        """Record the one-line reason given for a 👎; a blank reason records nothing. Return whether one was kept."""
+    def reason(self, feedback_id: str, reason: str, *, place: Place | None = None, server: int | None = None) -> bool:
+        """Record the one-line reason given for a 👎 (nothing when blank or given in a private thread); return whether
+        one was kept. `server` alone: deprecated, use `place`."""
         line = one_line_title(reason)[:REASON_LIMIT]
-        if not line:
+        if not line or (place is not None and place.private):
             return False
-        self._append({"kind": "reason", "feedback": feedback_id, "server": server, "reason": line})
+        self._append({"kind": "reason", "feedback": feedback_id, **_origin(place, server, None), "reason": line})
         return True
 
     def records(self) -> Iterator[dict[str, Any]]:
@@ -151,24 +235,46 @@ class GapLog:
                     yield record
 
 
+def _parsed(line: bytes) -> dict[str, Any]:
+    """Return a line's record, or an empty one when the line is damaged."""
+    try:
+        record = json.loads(line)
+    except ValueError:
+        return {}
+    return record if isinstance(record, dict) else {}
+
+
+def _reason_on(record: dict[str, Any], feedback_ids: set[Any]) -> bool:
+    """Tell whether a record is the reason given on one of these feedback records."""
+    return record.get("kind") == "reason" and record.get("feedback") in feedback_ids
+
+
 def server_of(record: dict[str, Any]) -> int | None:
     """Return the server a record came from (0: a DM), or None: the command line, or a record older than servers."""
-    server = record.get("server")
-    return server if isinstance(server, int) and not isinstance(server, bool) else None
+    return _int(record.get("server"))
+
+
+def channel_of(record: dict[str, Any]) -> tuple[int, int | None] | None:
+    """Return the channel a record came from and its parent when a thread; None for a record older than channels."""
+    channel = _int(record.get("channel"))
+    return None if channel is None else (channel, _int(record.get("parent")))
 
 
 def _where(record: dict[str, Any]) -> str:
-    """Say where a record came from, for the command line: "  [server 42]", "  [DM]", or nothing."""
-    server = server_of(record)
+    """Say where a record came from, for the command line: "  [server 42, channel 7]", "  [DM]", or nothing."""
+    server, where = server_of(record), channel_of(record)
     if server is None:
         return ""
-    return "  [DM]" if server == 0 else f"  [server {server}]"
+    channel = f", channel {where[0]}" if where is not None else ""
+    return "  [DM]" if server == 0 else f"  [server {server}{channel}]"
 
 
 def format_gap(record: dict[str, Any]) -> str:
     """Render a record as one line for people, ending with its server when it has one."""
     when = one_line_title(str(record.get("time", "?"))[:16].replace("T", " "))
     question = one_line_title(str(record.get("question", "")))  # older records were written unfiltered
+    if record.get("private") is True:
+        question = "(asked in a private thread: not kept)"
     if record.get("kind") == "feedback":
         vote = "👍" if _vote(record) > 0 else "👎"
         cited = ", ".join(f"{p.get('doc_id')} ¶ {p.get('paragraph')}" for p in _passages(record))
@@ -234,6 +340,14 @@ def record_time(record: dict[str, Any]) -> datetime | None:
     return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
 
 
+def _shown_in(record: dict[str, Any], channels: Container[int] | None) -> bool:
+    """Tell whether a record may be shown to a member who sees `channels` (None: no channel is checked)."""
+    if channels is None:
+        return True
+    where = channel_of(record)
+    return where is not None and where[0] in channels and record.get("private") is not True
+
+
 def _is_gap(record: dict[str, Any]) -> bool:
     """Tell whether a record is an unanswered question or a 👎."""
     kind = record.get("kind")
@@ -246,17 +360,20 @@ def group_gaps(
     server: int,
     since: datetime | None = None,
     threshold: float = SIMILAR,
+    channels: Container[int] | None = None,
 ) -> list[GapGroup]:
     """Group one server's unanswered questions and 👎 (written at or after `since`) by similar question.
 
     Only records carrying `server` count: never another server's, a DM's (0), the command line's or those
-    older than the field. Records are taken newest first (the log is in the order written); each joins the
+    older than the field. With `channels` (the channels the member may see now), only records from one of
+    them count: never one older than channels, nor one from a private thread (it holds no text). Records are
+    taken newest first (the log is in the order written); each joins the
     group whose newest question is most similar (the first such group on a tie), or starts a new one. The
     groups come newest first, and so does each one's list of reasons.
     """
     if server <= 0:
         return []
-    mine = [r for r in records if server_of(r) == server]
+    mine = [r for r in records if server_of(r) == server and _shown_in(r, channels)]
     reasons: dict[str, list[str]] = {}
     for record in mine:
         linked, reason = record.get("feedback"), record.get("reason")

@@ -92,12 +92,15 @@ def start_watching(bot: QuoteBot) -> asyncio.Task[None] | None:
 async def _watch(bot: QuoteBot) -> None:
     """Rebuild what changed after each burst, one rebuild at a time; a failed one leaves the old index answering."""
     s = bot.settings
-    async for changed in watch_changes(lambda: bot.engine.collections, debounce=s.watch_debounce, poll=s.watch_poll):
+    async for changed in watch_changes(lambda: bot.config, debounce=s.watch_debounce, poll=s.watch_poll):
         what = "quotebot.toml" if changed is None else ", ".join(sorted(changed))
         started = time.perf_counter()
         try:
             await bot.rebuild(scope_of(changed))
-        except QuotebotError as exc:  # e.g. a broken quotebot.toml: the previous index and rules keep answering
+        except QuotebotError as exc:  # a broken or missing quotebot.toml: the previous index and rules keep answering
             log.warning("files changed (%s) but the index was not rebuilt: %s", what, exc)
+            continue
+        except Exception:  # a bug: logged with its traceback, and the watcher goes on (later changes still apply)
+            log.exception("files changed (%s) but the rebuild failed", what)
             continue
         log.info("files changed (%s): re-indexed in %.1f s", what, time.perf_counter() - started)

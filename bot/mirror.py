@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
+import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +22,7 @@ from typing import Any
 from ..index import jump_link
 from .storage import write_atomic
 
-__all__ = ["ChannelFile", "Mirror", "Stored"]
+__all__ = ["ChannelFile", "Hidden", "Mirror", "Stored", "prune"]
 
 log = logging.getLogger(__name__)
 
@@ -115,6 +116,8 @@ class Mirror:
         self.version = 0  # bumped by every change
         self._dirty: set[int] = set()
         self._dropped: set[int] = set()
+        self._state = False  # a resume point or sync time changed: the state file only, nothing to re-index
+        self.removed = False  # its collection left quotebot.toml: nothing is written any more
 
     @property
     def state_file(self) -> Path:
@@ -165,7 +168,7 @@ class Mirror:
         file = self.files[channel]
         if message > file.after:
             file.after = message
-            self._touch(channel)
+            self._state = True
 
     def remove(self, channel: int, ids: Iterable[int]) -> list[str]:
         """Remove messages (deleted, emptied, unpinned); return their links (including those never kept)."""
@@ -191,10 +194,36 @@ class Mirror:
 
     def keep_listed(self, listed: frozenset[int]) -> list[int]:
         """Drop the channels (and threads of channels) no longer listed; return their ids."""
-        dropped = [c for c, f in self.files.items() if c not in listed and f.parent not in listed]
+        dropped = self.unlisted(listed)
         for channel in dropped:
             self.drop(channel)
         return dropped
+
+    def unlisted(self, listed: frozenset[int]) -> list[int]:
+        """Return the channels (and threads of channels) held that are not listed."""
+        return [c for c, f in self.files.items() if c not in listed and f.parent not in listed]
+
+    def threads(self, channel: int) -> list[int]:
+        """Return the threads (forum posts) held under a channel."""
+        return [c for c, f in self.files.items() if f.parent == channel]
+
+    def remove_all(self) -> None:
+        """Delete the mirror from disk (its folder and state file) and stop writing it: its collection is gone."""
+        self.files.clear()
+        self._dirty.clear()
+        self._dropped.clear()
+        self.removed = True
+        self.version += 1
+        shutil.rmtree(self.folder, ignore_errors=True)
+        self.state_file.unlink(missing_ok=True)
+
+    def remove_unpinned(self) -> list[str]:
+        """Remove every message not pinned (as last read); return their links (the collection turned pins_only on)."""
+        return [
+            link
+            for channel, file in list(self.files.items())
+            for link in self.remove(channel, [i for i, m in file.messages.items() if not m.pinned])
+        ]
 
     def keep_only(self, channel: int, ids: set[int]) -> list[str]:
         """Keep only these messages of a channel (its pins); return the links of the others."""
@@ -208,7 +237,7 @@ class Mirror:
         file = self.files.get(channel)
         if file is not None:
             file.synced = when
-            self._touch(channel)
+            self._state = True  # not a change of what is quoted: a sync that found nothing new re-indexes nothing
 
     def counts(self) -> dict[int, int]:
         """Return the number of mirrored messages per channel or thread."""
@@ -217,10 +246,12 @@ class Mirror:
     @property
     def dirty(self) -> bool:
         """Tell whether some change is not written yet."""
-        return bool(self._dirty or self._dropped)
+        return bool(self._dirty or self._dropped or self._state)
 
     def flush(self) -> int:
         """Write the changed files (atomically) and remove the dropped ones; return the version written."""
+        if self.removed:
+            return self.version  # a rebuild still running for a removed collection must not write it back
         for channel in sorted(self._dropped):
             (self.folder / f"{channel}.json").unlink(missing_ok=True)
         for channel in sorted(self._dirty):
@@ -230,14 +261,50 @@ class Mirror:
                 write_atomic(path, json.dumps(file.to_json(), ensure_ascii=False), temp_dir=self.folder.parent)
             else:
                 path.unlink(missing_ok=True)  # an export without messages is no document
-        if self._dirty or self._dropped:
+        if self._dirty or self._dropped or self._state:
             states = {str(c): f.state() for c, f in self.files.items()}
             write_atomic(self.state_file, json.dumps(states))
         self._dirty.clear()
         self._dropped.clear()
+        self._state = False
         return self.version
 
     def _touch(self, channel: int) -> None:
         self._dirty.add(channel)
         self._dropped.discard(channel)
         self.version += 1
+
+
+def prune(root: Path, keep: Iterable[str]) -> None:
+    """Delete the mirrors under `root` (folder and state file) of the collections not in `keep`."""
+    keep = set(keep)
+    for path in root.iterdir() if root.is_dir() else ():
+        name = path.name.removesuffix(".state.json") if path.is_file() else path.name
+        if name not in keep and (path.is_dir() or path.name.endswith(".state.json")):
+            Mirror(root / name).remove_all()
+
+
+class Hidden:
+    """Links the engine must not quote until the rebuild of their collection that read its mirror without them."""
+
+    def __init__(self) -> None:
+        self.pending: dict[str, tuple[str, int]] = {}  # link -> (collection, mirror version that no longer has it)
+        self._links: frozenset[str] | None = frozenset()  # cached until `pending` changes
+
+    def links(self) -> frozenset[str]:
+        """Return the hidden links (the same set until it changes: no copy for each message)."""
+        if self._links is None:
+            self._links = frozenset(self.pending)
+        return self._links
+
+    def add(self, name: str, version: int, links: Iterable[str]) -> None:
+        """Hide links until a rebuild of `name` has read its mirror at `version` or later."""
+        for link in links:
+            self.pending[link] = (name, version)
+            self._links = None
+
+    def release(self, name: str, version: int, *, every: bool = False) -> None:
+        """Show again what a rebuild of `name` that read mirror `version` indexed anew (`every`: the collection's)."""
+        kept = {k: v for k, v in self.pending.items() if not (v[0] == name and (every or v[1] <= version))}
+        if len(kept) != len(self.pending):
+            self.pending, self._links = kept, None

@@ -11,6 +11,7 @@ import discord
 from .checks import send_private
 from .gaps import REASON_LIMIT, GapLog
 from .i18n import text
+from .places import Place
 from .sending import interaction_expired
 
 __all__ = ["TIMEOUT", "ReasonModal"]
@@ -23,9 +24,9 @@ TIMEOUT = 600.0  # seconds the form waits
 class ReasonModal(discord.ui.Modal):
     """The optional one-line reason a 👎 opens; it is logged with the vote, never with who gave it."""
 
-    def __init__(self, gaps: GapLog, feedback_id: str, server: int, locale: discord.Locale | str | None) -> None:
+    def __init__(self, gaps: GapLog, feedback_id: str, place: Place, locale: discord.Locale | str | None) -> None:
         super().__init__(title=text("reason.title", locale), timeout=TIMEOUT)
-        self.gaps, self.feedback_id, self.server = gaps, feedback_id, server
+        self.gaps, self.feedback_id, self.place = gaps, feedback_id, place  # the channel, never who gave it
         self.reason: discord.ui.TextInput[ReasonModal] = discord.ui.TextInput(
             label=text("reason.label", locale),
             placeholder=text("reason.placeholder", locale),
@@ -37,7 +38,7 @@ class ReasonModal(discord.ui.Modal):
 
     async def on_submit(self, interaction: discord.Interaction[Any]) -> None:
         """Keep the reason (a blank one keeps nothing) and thank the member privately."""
-        self.gaps.reason(self.feedback_id, self.reason.value, server=self.server)
+        self.gaps.reason(self.feedback_id, self.reason.value, place=self.place)
         await interaction.response.send_message(text("button.thanks", interaction.locale), ephemeral=True)
 
     async def on_error(self, interaction: discord.Interaction[Any], error: Exception, /) -> None:  # type: ignore[override]

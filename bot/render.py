@@ -147,21 +147,25 @@ def _quote(passage: Passage, bold: bool) -> str:
 JUMP_PREFIX = "https://discord.com/channels/"
 
 
-def place_parts(cited: Passage | Citation, root: Path = PROJECT_ROOT, *, title: bool = True) -> list[str]:
+def place_parts(
+    cited: Passage | Citation, root: Path = PROJECT_ROOT, *, title: bool = True, host: bool = False
+) -> list[str]:
     """Return where a passage is found, the empty parts left out: title, date, section, page and ¶, file.
 
-    Each part is one line without control characters: a heading or a file name can't drive a terminal.
+    The file is its path in its collection's folder: a reader never sees where the corpus lies on the host.
+    With `host` (the operator's own terminal), it is the path they can open: under `root` when inside it, else
+    absolute. Each part is one line without control characters: a heading or a file name can't drive a terminal.
     """
     parts = [cited.title if title else None, cited.date, cited.section, cited.paragraph_label]
     # A Discord message cites its jump link; the export file it was read from means nothing to its readers.
     message = (cited.url or "").startswith(JUMP_PREFIX)
-    file = None if message else printable(display_source(cited.source, root))
-    return [one_line_title(p) for p in [*parts, file] if p]
+    file = display_source(cited.source, root) if host else cited.doc_id
+    return [one_line_title(p) for p in [*parts, None if message else printable(file)] if p]
 
 
 def _place(cited: Passage | Citation, root: Path) -> str:
-    """Return where a passage is found: title, date, section, page and paragraph, file, link."""
-    return ", ".join(place_parts(cited, root) + ([cited.url] if cited.url else []))
+    """Return where a passage is found for the operator: title, date, section, page and paragraph, file, link."""
+    return ", ".join(place_parts(cited, root, host=True) + ([cited.url] if cited.url else []))
 
 
 def citation(passage: Passage, root: Path = PROJECT_ROOT) -> str:

@@ -17,7 +17,7 @@ import discord
 
 from ..index import Answer, Passage
 from ..index.text import Span, displayable, split_sentences
-from .i18n import DEFAULT, Lang, decimal, text
+from .i18n import DEFAULT, Lang, decimal, plural_key, text
 from .render import PROJECT_ROOT, match_key, match_label, place_parts
 
 __all__ = [
@@ -294,6 +294,8 @@ def _content(answer: Answer, kind: Kind, lang: Lang, note: str | None = None) ->
         lines.append(text(f"reply.{'closest' if answer.passages else 'not_found'}.{kind}", lang))
     if answer.stale:
         lines.append(_SMALL + text("reply.stale", lang))
+    if answer.left_out:  # the gate took passages out when sending (bot/gate.py): say so, never silently
+        lines.append(_SMALL + text(plural_key("reply.left_out", answer.left_out), lang, count=answer.left_out))
     if note:
         lines.append(_SMALL + note)
     label = f"**{text(f'reply.{kind}', lang)}** "

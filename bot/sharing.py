@@ -1,23 +1,37 @@
-"""When the page of a private answer may be shared in its channel (the *Share in channel* button)."""
+"""*Share in channel*: post the page of a private answer in its channel, once, after the gate has passed it."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
 from collections.abc import Sequence
-from typing import Any
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+import discord
 
 from ..index import Passage
-from .places import Place
+from .checks import send_private
+from .gate import clear_page
+from .i18n import text
+from .places import Place, place_of_interaction
+from .replies import build_reply, escape_text, shown_passages
+from .sending import send_kwargs
 
-__all__ = ["share_refusal"]
+if TYPE_CHECKING:
+    from .views import AnswerView
+
+__all__ = ["share_page", "share_refusal"]
+
+log = logging.getLogger(__name__)
 
 
-def share_refusal(bot: Any, place: Place, passages: Sequence[Passage], forgotten: frozenset[str]) -> str | None:
-    """Return the catalog key of why `passages` may not be posted in `place` now, or None when they may.
+def share_refusal(bot: Any, place: Place, passages: Sequence[Passage]) -> str | None:
+    """Return the catalog key of why `passages` may not be posted in `place` by the rules now, or None.
 
-    Checked at click time against the engine answering now (a /reindex may have changed who sees what): every
-    passage's collection must be visible in `place`, as `QuoteBot.searchable` decides for a question; nobody may
-    have opted out since the answer (`forgotten`: the opted-out members then), and no quoted Discord message
-    may be hidden (deleted, reworded, or its author's) since.
+    Every passage's collection must be visible in `place`, as `QuoteBot.searchable` decides for a question,
+    under the engine answering now (a /reindex may have changed who sees what).
     """
     if place.server is None:
         return "share.dm"  # no channel to share into (no button is offered there)
@@ -27,8 +41,62 @@ def share_refusal(bot: Any, place: Place, passages: Sequence[Passage], forgotten
     only = rules.items[0].name if len(rules.items) == 1 else None  # a passage names its collection when several
     if any((p.collection or only) not in visible for p in passages):
         return "share.hidden"
-    hidden = bot.live.hidden()
-    links = {p.url for p in passages} | {c.url for p in passages for c in p.also_in}
-    if bot.forgotten.ids - forgotten or links & hidden:
-        return "share.changed"
     return None
+
+
+async def share_page(view: AnswerView, interaction: discord.Interaction[Any]) -> None:
+    """Post the page shown, "shared by" the asker, once; refuse privately where it would leak or has changed.
+
+    The page shown, not the whole answer: it is what the asker read and chose to share. It passes the gate as it
+    is now (bot/gate.py): when any of it may no longer be shown there (withdrawn, changed, its collection not
+    visible, its message unreadable, the claim's message gone), nothing is posted and the asker is told why.
+    """
+    if interaction.user.id != view.asker_id:
+        await send_private(interaction, text("share.not_yours", interaction.locale))
+        return
+    if not view.fresh:  # from before a restart: what it showed is not kept, so nothing is reposted
+        await send_private(interaction, text("button.gone", interaction.locale))
+        return
+    if view.shared:
+        await send_private(interaction, text("share.already", interaction.locale))
+        return
+    place = place_of_interaction(interaction)
+    shown = shown_passages(view.answer, view.page, view.per_page)
+    refusal = share_refusal(interaction.client, place, shown)
+    if refusal is not None:
+        await send_private(interaction, text(refusal, interaction.locale))
+        return
+    view.shared = True  # before the first await: a second click, however close, posts nothing
+    if view.asks_discord(interaction):
+        await interaction.response.defer()  # the page's messages are fetched again first: that may take seconds
+    page = replace(view.answer, passages=shown)
+    cleared = await clear_page(interaction.client, page, page=0, per_page=len(shown), place=place, claim=view.source)
+    if cleared.claim_gone or len(cleared.answer.passages) < len(shown):
+        view.shared = False
+        await send_private(interaction, text("share.changed", interaction.locale))
+        return
+    await _post(view, interaction)
+
+
+async def _post(view: AnswerView, interaction: discord.Interaction[Any]) -> None:
+    """Post the page in the channel as the click's answer; grey out Share on the private answer."""
+    note = text("share.by", view.lang, name=escape_text(interaction.user.display_name))
+    reply = await asyncio.to_thread(
+        build_reply, view.answer, page=view.page, per_page=view.per_page, kind=view.kind, lang=view.lang, note=note
+    )
+    try:
+        if interaction.response.is_done():  # deferred: the share is a new message of the click
+            await interaction.followup.send(**send_kwargs(reply, None), ephemeral=False)
+        else:
+            await interaction.response.send_message(**send_kwargs(reply, None))
+    except discord.HTTPException as error:
+        view.shared = False  # not posted: it may be tried again
+        if not isinstance(error, discord.Forbidden):
+            raise
+        log.warning("could not share an answer in channel %s: %s", interaction.channel_id, error)
+        await send_private(interaction, text("share.cannot_post", interaction.locale))
+        return
+    view.grey_out_share()
+    if view.message is not None:  # the private answer, through its own interaction's webhook
+        with contextlib.suppress(discord.HTTPException):
+            await view.message.edit(view=view)

@@ -129,6 +129,7 @@ class FakeInteraction:
         self.permissions = permissions or discord.Permissions.none()
         self.guild_id = guild_id
         self.guild = None
+        self.message: Any = None  # a click's: the message whose button was pressed
         self._state = None
         self.command_failed = False
         self._cs_command: Any = None
@@ -149,6 +150,11 @@ class FakeInteraction:
 
     async def original_response(self) -> FakeMessage:
         """Return the message sent as the response."""
+        return FakeMessage(self.calls)
+
+    async def edit_original_response(self, **kwargs: Any) -> FakeMessage:
+        """Edit the message the response deferred on (a click's page), recorded as `edit_original_response`."""
+        self.calls.append(("edit_original_response", kwargs))
         return FakeMessage(self.calls)
 
 

@@ -14,25 +14,25 @@ gone, the click gets one private line.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 import discord
 
 from ..index import Answer, Passage, QuotebotError
 from .buttons import BUTTONS_FILE, ButtonStore, Entry, attach, new_key, store_of
-from .catalog import SourceRow, source_rows, sources_buttons, sources_reply
 from .checks import error_text, send_private
 from .gaps import GapLog
-from .i18n import LANGUAGES, Lang, language, text
-from .places import place_of_interaction
+from .gate import Source, claim_stands, clear_page, withdrawn_claim
+from .i18n import language, text
+from .items import ReplyView, ShownButton, SourcesButton, SourcesView, button_of, click_failed, click_gone
+from .places import Place, place_of_interaction
 from .reasons import ReasonModal
-from .replies import MAX_PAGES, Kind, Reply, build_reply, button_id, escape_text, reply_buttons, shown_passages
+from .replies import MAX_PAGES, Kind, Reply, build_reply, button_id, reply_buttons, shown_passages
 from .sending import discords_fault, interaction_expired, send_kwargs
-from .sharing import share_refusal
+from .sharing import share_page
 
 if TYPE_CHECKING:
     from .client import QuoteBot
@@ -55,57 +55,9 @@ log = logging.getLogger(__name__)
 
 SHARE_ID = "quotebot:share"
 ANSWER_TEMPLATE = r"quotebot:(?P<action>more|up|down|share):(?P<key>[A-Za-z0-9_-]{1,32}):(?P<page>[0-9]{1,2})"
-SOURCES_TEMPLATE = r"quotebot:sources:(?P<way>prev|next):(?P<lang>[A-Za-z-]{2,5}):(?P<page>[0-9]{1,5})"
 
 
-async def _failed(interaction: discord.Interaction[Any], error: Exception, name: str) -> None:
-    """Log a failed click and apologise to the one who clicked."""
-    if interaction_expired(error):  # not a bug, and its token is dead: one line, no apology to send
-        log.warning("button %s: the click expired before it was answered (%s)", name, error)
-        return
-    log.error("button %s failed", name, exc_info=error)
-    with contextlib.suppress(discord.HTTPException):
-        await send_private(interaction, text("button.failed", interaction.locale))
-
-
-async def _gone(interaction: discord.Interaction[Any]) -> None:
-    """Say, privately and in one line, that what the button refers to is gone; nothing else changes."""
-    await send_private(interaction, text("button.gone", interaction.locale))
-
-
-def _button(item: discord.ui.Item[Any]) -> discord.ui.Button[Any]:
-    """Return the button a dynamic item was made from (every item of these templates is one)."""
-    if not isinstance(item, discord.ui.Button):
-        raise TypeError(f"not a button: {item!r}")
-    return item
-
-
-class _Shown:
-    """A dynamic item's button as members see it: its label, emoji and whether it is greyed out."""
-
-    item: discord.ui.Button[Any]
-
-    @property
-    def label(self) -> str | None:
-        """Return the button's label."""
-        return self.item.label
-
-    @property
-    def emoji(self) -> discord.PartialEmoji | None:
-        """Return the button's emoji."""
-        return self.item.emoji
-
-    @property
-    def disabled(self) -> bool:
-        """Tell whether the button is greyed out."""
-        return self.item.disabled
-
-    @disabled.setter
-    def disabled(self, value: bool) -> None:
-        self.item.disabled = value
-
-
-class AnswerButton(_Shown, discord.ui.DynamicItem[discord.ui.Button[Any]], template=ANSWER_TEMPLATE):
+class AnswerButton(ShownButton, discord.ui.DynamicItem[discord.ui.Button[Any]], template=ANSWER_TEMPLATE):
     """A button under an answer, `quotebot:<action>:<key>:<page>`: found by its key, in memory or in the store."""
 
     def __init__(self, button: discord.ui.Button[Any]) -> None:
@@ -116,7 +68,7 @@ class AnswerButton(_Shown, discord.ui.DynamicItem[discord.ui.Button[Any]], templ
         cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
     ) -> AnswerButton:
         """Rebuild the button from the clicked message's component (a restart forgot the view)."""
-        return cls(_button(item))
+        return cls(button_of(item))
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         """Hand the click to the answer's view: this process's, or one rebuilt from the store; else say it is gone."""
@@ -134,48 +86,12 @@ class AnswerButton(_Shown, discord.ui.DynamicItem[discord.ui.Button[Any]], templ
                 entry = store.get(key) if view is None else None
                 if entry is not None and isinstance(gaps, GapLog):
                     view = AnswerView.restore(key, entry, gaps=gaps, page=page)
-            if view is None:
-                await _gone(interaction)
+            if view is None or not view.bound_to(interaction):
+                await click_gone(interaction)  # a key carried on another message than its own: nothing of it is shown
                 return
             await view.click(action, interaction)
         except Exception as error:  # discord.py would only log it: the clicker is told too
-            await _failed(interaction, error, self.custom_id)
-
-
-class SourcesButton(_Shown, discord.ui.DynamicItem[discord.ui.Button[Any]], template=SOURCES_TEMPLATE):
-    """Previous / next under a /sources list, `quotebot:sources:<way>:<lang>:<page>`: the list is made again."""
-
-    def __init__(self, button: discord.ui.Button[Any]) -> None:
-        super().__init__(button)
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
-    ) -> SourcesButton:
-        """Rebuild the button from the clicked message's component."""
-        return cls(_button(item))
-
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        """Show the previous or next page of the documents the clicker's channel may search now."""
-        try:
-            match = self.__discord_ui_compiled_template__.fullmatch(self.custom_id)
-            if match is None or match["lang"] not in LANGUAGES:
-                await _gone(interaction)
-                return
-            page = int(match["page"]) + (1 if match["way"] == "next" else -1)
-            lang = cast(Lang, match["lang"])
-            bot = interaction.client
-            try:
-                engine = bot.engine  # once: the rows and the rules that pick them come from the same index
-            except QuotebotError as exc:
-                await send_private(interaction, error_text(exc, language(interaction.locale)))
-                return
-            names = bot.searchable(place_of_interaction(interaction), engine)
-            rows = source_rows(engine, names=names, mirrors=bot.live.mirrors)
-            reply = sources_reply(rows, page, lang=lang)
-            await interaction.response.edit_message(**send_kwargs(reply, SourcesView(rows, reply)))
-        except Exception as error:
-            await _failed(interaction, error, self.custom_id)
+            await click_failed(interaction, error, self.custom_id)
 
 
 def register_buttons(bot: QuoteBot) -> ButtonStore:
@@ -192,19 +108,12 @@ def _reference(cited: tuple[str, int, float]) -> Passage:
     return Passage("", doc_id, Path(doc_id), doc_id, None, paragraph, paragraph, 0, 0, score)
 
 
-class _ReplyView(discord.ui.View):
-    """A view of dynamic buttons, kept as long as the bot runs (a click finds it by its custom id, not by timeout)."""
-
-    message: discord.Message | None = None
-
-    def __init__(self) -> None:
-        super().__init__(timeout=None)
-
-
-class AnswerView(_ReplyView):
+class AnswerView(ReplyView):
     """Page an answer for its asker; take 👍 / 👎 from anyone, once each; a private answer's asker may share it once.
 
-    `share`: offer "Share in channel" (a private answer in a server); `forgotten`: the opted-out members then.
+    `share`: offer "Share in channel" (a private answer in a server); `place`: where it was posted; `source`: the
+    message a claim was taken from; `asked`: the message whose words are the question. Every later page and a
+    share pass the gate (bot/gate.py) before they are sent.
     """
 
     def __init__(
@@ -218,16 +127,25 @@ class AnswerView(_ReplyView):
         gaps: GapLog,
         via: str,
         share: bool = False,
-        forgotten: frozenset[str] = frozenset(),
+        place: Place | None = None,
+        source: Source | None = None,
+        asked: int | None = None,
         key: str | None = None,
         fresh: bool = True,
+        message_id: int | None = None,
     ) -> None:
         super().__init__()
         self.answer, self.per_page, self.kind, self.lang = answer, per_page, kind, reply.lang
         self.asker_id, self.gaps, self.via = asker_id, gaps, via
         self.page = reply.page
         self.voters: set[int] = set()
-        self.share, self.forgotten, self.shared = share, forgotten, False
+        self.share, self.shared = share, False
+        self.place, self.source = place, source  # where it was posted; the message a claim came from
+        # the message whose words are the question (a claim's, a mention, an answer channel's question): what is
+        # kept of this answer (the stored row, a vote's record) goes when that message is deleted
+        self.asked = source.message if source is not None else asked
+        self.message_id = message_id  # the message the buttons are on, once posted: a click elsewhere is refused
+        self._message: discord.Message | None = None
         self.fresh = fresh  # False: rebuilt after a restart, its passages only references (see `restore`)
         self.key = key or new_key()
         self._install(reply)
@@ -242,18 +160,49 @@ class AnswerView(_ReplyView):
         """Rebuild the view of an answer posted before a restart, showing `page`, from what the store kept."""
         answer = Answer(entry.question, entry.answered, tuple(_reference(c) for c in entry.cited))
         reply = build_reply(answer, page=page, per_page=entry.per_page, kind=entry.kind, lang=entry.lang)
+        place = Place(entry.server, entry.channel)
+        # an answer channel's row names its question's message too (deleting it purges the row): not a claim
+        source = None
+        if entry.kind == "claim" and entry.source is not None and entry.channel is not None:
+            source = Source(entry.server, entry.channel, entry.source)
         return cls(
             answer, reply, per_page=entry.per_page, kind=entry.kind, asker_id=entry.asker, gaps=gaps, via=entry.via,
-            share=entry.share, key=key, fresh=False,
+            share=entry.share, place=place, source=source, asked=entry.source, key=key, fresh=False,
+            message_id=entry.message,
         )  # fmt: skip
 
     def _entry(self) -> Entry:
         """Return what the store keeps of this answer: never the passages' text."""
         fetched = self.answer.passages[: MAX_PAGES * self.per_page]
+        place = self.place or Place(None, None)
         return Entry(
             self.answer.question, self.kind, self.per_page, self.lang, self.asker_id, self.via, self.share,
             self.answer.answered, tuple((p.doc_id, p.paragraph, p.score) for p in fetched),
+            server=place.server, channel=place.channel, source=self.asked,
         )  # fmt: skip
+
+    @property
+    def message(self) -> discord.Message | None:
+        """Return the message the buttons were posted on (None until posted)."""
+        return self._message
+
+    @message.setter
+    def message(self, message: discord.Message | None) -> None:
+        """Bind the buttons to the message they were posted on (in memory and in the store)."""
+        self._message = message
+        if message is None:
+            return
+        self.message_id = message.id
+        store = store_of(self.gaps)
+        if store is not None and self.children:
+            store.bind(self.key, message.id)
+
+    def bound_to(self, interaction: discord.Interaction[Any]) -> bool:
+        """Tell whether a click came from the message these buttons were posted on, in its channel."""
+        clicked = interaction.message
+        if self.message_id is None or clicked is None or clicked.id != self.message_id:
+            return False
+        return self.place is None or self.place.channel in (None, interaction.channel_id)
 
     def _install(self, reply: Reply) -> None:
         """Show a page's buttons, each carrying this answer's key and the page."""
@@ -286,17 +235,29 @@ class AnswerView(_ReplyView):
             await interaction.response.send_message(text("button.not_yours", interaction.locale), ephemeral=True)
             return
         page, per_page, kind, lang = self.page + 1, self.per_page, self.kind, self.lang
-        if not self.fresh:
-            await interaction.response.defer()  # a search may outlast Discord's 3 seconds
-            if not await self._answer_again(interaction, page):
-                return
-        reply = await asyncio.to_thread(build_reply, self.answer, page=page, per_page=per_page, kind=kind, lang=lang)
+        if not self.fresh or self.asks_discord(interaction):
+            await interaction.response.defer()  # a search, or fetching the page's messages again, may outlast 3 s
+        if not self.fresh and not await self._answer_again(interaction, page):
+            return
+        place = place_of_interaction(interaction)
+        cleared = await clear_page(interaction.client, self.answer, page=page, per_page=per_page, place=place,
+                                   claim=self.source)  # fmt: skip
+        self.answer = cleared.answer  # what was taken out stays out of every later page
+        if not shown_passages(self.answer, page, per_page):
+            await send_private(interaction, text("gate.none", interaction.locale))
+            return
+        shown = withdrawn_claim(self.answer, lang) if cleared.claim_gone else self.answer
+        reply = await asyncio.to_thread(build_reply, shown, page=page, per_page=per_page, kind=kind, lang=lang)
         self.page = reply.page
         self._install(reply)
         if interaction.response.is_done():
             await interaction.edit_original_response(**send_kwargs(reply, self))
         else:
             await interaction.response.edit_message(**send_kwargs(reply, self))
+
+    def asks_discord(self, interaction: discord.Interaction[Any]) -> bool:
+        """Tell whether the gate will fetch messages from Discord before a page is sent (then the click defers)."""
+        return self.source is not None or bool(getattr(interaction.client, "live", None))
 
     async def _answer_again(self, interaction: discord.Interaction[Any], page: int) -> bool:
         """Answer the question again in the clicker's place; tell them privately and return False when it fails
@@ -311,52 +272,20 @@ class AnswerView(_ReplyView):
             await send_private(interaction, error_text(exc, language(interaction.locale)))
             return False
         if not answer.answered or not shown_passages(answer, page, self.per_page) or page >= MAX_PAGES:
-            await _gone(interaction)
+            await click_gone(interaction)
             return False
         self.answer, self.fresh = answer, True
         return True
 
     async def share_in_channel(self, interaction: discord.Interaction[Any]) -> None:
-        """Post the page shown in the channel, "shared by" the asker, once; refuse privately where it would leak.
+        """Post the page shown in the channel, "shared by" the asker, once; refuse privately where it would leak."""
+        await share_page(self, interaction)
 
-        The page shown, not the whole answer: it is what the asker read and chose to share, and only what is
-        posted is checked and made public. The share is a new response to the click, never pinging anyone.
-        """
-        if interaction.user.id != self.asker_id:
-            await send_private(interaction, text("share.not_yours", interaction.locale))
-            return
-        if not self.fresh:  # from before a restart: what it showed is not kept, so nothing is reposted
-            await _gone(interaction)
-            return
-        if self.shared:
-            await send_private(interaction, text("share.already", interaction.locale))
-            return
-        shown = shown_passages(self.answer, self.page, self.per_page)
-        refusal = share_refusal(interaction.client, place_of_interaction(interaction), shown, self.forgotten)
-        if refusal is not None:
-            await send_private(interaction, text(refusal, interaction.locale))
-            return
-        self.shared = True  # before the first await: a second click, however close, posts nothing
-        note = text("share.by", self.lang, name=escape_text(interaction.user.display_name))
-        page, per_page, kind, lang = self.page, self.per_page, self.kind, self.lang
-        reply = await asyncio.to_thread(
-            build_reply, self.answer, page=page, per_page=per_page, kind=kind, lang=lang, note=note
-        )
-        try:
-            await interaction.response.send_message(**send_kwargs(reply, None))
-        except discord.HTTPException as error:
-            self.shared = False  # not posted: it may be tried again
-            if not isinstance(error, discord.Forbidden):
-                raise
-            log.warning("could not share an answer in channel %s: %s", interaction.channel_id, error)
-            await send_private(interaction, text("share.cannot_post", interaction.locale))
-            return
+    def grey_out_share(self) -> None:
+        """Grey out "Share in channel" once the page was shared."""
         for item in self.children:
             if isinstance(item, AnswerButton) and item.custom_id.startswith(SHARE_ID + ":"):
                 item.disabled = True
-        if self.message is not None:  # the private answer, through its own interaction's webhook
-            with contextlib.suppress(discord.HTTPException):
-                await self.message.edit(view=self)
 
     async def up(self, interaction: discord.Interaction[Any]) -> None:
         """Record that the passages shown helped."""
@@ -373,23 +302,16 @@ class AnswerView(_ReplyView):
             return
         self.voters.add(interaction.user.id)
         shown = shown_passages(self.answer, self.page, self.per_page)
-        server = interaction.guild_id or 0  # 0: a DM; the server, never the voter, is recorded
+        place = place_of_interaction(interaction)  # the channel, never the voter, is recorded
         question, answered = self.answer.question, self.answer.answered
-        record_id = self.gaps.feedback(question, vote, shown, via=self.via, answered=answered, server=server)
+        if self.source is not None and vote < 0:  # a claim deleted since is not written into the gaps log
+            question = question if await claim_stands(interaction.client, self.source, question) else ""
+        record_id = self.gaps.feedback(question, vote, shown, via=self.via, answered=answered, place=place,
+                                       source=self.asked)  # fmt: skip
         if vote < 0 and self.gaps.enabled:  # no reason is asked for when it could not be kept
-            await interaction.response.send_modal(ReasonModal(self.gaps, record_id, server, interaction.locale))
+            await interaction.response.send_modal(ReasonModal(self.gaps, record_id, place, interaction.locale))
             return
         await interaction.response.send_message(text("button.thanks", interaction.locale), ephemeral=True)
-
-
-class SourcesView(_ReplyView):
-    """The previous / next buttons of one page of the document list (a click lists the documents again)."""
-
-    def __init__(self, rows: list[SourceRow], reply: Reply) -> None:
-        super().__init__()
-        self.rows, self.lang, self.page = rows, reply.lang, reply.page
-        for button in sources_buttons(reply):
-            self.add_item(SourcesButton(button))
 
 
 async def send_answer(
@@ -401,12 +323,15 @@ async def send_answer(
     kind: Kind,
     via: str,
     ephemeral: bool,
+    source: Source | None = None,
 ) -> None:
-    """Send the first page of an answer, in the member's language, as the follow-up of a deferred interaction."""
+    """Send the first page of an answer, in the member's language, as the follow-up of a deferred interaction.
+
+    `source`: the message a claim was taken from (Find source), fetched again before a later page or a share.
+    """
     lang = language(interaction.locale)
     reply = await asyncio.to_thread(build_reply, answer, per_page=per_page, kind=kind, lang=lang)  # fitting is CPU work
     share = ephemeral and interaction.guild_id is not None  # a private answer in a server: its channel may see it
-    forgotten = interaction.client.forgotten.ids if share else frozenset()
     view = AnswerView(
         answer,
         reply,
@@ -416,7 +341,8 @@ async def send_answer(
         gaps=gaps,
         via=via,
         share=share,
-        forgotten=forgotten,
+        place=place_of_interaction(interaction),
+        source=source,
     )
     message = await interaction.followup.send(**send_kwargs(reply, view), ephemeral=ephemeral, wait=True)
     view.message = message

@@ -6,24 +6,30 @@ quiet for `debounce` before reporting, and what changes during a rebuild is repo
 report names the collections whose folders changed (every one when quotebot.toml itself changed); the
 caller rebuilds those off the loop and swaps the engine when the new index is complete, as /reindex does.
 Discord-sourced collections are not watched here: their mirrors follow the gateway (bot/live.py).
+
+quotebot.toml is also looked at every second, since a notification is lost when the file is replaced or comes
+back between two watches. While it is missing, the rules read from it stay in force (the rebuild refuses a
+missing file as an invalid one) and only its folder is watched, for its return, which rebuilds everything.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import watchfiles
 
-from ..index import Collection, Collections, QuotebotError
+from ..index import Collection, QuotebotError
 from .engines import Engine, EngineSource
 from .settings import Settings
 
 __all__ = [
     "Changed",
+    "Watched",
     "WatchedEngine",
     "changed_collections",
     "scope_of",
@@ -35,12 +41,26 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 Changed = set[str] | None  # the collections to rebuild; None: all of them (quotebot.toml changed)
+Stamp = tuple[int, int, int] | None  # what tells one version of a file from the next; None: no file
 # watchfiles reports a burst once no change came for `step` ms (our quiet time), or after `debounce` ms of
 # changes without such a pause: a burst that long is reported in minute-long parts.
 _LONGEST_BURST_MS = 60_000
+# How often quotebot.toml is looked at besides its notifications: a notification is lost when the file is
+# replaced (an editor's save, `git stash pop`) or comes back between a look and the next watch.
+_CONFIG_LOOK_MS = 1_000
 
 
-def watched_paths(collections: Collections) -> list[Path]:
+class Watched(Protocol):
+    """What the watcher follows: the collections' folders and the quotebot.toml they came from (Collections, Config)."""
+
+    @property
+    def items(self) -> tuple[Collection, ...]: ...
+
+    @property
+    def source(self) -> Path | None: ...
+
+
+def watched_paths(collections: Watched) -> list[Path]:
     """Return the folders to watch (each collection's, Discord mirrors left out) and quotebot.toml."""
     folders = {c.corpus_dir for c in collections.items if not c.live and c.corpus_dir.is_dir()}
     paths = sorted(folders)
@@ -49,11 +69,12 @@ def watched_paths(collections: Collections) -> list[Path]:
     return paths
 
 
-def changed_collections(collections: Collections, paths: Iterable[Path]) -> Changed:
+def changed_collections(collections: Watched, paths: Iterable[Path]) -> Changed:
     """Name the collections whose folders hold a changed path (the deepest folder's); None if the config changed."""
     names: set[str] = set()
-    for path in paths:
-        if collections.source is not None and path == collections.source:
+    source = _absolute(collections.source) if collections.source is not None else None
+    for path in map(_absolute, paths):  # watchfiles reports paths as given (polling) or made absolute (inotify)
+        if path == source:
             return None
         holders = [c for c in collections.items if not c.live and path.is_relative_to(c.corpus_dir)]
         if holders:
@@ -61,25 +82,64 @@ def changed_collections(collections: Collections, paths: Iterable[Path]) -> Chan
     return names
 
 
-def _paths(changes: set[tuple[watchfiles.Change, str]]) -> list[Path]:
-    return [Path(p) for _, p in changes]
+def _absolute(path: Path) -> Path:
+    return Path(os.path.abspath(path))
 
 
-def _options(debounce: float, poll: bool) -> dict[str, Any]:
-    """Return watchfiles' options: a burst is reported after `debounce` seconds of quiet."""
-    return {"debounce": _LONGEST_BURST_MS, "step": int(debounce * 1000), "force_polling": poll, "recursive": True}
+def _stamp(path: Path | None) -> Stamp:
+    """Return the file's identity, time and size (None without the file)."""
+    try:
+        found = path.stat() if path is not None else None
+    except OSError:
+        return None
+    return None if found is None else (found.st_ino, found.st_mtime_ns, found.st_size)
 
 
-async def watch_changes(current: Callable[[], Collections], *, debounce: float, poll: bool) -> AsyncIterator[Changed]:
+def _plan(watched: Watched, debounce: float, poll: bool) -> tuple[list[Path], dict[str, Any]]:
+    """Return the paths to watch and watchfiles' options (a burst is reported after `debounce` seconds of quiet).
+
+    While quotebot.toml is missing (the rules it set stay in force), only its folder is watched, for its return:
+    a watch on the file itself ends with the file, and nothing else can be rebuilt without it.
+    """
+    options: dict[str, Any] = {"debounce": _LONGEST_BURST_MS, "step": int(debounce * 1000), "force_polling": poll}
+    options |= {"rust_timeout": _CONFIG_LOOK_MS, "yield_on_timeout": True}
+    source = watched.source
+    if source is None or source.exists():
+        return watched_paths(watched), options | {"recursive": True}
+    config = _absolute(source)
+    return [source.parent], options | {"recursive": False, "watch_filter": lambda _, p: _absolute(Path(p)) == config}
+
+
+class _Look:
+    """Decide what a batch of changes means, noticing a quotebot.toml changed while nothing watched it."""
+
+    def __init__(self, watched: Watched) -> None:
+        self.seen = _stamp(watched.source)  # the file as it was when the rules in force were read (or near)
+
+    def changed(self, watched: Watched, changes: set[tuple[watchfiles.Change, str]]) -> Changed:
+        """Return what to rebuild (empty: nothing); None, the config, also when its file differs from the last seen."""
+        changed = changed_collections(watched, (Path(p) for _, p in changes)) if changes else set()
+        now = _stamp(watched.source)
+        if changed is None or now != self.seen:
+            self.seen = now  # the version (or absence) the rebuild reads
+            return None
+        return changed
+
+
+async def watch_changes(current: Callable[[], Watched], *, debounce: float, poll: bool) -> AsyncIterator[Changed]:
     """Yield, after each burst of changes, the collections that changed (the loop is never blocked).
 
-    `current()` gives the collections in force: after quotebot.toml changed (None yielded, and the caller
-    rebuilt), the folders they name are watched anew.
+    `current()` gives what is in force: after quotebot.toml changed (None yielded, and the caller rebuilt, or
+    failed to), the folders it names are watched anew, or the file's folder while the file is missing.
     """
-    while paths := watched_paths(collections := current()):
-        log.info("watching %d folder(s) for changes%s", len(paths), " (polling)" if poll else "")
-        async for changes in watchfiles.awatch(*paths, **_options(debounce, poll)):
-            changed = changed_collections(collections, _paths(changes))
+    look = _Look(current())
+    while True:
+        paths, options = _plan(watched := current(), debounce, poll)
+        if not paths:
+            return
+        log.info("watching %d path(s) for changes%s", len(paths), " (polling)" if poll else "")
+        async for changes in watchfiles.awatch(*paths, **options):
+            changed = look.changed(watched, changes)
             if changed is None or changed:
                 yield changed
             if changed is None:
@@ -89,12 +149,17 @@ async def watch_changes(current: Callable[[], Collections], *, debounce: float, 
 
 
 def watch_changes_sync(
-    current: Callable[[], Collections], *, debounce: float, poll: bool, stop: threading.Event
+    current: Callable[[], Watched], *, debounce: float, poll: bool, stop: threading.Event
 ) -> Iterator[Changed]:
     """Do what `watch_changes` does in a thread of its own, until `stop` is set."""
-    while paths := watched_paths(collections := current()):
-        for changes in watchfiles.watch(*paths, **_options(debounce, poll), stop_event=stop):
-            changed = changed_collections(collections, _paths(changes))
+    look = _Look(current())
+    while not stop.is_set():
+        paths, options = _plan(watched := current(), debounce, poll)
+        if not paths:
+            return
+        log.info("watching %d path(s) for changes%s", len(paths), " (polling)" if poll else "")
+        for changes in watchfiles.watch(*paths, **options, stop_event=stop):
+            changed = look.changed(watched, changes)
             if changed is None or changed:
                 yield changed
             if changed is None:
@@ -138,7 +203,7 @@ class WatchedEngine:
         """Rebuild what changed after each burst (one at a time); the old engine answers until the new one is whole."""
         s = self.settings
 
-        def current() -> Collections:
+        def current() -> Watched:
             return self.engine.collections  # the rules of the engine answering now
 
         for changed in watch_changes_sync(current, debounce=s.watch_debounce, poll=s.watch_poll, stop=self._stop):

@@ -17,8 +17,8 @@ put them together. `text` holds the string helpers front ends share (sentences, 
 from importlib.metadata import PackageNotFoundError, version
 
 from .answer.engine import validate_question
-from .build import BuildOptions
-from .collections import Collection, Collections, load_collections
+from .build import BuildOptions, prune_previous, remove_builds
+from .collections import Collection, Collections, collections_from, load_collections, read_config_file
 from .embed.base import DEFAULT_MODEL, Embedder
 from .embed.factory import make_embedder
 from .embed.multilingual import MultilingualEmbedder
@@ -74,10 +74,14 @@ __all__ = [
     "__version__",
     "build_library",
     "check_library",
+    "collections_from",
     "jump_link",
     "load_collections",
     "make_embedder",
     "open_library",
     "parse_jump_link",
+    "prune_previous",
+    "read_config_file",
+    "remove_builds",
     "validate_question",
 ]

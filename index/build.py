@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,7 +26,9 @@ from .store.layout import (
     SentenceTable,
     StoredIndex,
     load_index,
+    prune_builds,
     read_manifest,
+    remove_builds,
     save_index,
     verify_files,
 )
@@ -47,6 +49,8 @@ __all__ = [
     "chunk_document",
     "corpus_fingerprints",
     "open_engine",
+    "prune_previous",
+    "remove_builds",
 ]
 
 log = logging.getLogger(__name__)
@@ -374,3 +378,16 @@ def _load_current(index_dir: Path, embedder: Embedder, reason: str | None) -> tu
     if stored.manifest.dimension != embedder.dimension:  # same name, other weights
         return None, f"built with {stored.manifest.dimension}-dimensional vectors, the model gives {embedder.dimension}"
     return stored, None
+
+
+def prune_previous(engines: Iterable[QuoteEngine]) -> list[Path]:
+    """Delete from disk the builds these engines' index folders no longer answer from; return what was deleted.
+
+    Each folder keeps its current build and the one its engine answers from. Call it once the engines that
+    answered before (and may be verifying a reply from the previous build's texts) have been let go of.
+    """
+    removed: list[Path] = []
+    for engine in engines:
+        folder = engine.stored.folder  # <index folder>/builds/<name>
+        removed += prune_builds(folder.parent.parent, keep=[folder])
+    return removed

@@ -29,6 +29,8 @@ link) only in the server the message was written in.
 
 Without the file there is one public collection, ``default``, over the corpus folder, and its index stays
 directly in the index folder; with the file each collection's index lives in ``<index folder>/<name>``.
+Once rules were read from the file, its absence is an error (``required=True``), never a return to that public
+default: a file moved aside for a moment must not open the private folders under the corpus folder to everyone.
 
 Access rules, for a question asked in ``server`` (None in a direct message), ``channel`` and, in a thread,
 ``parent`` (the thread's parent channel; a thread inherits its parent's access, so either id matches):
@@ -69,8 +71,10 @@ __all__ = [
     "MIRROR_FOLDER",
     "Collection",
     "Collections",
+    "collections_from",
     "default_collections",
     "load_collections",
+    "read_config_file",
 ]
 
 DEFAULT_COLLECTION = "default"
@@ -187,16 +191,34 @@ def default_collections(corpus_dir: Path) -> Collections:
     return Collections((Collection(DEFAULT_COLLECTION, corpus_dir.expanduser().resolve()),), None)
 
 
-def load_collections(path: Path, default_corpus: Path, mirror_root: Path | None = None) -> Collections:
+def load_collections(
+    path: Path, default_corpus: Path, mirror_root: Path | None = None, *, required: bool = False
+) -> Collections:
     """Read quotebot.toml when it exists, else the default single collection.
 
     `mirror_root`: the folder under which Discord-sourced collections are mirrored (default: next to the file).
+    `required`: the rules in force came from this file, so a missing file raises ConfigError (see read_config_file).
     """
-    if not path.exists():
-        return default_collections(default_corpus)
-    data = _read_toml(path)
-    if "collections" not in data and "answer_channels" in data:
-        return default_collections(default_corpus)  # a file that only sets the bot's answer channels
+    return collections_from(path, read_config_file(path, required=required), default_corpus, mirror_root)
+
+
+def read_config_file(path: Path, *, required: bool = False) -> dict[str, object] | None:
+    """Parse quotebot.toml; None when there is none, or ConfigError when it is `required` (or unreadable, invalid)."""
+    try:
+        return _read_toml(path)
+    except FileNotFoundError:
+        if not required:
+            return None
+        missing = f"{path} is missing: restore it; the collections and rules in force stay until then"
+        raise ConfigError(missing) from None
+
+
+def collections_from(
+    path: Path, data: dict[str, object] | None, default_corpus: Path, mirror_root: Path | None = None
+) -> Collections:
+    """Validate the collections of a parsed quotebot.toml (`data`; None: no file, the default collection)."""
+    if data is None or ("collections" not in data and "answer_channels" in data):
+        return default_collections(default_corpus)  # no file, or one that only sets the bot's answer channels
     tables = _collection_tables(path, data)
     root = (mirror_root or path.parent / MIRROR_FOLDER).expanduser().resolve()
     items = tuple(_parse_collection(path, name, table, root) for name, table in tables.items())
@@ -206,10 +228,12 @@ def load_collections(path: Path, default_corpus: Path, mirror_root: Path | None 
 
 
 def _read_toml(path: Path) -> dict[str, object]:
-    """Parse the config file, turning every read or syntax problem into a ConfigError."""
+    """Parse the config file, turning every read or syntax problem into a ConfigError (but a missing file)."""
     try:
         with path.open("rb") as handle:
             return tomllib.load(handle)
+    except FileNotFoundError:
+        raise  # not an unreadable file: read_config_file decides what a missing one means
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}: fix the syntax there") from exc
     except UnicodeDecodeError as exc:

@@ -19,7 +19,8 @@ from .collections import Collection, Collections, default_collections
 from .embed.base import DEFAULT_MODEL, Embedder
 from .embed.factory import make_embedder
 from .errors import CorpusError, QuestionError
-from .models import Answer, Source
+from .ingest.extract import parse_jump_link
+from .models import Answer, Passage, Source
 from .placement import Assigned, assign, files_of
 from .store.manifest import Manifest
 
@@ -66,6 +67,30 @@ class Library:
             answers.append(replace(answer, passages=passages))
         return answers[0] if len(answers) == 1 else _merge(question, answers, top_k)
 
+    def quotable(
+        self, passages: Sequence[Passage], *, names: Sequence[str] | None = None, server: int | None = None
+    ) -> tuple[Passage, ...]:
+        """Return the passages that the named collections (default: all) would still quote now, in order.
+
+        Each is checked as a new answer checks it: its collection searchable here, its span still indexed with
+        the same words, verbatim in its file, its author not withheld, its message not hidden, from `server`.
+        A passage that fails is left out; a duplicate's citation that fails is dropped from `also_in`.
+        """
+        allowed = [n for n in (self.engines if names is None else names) if n in self.engines]
+        kept = []
+        for passage in passages:
+            # A passage names its collection when several are configured; else any allowed one may hold it.
+            where = allowed if passage.collection is None else [n for n in allowed if n == passage.collection]
+            engines = [self.engines[n] for n in where]
+            p = passage
+            if not any(e.quotable(p.doc_id, p.start, p.end, p.text, server) for e in engines):
+                continue
+            also = tuple(
+                c for c in p.also_in if any(e.quotable(c.doc_id, c.start, c.end, None, server) for e in engines)
+            )
+            kept.append(replace(p, also_in=also))
+        return tuple(kept)
+
     def withhold(self, authors: frozenset[str], messages: frozenset[str] = frozenset()) -> None:
         """Never quote what these Discord authors (ids) wrote, nor these messages (jump links), from now on."""
         for engine in self.engines.values():
@@ -80,12 +105,19 @@ class Library:
 
 
 def _sources(engine: QuoteEngine, collection: str | None) -> list[Source]:
-    """List one index's documents with their paragraph (the highest ¶ cited) and passage counts."""
+    """List one index's documents with their paragraph (the highest ¶ cited) and passage counts, and server.
+
+    A Discord channel (a mirror or an export) has its server in its messages' jump links: its title and name
+    are its server's to see, as its messages are.
+    """
     paragraphs: dict[str, int] = {}
     passages: dict[str, int] = {}
+    servers: dict[str, int] = {}
     for chunk in engine.stored.chunks:
         paragraphs[chunk.doc_id] = max(paragraphs.get(chunk.doc_id, 0), chunk.last_paragraph)
         passages[chunk.doc_id] = passages.get(chunk.doc_id, 0) + 1
+        if chunk.url and chunk.doc_id not in servers and (ids := parse_jump_link(chunk.url)) is not None:
+            servers[chunk.doc_id] = ids[0]
     return [
         Source(
             d.doc_id,
@@ -95,6 +127,7 @@ def _sources(engine: QuoteEngine, collection: str | None) -> list[Source]:
             paragraphs.get(d.doc_id, 0),
             passages.get(d.doc_id, 0),
             collection,
+            servers.get(d.doc_id),
         )
         for d in engine.stored.manifest.documents
     ]

@@ -163,6 +163,7 @@ class Answer:
     passages: tuple[Passage, ...] = field(default_factory=tuple)
     stale: bool = False  # a source file changed since indexing; its passages were withheld
     confidence: float | None = None  # calibrated probability that the best passage answers, in [0, 1]
+    left_out: int = 0  # passages a front end's check at sending time took out (withdrawn, or not confirmable then)
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,3 +177,4 @@ class Source:
     paragraphs: int  # the highest paragraph number cited in it
     passages: int  # how many chunks of it the index holds
     collection: str | None = None  # named when quotebot.toml defines collections
+    server: int | None = None  # a Discord channel's or export's server (from its jump links): listed there only

@@ -2,8 +2,10 @@
 
 A forum post in an answer forum is answered inside the post; a question in an answer text channel in a thread
 started on it (or as a reply). Later messages in those threads, and mentions of the bot in any thread it
-answered in, are searched together with the thread's first question. Needs the Message Content intent, asked
-for only when some answer channel is configured (see QuoteBot).
+answered in, are searched together with the thread's first question, fetched again each time: an edited one
+is searched (and named in the note) as it reads now, a deleted one not at all. A question deleted from an
+answer channel takes its words off the thread the bot named after it (renamed to a neutral name). Needs the
+Message Content intent, asked for only when some answer channel is configured (see QuoteBot).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from discord.ext import commands
 
 from ...index import Answer, QuotebotError
 from ..answering import AnswerChannel, addresses_others, asks, with_context
+from ..buttons import store_of
 from ..checks import error_text, send_private
 from ..i18n import Lang, language, text
 from ..limits import MAX_QUESTION_CHARS, BusyError, GlobalLimitError, check_question
@@ -36,6 +39,7 @@ log = logging.getLogger(__name__)
 
 COOLING = "⏳"  # the asker's cooldown: asked too often, not answered
 THREAD_NAME = 90  # characters of the question that name the thread started on it (Discord allows 100)
+RENAMES = 10  # threads looked up on Discord (one request each) per bulk delete, at most
 PATIENCE = 300.0  # seconds a post waits for a free worker or the global rate before it is told "busy"
 clock = time.monotonic  # the patience's clock (tests move it)
 
@@ -62,7 +66,9 @@ class AnswerChannels(commands.Cog):
 
     def __init__(self, bot: QuoteBot) -> None:
         self.bot = bot
-        self.firsts: dict[int, str] = {}  # thread id -> the first question the bot answered there
+        # thread id -> the message of the first question the bot answered there: its words are fetched again
+        # each time (they may have been edited or deleted since), never kept
+        self.firsts: dict[int, int] = {}
 
     def takes(self, message: discord.Message) -> bool:
         """Tell whether a message is this cog's to answer (the mentions cog then leaves it alone)."""
@@ -91,7 +97,7 @@ class AnswerChannels(commands.Cog):
                 return None  # nothing but attachments
             if entry is None and mentioned is None:
                 return None  # a thread the bot answered in, outside answer channels: only mentions
-            first = self.firsts.get(channel.id) or await _first_question(channel)
+            first = await self._first_question(channel)
             return Asked(content, context=first if first and first != content else None)
         entry = self.bot.answer_channels.get(channel.id)
         if entry is None or not content or not (mentioned is not None or asks(content, entry.mode)):
@@ -117,6 +123,26 @@ class AnswerChannels(commands.Cog):
         finally:
             await _react(message, self.bot.user, add=False)
 
+    def remember_first(self, thread: int, message: int) -> None:
+        """Note the message of the first question the bot answered in a thread (the mentions cog's too): later ones
+        there are searched with it. Its id only: its words are fetched again each time."""
+        self.firsts.setdefault(thread, message)
+
+    async def _first_question(self, thread: discord.Thread) -> str | None:
+        """Return a thread's first question as it reads now (a forum post's with its title); None when it was deleted,
+        cannot be read, or its author ran /forget-me: then the follow-up is searched alone. Its words are never kept
+        between follow-ups."""
+        first = self.firsts.get(thread.id, thread.id)  # unknown (a restart): the thread's starter
+        cached = next((m for m in reversed(self.bot.cached_messages) if m.id == first), None)  # edits applied
+        message = cached or await _fetch_message(thread, first)
+        if message is None or str(message.author.id) in self.bot.forgotten.ids:
+            return None  # its author asked not to be quoted (/forget-me): their words are not shown in a note
+        mentioned = mention_question(message, self.bot.user)
+        words = mentioned if mentioned is not None else " ".join(message.content.split())
+        if first == thread.id and isinstance(thread.parent, discord.ForumChannel):
+            return _post_question(thread.name, words)
+        return words or None
+
     async def _answer(self, message: discord.Message, asked: Asked, lang: Lang) -> None:
         """Check the limits, search (with the thread's first question), and post the answer where it belongs."""
         question = check_question(asked.question)
@@ -128,26 +154,33 @@ class AnswerChannels(commands.Cog):
         searched = with_context(question, asked.context) if asked.context else question
         searched = searched[:MAX_QUESTION_CHARS]
         place = place_of_message(message)
-        answer = await self._patiently(searched, place)
+        answer = await self._patiently(searched, place, message.id)
         answer = replace(answer, question=question)  # shown as asked; the context gets its own line
         reply = await asyncio.to_thread(build_reply, answer, per_page=PER_PAGE, lang=lang)
         if asked.context:
             note = text("answer.context", lang, question=escape_text(_short(asked.context)))
             reply = replace(reply, content=f"{reply.content or ''}\n-# {note}".strip())
-        view = AnswerView(
-            answer, reply, per_page=PER_PAGE, kind="question", asker_id=message.author.id, gaps=self.bot.gaps,
-            via="answer-channel",
-        )  # fmt: skip
+        thread = None
         if asked.thread:
             thread = await message.create_thread(name=_short(question, THREAD_NAME), auto_archive_duration=1440)
-            view.message = await thread.send(**send_kwargs(reply, view))
-            self.firsts[thread.id] = question
+            self.remember_first(thread.id, message.id)  # a thread started on a message shares its id
+            place = Place(place.server, thread.id, message.channel.id)  # where the answer and its buttons are
+        elif isinstance(message.channel, discord.Thread):
+            self.remember_first(message.channel.id, message.id)
+        view = AnswerView(
+            answer, reply, per_page=PER_PAGE, kind="question", asker_id=message.author.id, gaps=self.bot.gaps,
+            via="answer-channel", place=place, asked=message.id,
+        )  # fmt: skip
+        if thread is not None:
+            posted = await thread.send(**send_kwargs(reply, view))
         else:
-            view.message = await message.reply(**send_kwargs(reply, view), mention_author=False)
-            if isinstance(message.channel, discord.Thread) and message.channel.id not in self.firsts:
-                self.firsts[message.channel.id] = question
+            posted = await message.reply(**send_kwargs(reply, view), mention_author=False)
+        view.message = posted
+        store = store_of(self.bot.gaps)
+        if store is not None and view.children:  # the stored answer holds the question: it goes when the question goes
+            store.bind(view.key, posted.id, source=message.id)
 
-    async def _patiently(self, question: str, place: Place) -> Answer:
+    async def _patiently(self, question: str, place: Place, source: int | None = None) -> Answer:
         """Answer when a worker and the global rate allow, waiting (👀 shown) rather than refusing a post.
 
         Nobody is there to ask again in a forum post, so a full queue or the global rate is waited out, up to
@@ -157,7 +190,9 @@ class AnswerChannels(commands.Cog):
         delay = 0.5
         while True:
             try:
-                return await self.bot.answer(question, per_page=PER_PAGE, via="answer-channel", place=place)
+                return await self.bot.answer(
+                    question, per_page=PER_PAGE, via="answer-channel", place=place, source=source
+                )
             except (BusyError, GlobalLimitError) as exc:
                 rate = isinstance(exc, GlobalLimitError)
                 wait = exc.retry_after if isinstance(exc, GlobalLimitError) else delay
@@ -165,6 +200,49 @@ class AnswerChannels(commands.Cog):
                     raise
                 await asyncio.sleep(wait)
                 delay = delay if rate else min(delay * 2, 10.0)  # a full queue: back off
+
+    @commands.Cog.listener()
+    async def on_raw_message_delete(self, payload: discord.RawMessageDeleteEvent) -> None:
+        """Take a deleted question's words off the thread the bot named after it."""
+        await self._questions_deleted(payload.guild_id, payload.channel_id, [payload.message_id])
+
+    @commands.Cog.listener()
+    async def on_raw_bulk_message_delete(self, payload: discord.RawBulkMessageDeleteEvent) -> None:
+        """Take deleted questions' words off the threads the bot named after them."""
+        await self._questions_deleted(payload.guild_id, payload.channel_id, sorted(payload.message_ids))
+
+    @commands.Cog.listener()
+    async def on_raw_message_edit(self, payload: discord.RawMessageUpdateEvent) -> None:
+        """Name the thread the bot started on a question after its new wording: the old one is shown no more."""
+        if "content" not in payload.data:
+            return  # an embed or a flag changed, not the words
+        thread = await self._named_thread(payload.guild_id, payload.channel_id, payload.message_id, fetch=True)
+        if thread is not None:
+            mentioned = mention_question(payload.message, self.bot.user)
+            words = mentioned if mentioned is not None else " ".join(payload.message.content.split())
+            await _rename(thread, _short(words, THREAD_NAME) if words else _neutral(thread))
+
+    async def _questions_deleted(self, server: int | None, channel: int, ids: list[int]) -> None:
+        """Rename each thread the bot started on one of these messages (deleted) of an answer channel."""
+        for number, message_id in enumerate(ids):
+            thread = await self._named_thread(server, channel, message_id, fetch=number < RENAMES)
+            if thread is not None:
+                await _rename(thread, _neutral(thread))
+
+    async def _named_thread(
+        self, server: int | None, channel: int, message: int, *, fetch: bool
+    ) -> discord.Thread | None:
+        """Return the thread the bot started on a message of an answer channel (named after it), else None.
+
+        `fetch`: look it up on Discord when it is not in the cache (archived, or started before a restart).
+        """
+        guild = self.bot.get_guild(server) if server is not None else None
+        if guild is None or self.bot.user is None or self.bot.answer_channels.get(channel) is None:
+            return None  # only an answer channel's questions get a thread named after them
+        thread = guild.get_thread(message)  # a thread started on a message shares the message's id
+        if thread is None and fetch:
+            thread = await _fetch_thread(guild, message)
+        return thread if thread is not None and thread.owner_id == self.bot.user.id else None
 
     @config.command(name="answer-channel", description=described("command.config.answer"))
     @app_commands.describe(
@@ -213,18 +291,46 @@ def _short(text_: str, limit: int = 200) -> str:
     return line if len(line) <= limit else line[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
-async def _first_question(thread: discord.Thread) -> str | None:
-    """Return a thread's first question: its starter message (a forum post's, with its title), if readable."""
+async def _fetch_message(thread: discord.Thread, message_id: int) -> discord.Message | None:
+    """Fetch a message of a thread, or the one a thread was started on; None when deleted or not readable."""
+    parent = thread.parent
     try:
-        if isinstance(thread.parent, discord.ForumChannel):
-            starter = await thread.fetch_message(thread.id)
-            return _post_question(thread.name, " ".join(starter.content.split()))
-        if isinstance(thread.parent, discord.TextChannel):
-            starter = await thread.parent.fetch_message(thread.id)  # a thread started on a message shares its id
-            return " ".join(starter.content.split()) or None
+        if message_id == thread.id and isinstance(parent, discord.TextChannel):
+            return await parent.fetch_message(message_id)  # a thread started on a message shares its id
+        return await thread.fetch_message(message_id)  # a forum post's starter, or a question inside the thread
     except discord.HTTPException:
-        return None  # deleted, or not readable: the follow-up is searched alone
-    return None
+        return None
+
+
+async def _fetch_thread(guild: discord.Guild, thread_id: int) -> discord.Thread | None:
+    """Return the thread of this id (archived ones too), or None when there is none or it cannot be read."""
+    try:
+        channel = await guild.fetch_channel(thread_id)
+    except discord.HTTPException:
+        return None  # no thread was started on that message (404), or it is not readable
+    return channel if isinstance(channel, discord.Thread) else None
+
+
+def _neutral(thread: discord.Thread) -> str:
+    """Return the name a thread gets when its question is deleted, in its server's language."""
+    return text("answer.thread_deleted", language(thread.guild.preferred_locale))
+
+
+async def _rename(thread: discord.Thread, name: str) -> None:
+    """Give a thread the bot started a neutral name; an archived one is reopened for it, then archived again.
+
+    The thread's creator may change its name and archive it without Manage Threads (not when it is locked).
+    """
+    if thread.name == name:
+        return
+    try:
+        if thread.archived:  # Discord edits an archived thread only when the same request reopens it
+            await thread.edit(name=name, archived=False)
+            await thread.edit(archived=True)
+        else:
+            await thread.edit(name=name)
+    except discord.HTTPException as exc:  # one line, no text nor user: the status says why
+        log.warning("could not rename thread %s after its question changed: HTTP %s", thread.id, exc.status)
 
 
 async def _react(message: discord.Message, me: discord.abc.Snowflake | None, *, add: bool, emoji: str = "👀") -> None:

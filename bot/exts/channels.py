@@ -6,6 +6,7 @@ Added only when quotebot.toml lists `discord_channels` (no listener otherwise); 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 import aiohttp
@@ -30,7 +31,7 @@ class Channels(commands.Cog):
 
     @commands.Cog.listener()
     async def on_ready(self) -> None:
-        """Read what was written while the bot was away (after each new gateway session)."""
+        """Reconcile with what was written, edited or deleted while the bot was away (each new gateway session)."""
         try:
             self._changed(*await self.live.sync_all())
         except (discord.HTTPException, aiohttp.ClientError) as exc:
@@ -74,12 +75,48 @@ class Channels(commands.Cog):
         self._changed(self.live.on_thread_gone(payload.thread_id))
 
     @commands.Cog.listener()
+    async def on_guild_channel_delete(self, channel: discord.abc.GuildChannel) -> None:
+        """Never quote a deleted listed channel's messages (or its threads') again."""
+        self._changed(self.live.on_channel_gone(channel.id))
+
+    @commands.Cog.listener()
+    async def on_guild_channel_update(self, before: discord.abc.GuildChannel, after: discord.abc.GuildChannel) -> None:
+        """Drop a listed channel the bot may no longer read (its overwrites changed); read it when it may again."""
+        await self._check_access([after])
+
+    @commands.Cog.listener()
+    async def on_guild_role_update(self, before: discord.Role, after: discord.Role) -> None:
+        """Check every listed channel of the server again: a role's permissions decide what the bot may read."""
+        await self._check_access(after.guild.channels)
+
+    @commands.Cog.listener()
+    async def on_guild_role_delete(self, role: discord.Role) -> None:
+        """Check every listed channel of the server again (the bot may have lost its role's permissions)."""
+        await self._check_access(role.guild.channels)
+
+    @commands.Cog.listener()
+    async def on_guild_remove(self, guild: discord.Guild) -> None:
+        """Drop every listed channel of a server the bot was removed from (or that was deleted)."""
+        self._changed(*self.live.on_guild_gone(guild.id))
+
+    @commands.Cog.listener()
+    async def on_guild_join(self, guild: discord.Guild) -> None:
+        """Read the listed channels of a server the bot joined (again)."""
+        await self._check_access(guild.channels)
+
+    @commands.Cog.listener()
     async def on_guild_channel_pins_update(
         self, channel: discord.abc.GuildChannel | discord.Thread, last_pin: object
     ) -> None:
         """Re-read a pins-only channel's pins: a new pin is quoted, an unpinned message no longer."""
         if isinstance(channel, discord.TextChannel | discord.Thread):
             self._changed(await self.live.read_pins(channel))
+
+    async def _check_access(self, channels: Iterable[discord.abc.GuildChannel]) -> None:
+        try:
+            self._changed(*await self.live.check_access(channels))
+        except (discord.HTTPException, aiohttp.ClientError) as exc:
+            log.warning("could not read a listed Discord channel again (%s); the next start will", exc)
 
     async def _read_thread(self, thread: discord.Thread) -> None:
         collection = self.live.collection_of(thread.id, thread.parent_id)

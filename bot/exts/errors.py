@@ -48,7 +48,7 @@ class ErrorHandler(commands.Cog):
             return
         message = describe_error(error, lang)
         if message is None:
-            log.error("command %s failed for user %s", name, interaction.user.id, exc_info=error)
+            log.error("command %s failed in server %s", name, interaction.guild_id, exc_info=error)
             message = text("error.apology", lang)
         await tell(interaction, message)
 
@@ -58,18 +58,19 @@ class ErrorHandler(commands.Cog):
         """Report, in one log line, a response Discord did not take even after discord.py's own retries.
 
         Not a bug in the bot, so no traceback. An expired interaction cannot be answered at all; otherwise
-        one short private follow-up is tried, so that the user is not left with "thinking…" for ever.
+        one short private follow-up is tried, so that the user is not left with "thinking…" for ever. The
+        line names the command and the server, never who ran it (SECURITY.md: no user id in the log).
         """
-        user = interaction.user.id
+        where = f"in server {interaction.guild_id}" if interaction.guild_id else "in a DM"
         if interaction_expired(error):
-            log.warning("the %s interaction of user %s expired before it was answered (%s)", name, user, error)
+            log.warning("the %s interaction %s expired before it was answered (%s)", name, where, error)
             return
         try:
             await send_private(interaction, text("error.not_sent", lang))
         except discord.HTTPException as again:
-            log.error("command %s could not answer user %s (%s), nor tell them (%s)", name, user, error, again)
+            log.error("command %s could not answer %s (%s), nor tell them (%s)", name, where, error, again)
         else:
-            log.warning("command %s could not answer user %s (%s); told them", name, user, error)
+            log.warning("command %s could not answer %s (%s); told them", name, where, error)
 
 
 async def setup(bot: QuoteBot) -> None:

@@ -9,6 +9,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from ..checks import rate_limited
+from ..gate import source_of
 from ..limits import check_question
 from ..places import place_of_interaction
 from ..views import send_answer
@@ -40,10 +41,13 @@ class FindSource(commands.Cog):
         await interaction.response.defer(ephemeral=True, thinking=True)
         claim = check_question(message.content, kind="claim")
         place = place_of_interaction(interaction)
-        answer = await self.bot.answer(claim, per_page=PER_PAGE, via="find-source", claim=True, place=place)
-        await send_answer(
-            interaction, answer, gaps=self.bot.gaps, per_page=PER_PAGE, kind="claim", via="find-source", ephemeral=True
+        answer = await self.bot.answer(
+            claim, per_page=PER_PAGE, via="find-source", claim=True, place=place, source=message.id
         )
+        await send_answer(
+            interaction, answer, gaps=self.bot.gaps, per_page=PER_PAGE, kind="claim", via="find-source",
+            ephemeral=True, source=source_of(message),
+        )  # fmt: skip
 
 
 async def setup(bot: QuoteBot) -> None:

@@ -1,7 +1,8 @@
 """/gaps: this server's latest unanswered questions and 👎, grouped by similar question; Manage Server only.
 
-Records keep the server they came from and never who asked or voted, so a server sees its own gaps only,
-and nobody in them is named. The reply is private and pings nobody: questions are shown escaped.
+Records keep the server and channel they came from and never who asked or voted, so a member sees the gaps
+of this server's channels they can see now (a thread's: its parent's), and nobody in them is named. The reply
+is private and pings nobody: questions are shown escaped.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from ..checks import send_private
-from ..gaps import GapGroup, group_gaps
+from ..gaps import GapGroup, channel_of, group_gaps, server_of
 from ..i18n import DEFAULT, Lang, language, number, text
 from ..replies import DESCRIPTION_LIMIT, ELLIPSIS, escape_text
 from ..translator import described
@@ -24,7 +25,7 @@ from ..translator import described
 if TYPE_CHECKING:
     from ..client import QuoteBot
 
-__all__ = ["QUESTION_CHARS", "REASONS_SHOWN", "Gaps", "gaps_embed", "setup"]
+__all__ = ["QUESTION_CHARS", "REASONS_SHOWN", "Gaps", "gaps_embed", "setup", "visible_channels"]
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +72,23 @@ def gaps_embed(groups: list[GapGroup], *, days: int, lang: Lang = DEFAULT) -> di
     return embed
 
 
+def _sees(guild: discord.Guild, member: discord.Member, channel_id: int, parent_id: int | None) -> bool:
+    """Tell whether a member can see a channel now; a thread is seen through its parent (archived threads leave
+    the cache). A channel that no longer exists, or is not this server's, is seen by nobody."""
+    channel = guild.get_channel_or_thread(parent_id if parent_id is not None else channel_id)
+    if isinstance(channel, discord.Thread):
+        channel = channel.parent
+    return channel is not None and channel.permissions_for(member).view_channel
+
+
+def visible_channels(interaction: discord.Interaction[Any], places: set[tuple[int, int | None]]) -> set[int]:
+    """Return which of these channels (each with its parent when a thread) the member who ran the command sees."""
+    guild, member = interaction.guild, interaction.user
+    if guild is None or not isinstance(member, discord.Member):
+        return set()
+    return {channel for channel, parent in places if _sees(guild, member, channel, parent)}
+
+
 def _in_a_server(interaction: discord.Interaction[Any]) -> bool:
     """Refuse the command in a DM, whatever Discord let through: a DM has no server records nor admins."""
     if interaction.guild_id is None:
@@ -101,10 +119,13 @@ class Gaps(commands.Cog):
             return
         since = datetime.now(UTC) - timedelta(days=days)
 
-        def read() -> list[GapGroup]:
-            return group_gaps(gap_log.records(), server=server, since=since)
+        def read() -> list[dict[str, Any]]:
+            return [r for r in gap_log.records() if server_of(r) == server]
 
-        groups = await asyncio.to_thread(read)  # the log can be megabytes: read it off the event loop
+        records = await asyncio.to_thread(read)  # the log can be megabytes: read it off the event loop
+        places = {where for r in records if (where := channel_of(r)) is not None}
+        channels = visible_channels(interaction, places)  # on the loop: discord.py's cache is not thread-safe
+        groups = await asyncio.to_thread(group_gaps, records, server=server, since=since, channels=channels)
         log.info("gaps shown in server %s: %d groups over %d days", server, len(groups), days)
         if not groups:
             await send_private(interaction, text("gaps.none", lang, days=days))

@@ -81,17 +81,19 @@ class Mentions(commands.Cog):
             await say(message, cooldown_text(wait, self.bot.limiter.rate, self.bot.limiter.per, lang))
             return
         via = "mention" if message.guild else "dm"
+        place = place_of_message(message)
         async with message.channel.typing():
-            answer = await self.bot.answer(question, per_page=PER_PAGE, via=via, place=place_of_message(message))
+            answer = await self.bot.answer(question, per_page=PER_PAGE, via=via, place=place, source=message.id)
         reply = await asyncio.to_thread(build_reply, answer, per_page=PER_PAGE, lang=lang)  # off the loop: CPU work
         view = AnswerView(
-            answer, reply, per_page=PER_PAGE, kind="question", asker_id=message.author.id, gaps=self.bot.gaps, via=via
-        )
+            answer, reply, per_page=PER_PAGE, kind="question", asker_id=message.author.id, gaps=self.bot.gaps, via=via,
+            place=place, asked=message.id,
+        )  # fmt: skip
         view.message = await message.reply(**send_kwargs(reply, view), mention_author=False)
         answering = self.bot.get_cog("AnswerChannels")
         if isinstance(message.channel, discord.Thread) and answering is not None:
             # a later mention in this thread is a follow-up: it is searched with this first question
-            getattr(answering, "firsts").setdefault(message.channel.id, question)  # noqa: B009
+            getattr(answering, "remember_first")(message.channel.id, message.id)  # noqa: B009
 
 
 async def say(message: discord.Message, line: str) -> None:

@@ -1,4 +1,8 @@
-"""/forget-me and /remember-me: a member stops (or resumes) being quoted from Discord sources, everywhere, at once."""
+"""/forget-me and /remember-me: a member stops (or resumes) being quoted from Discord sources, everywhere, at once.
+
+/remember-me makes the bot read every listed channel's history again (QuoteBot.remember: at most one read running
+and one waiting, however many ask); once a minute per member, so that no one can keep it reading.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +13,13 @@ from discord import app_commands
 from discord.ext import commands
 
 from ..i18n import text
+from ..limits import RateLimiter
 from ..translator import described
 
 if TYPE_CHECKING:
     from ..client import QuoteBot
+
+REMEMBER_EVERY = 60.0  # seconds between two /remember-me of one member (refused in one private line meanwhile)
 
 
 class Privacy(commands.Cog):
@@ -20,6 +27,7 @@ class Privacy(commands.Cog):
 
     def __init__(self, bot: QuoteBot) -> None:
         self.bot = bot
+        self.remembering = RateLimiter(1, REMEMBER_EVERY)  # per member
 
     @app_commands.command(name="forget-me", description=described("command.forget_me"))
     async def forget_me(self, interaction: discord.Interaction[Any]) -> None:
@@ -31,6 +39,9 @@ class Privacy(commands.Cog):
     @app_commands.command(name="remember-me", description=described("command.remember_me"))
     async def remember_me(self, interaction: discord.Interaction[Any]) -> None:
         """Let my Discord messages be quoted again."""
+        wait = self.remembering.retry_after(interaction.user.id)
+        if wait:  # told in one private line, in their language, by the error handler
+            raise app_commands.CommandOnCooldown(app_commands.Cooldown(1, REMEMBER_EVERY), wait)
         changed = self.bot.remember(interaction.user.id)
         key = "remember.done" if changed else "remember.not_forgotten"
         await interaction.response.send_message(text(key, interaction.locale), ephemeral=True)

@@ -54,7 +54,7 @@ class Reindex(commands.Cog):
         """Rebuild this server's collections from their folders; answers keep coming from the old index until done."""
         await interaction.response.defer(ephemeral=True, thinking=True)
         lang = language(interaction.locale)
-        log.info("reindex requested by user %s in server %s", interaction.user.id, interaction.guild_id)
+        log.info("reindex requested in server %s", interaction.guild_id)  # never who: SECURITY.md
         scope = server_scope(interaction)
         started = time.perf_counter()
         try:

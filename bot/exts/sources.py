@@ -29,7 +29,7 @@ class Sources(commands.Cog):
         """List the documents this channel can search: title, date, paragraphs, file."""
         engine = self.bot.engine  # once: the rows and the rules that pick them come from the same index
         names = self.bot.searchable(place_of_interaction(interaction), engine)
-        rows = source_rows(engine, names=names, mirrors=self.bot.live.mirrors)
+        rows = source_rows(engine, names=names, mirrors=self.bot.live.mirrors, server=interaction.guild_id)
         reply = sources_reply(rows, lang=language(interaction.locale))
         view = SourcesView(rows, reply)
         await interaction.response.send_message(**send_kwargs(reply, view), ephemeral=True)

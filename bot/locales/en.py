@@ -17,6 +17,7 @@ MESSAGES: dict[str, str] = {
     "gaps.counts": "{unanswered} unanswered · {down} 👎 · latest {when}",
     "gaps.and_more": "… and {count} more",
     "gaps.footer": "Similar questions are grouped, newest first. No user is recorded.",
+    "answer.thread_deleted": "Question (deleted)",  # a thread renamed when its question is deleted
     "reason.title": "What was missing?",
     "reason.label": "Why didn't this help? (optional)",
     "reason.placeholder": "One line, e.g. it quotes the wrong policy",
@@ -62,6 +63,16 @@ MESSAGES: dict[str, str] = {
     ),
     "share.cannot_post": "Not shared: I can't post in this channel.",
     "share.dm": "There is no channel to share into in a direct message.",
+    "gate.none": "The passages of that page are no longer available (withdrawn or changed since); ask again.",
+    "gate.claim_gone": "(the message this claim was taken from was deleted or changed, or cannot be read now)",
+    "reply.left_out.one": (
+        "{count} passage was left out: withdrawn or changed since, or Discord could not confirm it just "
+        "now."
+    ),
+    "reply.left_out.other": (
+        "{count} passages were left out: withdrawn or changed since, or Discord could not confirm them just "
+        "now."
+    ),
     # /sources
     "sources.none": (
         "Nothing can be searched from here: no collection is mapped to this channel, or none has documents "

@@ -16,6 +16,7 @@ MESSAGES: dict[str, str] = {
     "gaps.counts": "sin respuesta: {unanswered} · 👎: {down} · la última {when}",
     "gaps.and_more": "… y {count} más",
     "gaps.footer": "Las preguntas similares se agrupan, las más recientes primero. No se registra ningún usuario.",
+    "answer.thread_deleted": "Pregunta (eliminada)",
     "reason.title": "¿Qué faltaba?",
     "reason.label": "¿Por qué no ayudó? (opcional)",
     "reason.placeholder": "Una línea, p. ej.: cita la política equivocada",
@@ -63,6 +64,19 @@ MESSAGES: dict[str, str] = {
     ),
     "share.cannot_post": "No se compartió: no puedo publicar en este canal.",
     "share.dm": "En un mensaje directo no hay ningún canal donde compartir.",
+    "gate.none": (
+        "Los pasajes de esa página ya no están disponibles (retirados o cambiados desde entonces); pregunta "
+        "de nuevo."
+    ),
+    "gate.claim_gone": "(el mensaje del que se tomó esta afirmación fue borrado o cambiado, o no se puede leer ahora)",
+    "reply.left_out.one": (
+        "Se omitió {count} pasaje: retirado o cambiado desde entonces, o Discord no pudo confirmarlo "
+        "ahora."
+    ),
+    "reply.left_out.other": (
+        "Se omitieron {count} pasajes: retirados o cambiados desde entonces, o Discord no pudo confirmarlos "
+        "ahora."
+    ),
     "sources.none": (
         "Desde aquí no se puede consultar nada: ninguna colección está asignada a este canal, o ninguna tiene "
         "documentos todavía (añade archivos .txt, .md, .html o .pdf y ejecuta /reindex)."

@@ -16,6 +16,7 @@ MESSAGES: dict[str, str] = {
     "gaps.counts": "sans réponse : {unanswered} · 👎 : {down} · la dernière {when}",
     "gaps.and_more": "… et {count} de plus",
     "gaps.footer": "Questions similaires regroupées, les plus récentes d'abord. Aucun utilisateur n'est enregistré.",
+    "answer.thread_deleted": "Question (supprimée)",
     "reason.title": "Que manquait-il ?",
     "reason.label": "Pourquoi cela n'a pas aidé ? (facultatif)",
     "reason.placeholder": "Une ligne, p. ex. : cite la mauvaise politique",
@@ -69,6 +70,16 @@ MESSAGES: dict[str, str] = {
     ),
     "share.cannot_post": "Non partagé : je ne peux pas publier dans ce salon.",
     "share.dm": "Dans un message privé, il n'y a pas de salon où partager.",
+    "gate.none": (
+        "Les passages de cette page ne sont plus disponibles (retirés ou modifiés depuis) ; reposez la "
+        "question."
+    ),
+    "gate.claim_gone": "(le message d'où vient cette affirmation a été supprimé ou modifié, ou ne peut pas être lu)",
+    "reply.left_out.one": "{count} passage a été omis : retiré ou modifié depuis, ou Discord n'a pas pu le confirmer.",
+    "reply.left_out.other": (
+        "{count} passages ont été omis : retirés ou modifiés depuis, ou Discord n'a pas pu les "
+        "confirmer."
+    ),
     "sources.none": (
         "Rien ne peut être consulté d'ici : aucune collection n'est associée à ce salon, ou aucune n'a encore "
         "de documents (ajoutez des fichiers .txt, .md, .html ou .pdf et lancez /reindex)."

@@ -16,6 +16,7 @@ MESSAGES: dict[str, str] = {
     "gaps.counts": "未回答：{unanswered} · 👎：{down} · 最近一次 {when}",
     "gaps.and_more": "…… 还有 {count} 个",
     "gaps.footer": "相似的问题已分组，最新的在前。不记录任何用户。",
+    "answer.thread_deleted": "问题（已删除）",
     "reason.title": "缺少了什么？",
     "reason.label": "为什么这没有帮助？（可选）",
     "reason.placeholder": "一行即可，例如：引用了错误的政策",
@@ -53,6 +54,10 @@ MESSAGES: dict[str, str] = {
     "share.changed": "未分享：自这个回答以来来源已有变化；请重新提问，再分享当前的段落。",
     "share.cannot_post": "未分享：我无法在这个频道发帖。",
     "share.dm": "私信中没有可以分享到的频道。",
+    "gate.none": "该页的段落已不可用（此后已撤回或更改）；请重新提问。",
+    "gate.claim_gone": "（此说法所出自的消息已被删除或更改，或现在无法读取）",
+    "reply.left_out.one": "有 {count} 个段落未显示：已撤回或更改，或 Discord 暂时无法确认。",
+    "reply.left_out.other": "有 {count} 个段落未显示：已撤回或更改，或 Discord 暂时无法确认。",
     "sources.none": (
         "这里没有可搜索的内容：此频道未关联任何资料集，或资料集中还没有文档"
         "（请添加 .txt、.md、.html 或 .pdf 文件并运行 /reindex）。"

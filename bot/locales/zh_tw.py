@@ -16,6 +16,7 @@ MESSAGES: dict[str, str] = {
     "gaps.counts": "未回答：{unanswered} · 👎：{down} · 最近一次 {when}",
     "gaps.and_more": "…… 還有 {count} 個",
     "gaps.footer": "相似的問題已分組，最新的在前。不記錄任何使用者。",
+    "answer.thread_deleted": "問題（已刪除）",
     "reason.title": "缺少了什麼？",
     "reason.label": "為什麼這沒有幫助？（選填）",
     "reason.placeholder": "一行即可，例如：引用了錯誤的政策",
@@ -53,6 +54,10 @@ MESSAGES: dict[str, str] = {
     "share.changed": "未分享：自這個回答以來來源已有變化；請重新提問，再分享目前的段落。",
     "share.cannot_post": "未分享：我無法在這個頻道發文。",
     "share.dm": "私訊中沒有可以分享到的頻道。",
+    "gate.none": "該頁的段落已無法取得（之後已撤回或變更）；請重新提問。",
+    "gate.claim_gone": "（此說法所出自的訊息已被刪除或變更，或現在無法讀取）",
+    "reply.left_out.one": "有 {count} 個段落未顯示：已撤回或變更，或 Discord 暫時無法確認。",
+    "reply.left_out.other": "有 {count} 個段落未顯示：已撤回或變更，或 Discord 暫時無法確認。",
     "sources.none": (
         "這裡沒有可搜尋的內容：此頻道未對應任何資料集，或資料集中還沒有文件"
         "（請加入 .txt、.md、.html 或 .pdf 檔案並執行 /reindex）。"

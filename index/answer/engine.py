@@ -148,6 +148,7 @@ class QuoteEngine:
         self._foreign: bool | None = None
         self.withheld: frozenset[str] = frozenset()  # authors (Discord ids) who asked never to be quoted
         self.hidden: frozenset[str] = frozenset()  # Discord messages (jump links) deleted or changed since indexed
+        self._spans: dict[tuple[str, int, int], int] | None = None  # (doc_id, start, end) -> chunk row
 
     def routes_multilingual(self, question: str) -> bool:
         """Tell whether the second model reads this question: it is not English, or the corpus mostly is not."""
@@ -256,12 +257,8 @@ class QuoteEngine:
             if len(shown) == limit or (floor is not None and r.score < floor):
                 break  # ranked by score: every later chunk is below the floor too
             chunk = self.stored.chunks[r.row]
-            if chunk.author is not None and chunk.author in self.withheld:
-                continue  # its author asked to be forgotten: never quoted, whatever it scores
-            if chunk.url is not None and chunk.url in self.hidden:
-                continue  # deleted, edited or unpinned since this index was built: its stored wording is gone
-            if server is not None and chunk.url is not None and not _from_server(chunk.url, server):
-                continue  # a Discord message is quoted in its own server only, never in another or a DM
+            if not self._may_quote(chunk, server):
+                continue
             if not self._check.verified(chunk):
                 stale = True
             elif not shown:
@@ -271,6 +268,31 @@ class QuoteEngine:
             elif floor is None or rule.answers(r.evidence):
                 shown.append(r)
         return shown, stale, confidence
+
+    def _may_quote(self, chunk: Chunk, server: int | None) -> bool:
+        """Tell whether a chunk may be quoted to `server` now, before its file is checked."""
+        if chunk.author is not None and chunk.author in self.withheld:
+            return False  # its author asked to be forgotten: never quoted, whatever it scores
+        if chunk.url is not None and chunk.url in self.hidden:
+            return False  # deleted, edited or unpinned since this index was built: its stored wording is gone
+        # A Discord message is quoted in its own server only, never in another or a DM.
+        return server is None or chunk.url is None or _from_server(chunk.url, server)
+
+    def quotable(self, doc_id: str, start: int, end: int, text: str | None = None, server: int | None = None) -> bool:
+        """Tell whether a new answer could quote this span now: indexed, not withheld, verbatim in its file.
+
+        `text`: the words about to be shown, which must be the indexed chunk's (None: a citation, no text shown).
+        What a reply kept from earlier (later pages, a share) passes this check again before it is sent.
+        """
+        if self._spans is None:  # built once; a race builds the same dict twice
+            self._spans = {(c.doc_id, c.start, c.end): row for row, c in enumerate(self.stored.chunks)}
+        row = self._spans.get((doc_id, start, end))
+        if row is None:
+            return False
+        chunk = self.stored.chunks[row]
+        if text is not None and chunk.text != text:
+            return False
+        return self._may_quote(chunk, server) and self._check.verified(chunk)
 
     def _passage(self, ranked: Ranked) -> Passage:
         chunk = self.stored.chunks[ranked.row]

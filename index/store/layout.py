@@ -14,17 +14,22 @@ Layout of the index folder::
     builds/.tmp-<name>/     a build in progress; never read, removed by the next build
 
 A build is written in full under a temporary name, renamed, and only then named in
-CURRENT, so a crash or Ctrl-C at any point leaves the previous build answering.
+CURRENT, so a crash or Ctrl-C at any point leaves the previous build answering. The previous
+build (with the text as it was: a deleted file's, a deleted message's) stays on disk only until
+`prune_builds` removes it, once no engine answers from it any more.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import json
 import os
 import shutil
 import time
 import uuid
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -35,6 +40,7 @@ import numpy.typing as npt
 from ..errors import IndexCorruptError, IndexNotFoundError
 from ..models import Chunk
 from .lexical import LexicalIndex
+from .lock import LOCK_FILE
 from .manifest import Manifest
 from .vectors import VectorStore
 
@@ -44,7 +50,9 @@ __all__ = [
     "SentenceTable",
     "StoredIndex",
     "load_index",
+    "prune_builds",
     "read_manifest",
+    "remove_builds",
     "save_index",
     "verify_files",
 ]
@@ -252,14 +260,68 @@ def save_index(
     except OSError:
         previous = ""
     os.replace(pointer_tmp, index_dir / _CURRENT)
-    # The previous build stays until the next one: the engine still answering from it (until the bot swaps
+    # The previous build stays until `prune_builds`: the engine still answering from it (until the caller swaps
     # in this one) reads its extracted texts to verify quotes.
     _remove_old_builds(builds, keep={name, previous})
     return final
 
 
-def _remove_old_builds(builds: Path, keep: set[str]) -> None:
-    """Delete every build but those in `keep` (and leftovers of interrupted builds)."""
+def _remove_old_builds(builds: Path, keep: set[str]) -> list[Path]:
+    """Delete every build but those in `keep` (and leftovers of interrupted builds); return what was deleted."""
+    removed = []
     for entry in builds.iterdir():
         if entry.name not in keep and entry.is_dir():
             shutil.rmtree(entry, ignore_errors=True)
+            removed.append(entry)
+    return removed
+
+
+def prune_builds(index_dir: Path, keep: Iterable[Path] = ()) -> list[Path]:
+    """Delete every build of an index folder but the current one and those in `keep`; return what was deleted.
+
+    `keep`: the build folders engines still answer from (`StoredIndex.folder`). Nothing is deleted while a
+    build of the folder runs (it is about to name a new build current, and keeps the one before it), nor
+    when CURRENT names no build; the caller prunes again after swapping in that build's engine.
+    """
+    builds = index_dir / "builds"
+    if not builds.is_dir():
+        return []
+    with _unless_building(index_dir) as free:
+        if not free:
+            return []
+        try:
+            current = _current_build(index_dir).name
+        except (IndexNotFoundError, IndexCorruptError, OSError):
+            return []  # never guess which build answers
+        return _remove_old_builds(builds, {current, *(Path(k).name for k in keep)})
+
+
+def remove_builds(index_dir: Path) -> list[Path]:
+    """Delete every build of an index folder and its CURRENT pointer; return the builds deleted.
+
+    For a collection left with no document (every message deleted): its last build holds their text. The
+    embedding cache stays (vectors by hash, no text). Nothing is deleted while a build of the folder runs.
+    """
+    builds = index_dir / "builds"
+    if not builds.is_dir():
+        return []
+    with _unless_building(index_dir) as free:
+        if not free:
+            return []
+        (index_dir / _CURRENT).unlink(missing_ok=True)  # first: never a pointer to a deleted build
+        return _remove_old_builds(builds, set())
+
+
+@contextlib.contextmanager
+def _unless_building(index_dir: Path) -> Iterator[bool]:
+    """Hold the folder's build lock if no build holds it (yield True), else yield False at once."""
+    with (index_dir / LOCK_FILE).open("a+", encoding="utf-8") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)

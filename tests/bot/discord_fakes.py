@@ -77,11 +77,20 @@ class FakeEngine:
         self.withheld: frozenset[str] = frozenset()  # the authors the bot asked it never to quote
         self.servers: list[int | None] = []  # the server each call came from (0: a DM)
         self.hidden: frozenset[str] = frozenset()  # the Discord messages the bot asked it never to quote
+        self.withdrawn: set[str] = set()  # files a test took away since (deleted, or their collection made private)
+        self.rechecked: list[int] = []  # how many passages each send-time check was given
 
     def withhold(self, authors: frozenset[str], messages: frozenset[str] = frozenset()) -> None:
         """Remember the authors and messages never to quote, as Library.withhold does."""
         self.withheld = authors
         self.hidden = messages
+
+    def quotable(
+        self, passages: Sequence[Passage], *, names: Sequence[str] | None = None, server: int | None = None
+    ) -> tuple[Passage, ...]:
+        """Keep what Library.quotable keeps here: passages neither hidden nor `withdrawn` (by file) since."""
+        self.rechecked.append(len(passages))
+        return tuple(p for p in passages if p.url not in self.hidden and p.doc_id not in self.withdrawn)
 
     def sources(self, names: Sequence[str] | None = None) -> list[Source]:
         """List `documents` documents of three paragraphs each, as Library.sources does."""
@@ -130,7 +139,7 @@ class FakeLoader:
         self.opened += 1
         return self.engine
 
-    def rebuild(self, scope: Any = None) -> FakeEngine:
+    def rebuild(self, scope: Any = None, config: Any = None) -> FakeEngine:
         """Return a new engine, after the gate opens when one is set."""
         self.scopes.append(scope)
         self.started.set()

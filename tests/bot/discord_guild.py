@@ -3,7 +3,10 @@
 `GuildDiscord` extends `FakeDiscord` with the read side of Discord that a Discord-sourced collection uses:
 `GET /channels/{id}`, the message history (paged as Discord pages it: the `limit` messages just after
 `after`, newest first), one message, the pins, the server's active threads and a channel's archived threads.
-A test writes history with `post` and announces the server to the connected bot with `guild_create`.
+A test writes history with `post` and announces the server to the connected bot with `guild_create`; with
+`bot_permissions` set, the server also holds the bot as a member with a role of those permissions, so that
+discord.py can tell what the bot may read (`channel.permissions_for(guild.me)`); `deny_bot` takes a
+channel's View Channel from it, as a channel overwrite does.
 """
 
 from __future__ import annotations
@@ -15,12 +18,15 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
-from tests.bot.discord_http_server import Canned, FakeDiscord, message_json, user_json
+from tests.bot.discord_http_server import BOT_ID, BOT_USER, Canned, FakeDiscord, message_json, user_json
 
-__all__ = ["GUILD", "MESSAGE_CONTENT", "GuildDiscord", "Unreadable"]
+__all__ = ["BOT_ROLE", "GUILD", "MESSAGE_CONTENT", "READ", "GuildDiscord", "Unreadable"]
 
 GUILD = 10
+BOT_ROLE = 15  # the bot's own role, when `bot_permissions` is set
 MESSAGE_CONTENT = 1 << 15  # the privileged intent a bot reading channels asks for
+VIEW_CHANNEL, SEND_MESSAGES, READ_MESSAGE_HISTORY = 1 << 10, 1 << 11, 1 << 16
+READ = VIEW_CHANNEL | SEND_MESSAGES | READ_MESSAGE_HISTORY  # what a bot reading and answering in channels needs
 _TIMESTAMP = "2024-03-0{day}T12:00:00.000000+00:00"
 
 
@@ -37,6 +43,7 @@ class GuildDiscord(FakeDiscord):
         self.history: dict[int, dict[int, dict[str, Any]]] = {}
         self.forbidden: set[int] = set()  # channels whose history answers 403 Missing Access
         self.refuse_message_content = False  # an app whose Message Content intent is off in the Developer Portal
+        self.bot_permissions: int | None = None  # set: guild_create lists the bot as a member with this role
         self._message_ids = itertools.count(900_000)
 
     # -- what the server holds -----------------------------------------------------------------------
@@ -111,15 +118,16 @@ class GuildDiscord(FakeDiscord):
         """Return the GUILD_CREATE payload that puts the server and its channels in the bot's cache."""
         channels = [c for c in self.channels.values() if c["type"] not in (11, 12)]
         threads = [c for c in self.channels.values() if c["type"] in (11, 12)]
+        roles, members = self._bot_member()
         return {
             "id": str(GUILD),
             "name": "team",
             "owner_id": "1",
             "roles": [{"id": str(GUILD), "name": "@everyone", "permissions": "1024", "position": 0, "color": 0,
-                       "hoist": False, "managed": False, "mentionable": False, "flags": 0}],
+                       "hoist": False, "managed": False, "mentionable": False, "flags": 0}, *roles],
             "channels": channels,
             "threads": threads,
-            "members": [],
+            "members": members,
             "member_count": 2,
             "unavailable": False,
             "large": False,
@@ -134,6 +142,25 @@ class GuildDiscord(FakeDiscord):
             "preferred_locale": "en-US",
             "joined_at": _TIMESTAMP.format(day=1),
         }  # fmt: skip
+
+    def bot_role(self, permissions: int) -> dict[str, Any]:
+        """Return the bot's role with these permissions (a GUILD_ROLE_UPDATE's `role`)."""
+        return {"id": str(BOT_ROLE), "name": "quotebot", "permissions": str(permissions), "position": 1, "color": 0,
+                "hoist": False, "managed": True, "mentionable": False, "flags": 0}  # fmt: skip
+
+    def deny_bot(self, channel: int, *, denied: bool = True) -> dict[str, Any]:
+        """Take View Channel from the bot in a channel (an overwrite), or give it back; return the channel."""
+        overwrite = {"id": str(BOT_ID), "type": 1, "allow": "0", "deny": str(VIEW_CHANNEL)}
+        self.channels[channel]["permission_overwrites"] = [overwrite] if denied else []
+        return self.channels[channel]
+
+    def _bot_member(self) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """Return the bot's role and its member entry when `bot_permissions` is set, else nothing."""
+        if self.bot_permissions is None:
+            return [], []
+        member = {"user": BOT_USER, "roles": [str(BOT_ROLE)], "joined_at": _TIMESTAMP.format(day=1), "deaf": False,
+                  "mute": False, "flags": 0}  # fmt: skip
+        return [self.bot_role(self.bot_permissions)], [member]
 
     # -- the gateway -----------------------------------------------------------------------------------
 

@@ -3,7 +3,8 @@
 discord.py's own `HTTPClient.request` (rate limits, 5xx retries), its webhook adapter (interaction
 responses and follow-ups) and its gateway (`DiscordWebSocket`, RESUME, re-IDENTIFY) talk to this server
 over real sockets. Every REST request is recorded; a test scripts the answers of one route with
-`FakeDiscord.script`, and drives the gateway with `dispatch`, `drop` and `invalidate_session`.
+`FakeDiscord.script`, makes a route hang with `hang` (a client's time-out), and drives the gateway with
+`dispatch`, `drop` and `invalidate_session`.
 """
 
 from __future__ import annotations
@@ -150,6 +151,7 @@ class FakeDiscord:
     def __init__(self) -> None:
         self.requests: list[Recorded] = []
         self._scripts: dict[tuple[str, str], deque[Canned]] = {}
+        self._hung: dict[tuple[str, str], asyncio.Event] = {}  # routes that answer only once released
         self._ids = itertools.count(5000)
         self._runner: web.AppRunner | None = None
         self.port = 0
@@ -176,6 +178,7 @@ class FakeDiscord:
 
     async def close(self) -> None:
         """Stop listening and close the open connections."""
+        self.release()
         if self._socket is not None and not self._socket.closed:
             await self._socket.close()
         if self._runner is not None:
@@ -197,6 +200,16 @@ class FakeDiscord:
         """Answer the next requests to `path` (after /api/v10) with `answers`, in order, then normally."""
         self._scripts.setdefault((method, path), deque()).extend(answers)
 
+    def hang(self, method: str, path: str) -> None:
+        """Keep the requests to `path` (after /api/v10) waiting, unanswered, until `release` (or `close`)."""
+        self._hung.setdefault((method, path), asyncio.Event())
+
+    def release(self) -> None:
+        """Answer the requests that `hang` kept waiting, as usual, and every later one at once."""
+        for event in self._hung.values():
+            event.set()
+        self._hung.clear()
+
     def sent(self, method: str, pattern: str) -> list[Recorded]:
         """Return the recorded requests whose method matches and whose path fully matches the regex."""
         return [r for r in self.requests if r.method == method and re.fullmatch(pattern, r.path)]
@@ -214,6 +227,8 @@ class FakeDiscord:
         path = "/" + request.match_info["tail"]
         raw = await request.read()
         body = json.loads(raw) if raw and request.content_type == "application/json" else None
+        if (hung := self._hung.get((request.method, path))) is not None:
+            await hung.wait()
         queue = self._scripts.get((request.method, path))
         canned = queue.popleft() if queue else self._default(request.method, path, body, dict(request.query))
         self.requests.append(Recorded(request.method, path, dict(request.query), body, canned.status, canned.body))

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from quotebot.bot.answering import AnswerChannel, AnswerChannels, with_context
+from quotebot.bot.answering import AnswerChannel, AnswerChannels, from_config, with_context
 from quotebot.index import ConfigError, QuotebotError
 
 
 def channels(tmp_path: Path, toml: str = "") -> AnswerChannels:
     (tmp_path / "quotebot.toml").write_text(toml, encoding="utf-8")
-    return AnswerChannels(tmp_path / "quotebot.toml", tmp_path / "data")
+    return AnswerChannels(from_config(tmp_path / "quotebot.toml"), tmp_path / "data")
 
 
 def test_config_channels_survive_a_restart_and_the_files_are_fixed(tmp_path: Path) -> None:

@@ -35,13 +35,19 @@ async def run_menu(bot: QuoteBot, interaction: FakeInteraction, content: str) ->
     assert isinstance(menu, app_commands.ContextMenu)
     interaction._cs_command = menu
     try:
-        await menu._invoke(interaction, SimpleNamespace(content=content))  # type: ignore[arg-type]
+        message = SimpleNamespace(content=content, id=555, channel=SimpleNamespace(id=20), guild=SimpleNamespace(id=10))
+        await menu._invoke(interaction, message)  # type: ignore[arg-type]
     except app_commands.AppCommandError as error:
         await bot.tree.on_error(interaction, error)  # type: ignore[arg-type]
 
 
 async def click(view: discord.ui.View, custom_id: str, interaction: FakeInteraction) -> None:
-    """Press a button of a view as the view store would; `custom_id` may leave out the answer's key and page."""
+    """Press a button of a view as the view store would; `custom_id` may leave out the answer's key and page.
+
+    The click comes from the message the view was posted on, unless the interaction says another one.
+    """
+    if interaction.message is None:
+        interaction.message = getattr(view, "message", None)
     ids = [str(getattr(b, "custom_id", "")) for b in view.children]
     button = view.children[next(i for i, c in enumerate(ids) if c == custom_id or c.startswith(custom_id + ":"))]
     await button.callback(interaction)  # type: ignore[arg-type]
@@ -199,7 +205,7 @@ async def test_find_source_lists_where_else_the_passage_is_found(bot: QuoteBot, 
     interaction = FakeInteraction(bot)
     await run_menu(bot, interaction, "China said providers must not install backdoors.")
     embed = interaction.calls.of("followup.send")[0]["embeds"][0]
-    assert embed.fields[1].name == "Also in" and embed.fields[1].value == "Reprint · ¶ 4 · /corpus/reprint.txt"
+    assert embed.fields[1].name == "Also in" and embed.fields[1].value == "Reprint · ¶ 4 · reprint.txt"
     assert "confidence 0.70" in (embed.footer.text or "")
 
 
@@ -218,7 +224,7 @@ async def test_sources_lists_documents_privately(bot: QuoteBot) -> None:
     assert sent["ephemeral"] is True and "view" not in sent
     embed = sent["embeds"][0]
     assert embed.title == "The corpus: 1 document"
-    assert embed.description == "**Document 0**\n2020-01-01 · 3 paragraphs · /corpus/doc00.txt"
+    assert embed.description == "**Document 0**\n2020-01-01 · 3 paragraphs · doc00.txt"
 
 
 async def test_sources_paginates_long_lists(bot: QuoteBot, loader: FakeLoader) -> None:

@@ -420,7 +420,7 @@ async def test_a_button_click_that_expired_is_logged_once(
         await online.interact(button(answer, "quotebot:up"), kind=3, message=answer, interaction_id=click)
     assert callbacks(online.fake, token_of(click)) == [404]  # the thanks, and no apology after it
     [logged] = problems(caplog)
-    assert (logged.name, logged.levelno, logged.exc_info) == ("quotebot.bot.views", logging.WARNING, None)
+    assert (logged.name, logged.levelno, logged.exc_info) == ("quotebot.bot.items", logging.WARNING, None)
     assert "expired" in logged.getMessage()
 
 

@@ -7,6 +7,7 @@ and the modal submit (interaction type 5). A second group drives the command tre
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from typing import Any
@@ -17,12 +18,14 @@ from discord import app_commands
 from quotebot.bot.client import QuoteBot
 from quotebot.bot.exts.gaps import gaps_embed
 from quotebot.bot.gaps import GapGroup
+from quotebot.bot.places import Place
 from quotebot.bot.testing import run_command, slash
 from quotebot.index import Answer
 from tests.bot import test_discord_faults
 from tests.bot.discord_fakes import FakeEngine
+from tests.bot.discord_guild import GuildDiscord
 from tests.bot.discord_http_server import APP_ID, Recorded
-from tests.bot.test_discord_faults import GUILD, Online
+from tests.bot.test_discord_faults import CHANNEL, DM, GUILD, Online
 
 online = test_discord_faults.online  # the fixture: the bot logged in to the fake Discord
 
@@ -67,18 +70,35 @@ def pings_nobody(requests: list[Recorded]) -> bool:
     return bool(shown) and all(m.get("allowed_mentions") == NONE for m in shown)
 
 
+async def in_server(online: Online) -> None:
+    """Put server GUILD and its channel CHANNEL in the bot's cache, as Discord's GUILD_CREATE does: /gaps shows a
+    record only when the member can see its channel, which is resolved there."""
+    guild = GuildDiscord()
+    guild.text_channel(CHANNEL, "general")
+    available = asyncio.Event()
+
+    async def seen(_: discord.Guild) -> None:
+        available.set()
+
+    online.bot.add_listener(seen, "on_guild_available")
+    await online.fake.dispatch("GUILD_CREATE", guild.guild_create())
+    await asyncio.wait_for(available.wait(), 5)
+
+
 def write_records(bot: QuoteBot) -> None:
     """Write both servers' gaps, a DM's and the terminal's, as the bot and the CLI do."""
-    bot.gaps.unanswered(Answer("Where is the vault? @everyone <@&1>", False, ()), via="slash", server=GUILD)
-    bot.gaps.unanswered(Answer("where is the VAULT", False, ()), via="mention", server=GUILD)
-    bot.gaps.feedback("How do visitors **park**?", -1, (), via="slash", answered=True, server=GUILD)
-    bot.gaps.unanswered(Answer("Secret plans of the other server?", False, ()), via="slash", server=OTHER)
-    bot.gaps.feedback("Their own vote?", -1, (), via="slash", answered=True, server=OTHER)
-    bot.gaps.unanswered(Answer("Asked in a DM?", False, ()), via="dm", server=0)
+    here, there = Place(GUILD, CHANNEL), Place(OTHER, 98)
+    bot.gaps.unanswered(Answer("Where is the vault? @everyone <@&1>", False, ()), via="slash", place=here)
+    bot.gaps.unanswered(Answer("where is the VAULT", False, ()), via="mention", place=here)
+    bot.gaps.feedback("How do visitors **park**?", -1, (), via="slash", answered=True, place=here)
+    bot.gaps.unanswered(Answer("Secret plans of the other server?", False, ()), via="slash", place=there)
+    bot.gaps.feedback("Their own vote?", -1, (), via="slash", answered=True, place=there)
+    bot.gaps.unanswered(Answer("Asked in a DM?", False, ()), via="dm", place=Place(None, DM))
     bot.gaps.unanswered(Answer("Asked on a terminal?", False, ()), via="cli")
 
 
 async def test_gaps_shows_its_own_servers_records_privately_and_pings_nobody(online: Online) -> None:
+    await in_server(online)
     write_records(online.bot)
     token = await interact(online, {"id": "778", "name": "gaps", "type": 1, "options": []})
     assert callback(online, token)["type"] == 5  # deferred first...
@@ -110,6 +130,7 @@ async def test_gaps_refuses_a_member_without_manage_server(online: Online) -> No
 async def test_thumbs_down_opens_a_reason_form_whose_answer_is_kept_without_the_user(
     online: Online, engine: FakeEngine
 ) -> None:
+    await in_server(online)
     options = [{"name": "question", "type": 3, "value": "What about backdoors?"}]
     asked = await interact(online, {"id": "777", "name": "ask", "type": 1, "options": options}, user=MEMBER)
     answer = online.fake.sent("POST", f"/webhooks/{APP_ID}/{asked}")[0].reply  # the message the buttons are on
@@ -136,7 +157,14 @@ async def test_thumbs_down_opens_a_reason_form_whose_answer_is_kept_without_the_
     assert pings_nobody(sent_on(online, submitted))
     reasons = [r for r in online.bot.gaps.records() if r["kind"] == "reason"]
     assert reasons == [
-        {"time": reasons[0]["time"], "kind": "reason", "feedback": vote["id"], "server": GUILD, "reason": typed}
+        {
+            "time": reasons[0]["time"],
+            "kind": "reason",
+            "feedback": vote["id"],
+            "server": GUILD,
+            "channel": CHANNEL,
+            "reason": typed,
+        }
     ]
     log_text = online.bot.gaps.path.read_text(encoding="utf-8")
     assert str(MEMBER) not in log_text and "member" not in log_text  # neither the voter's id nor name

@@ -228,7 +228,7 @@ async def test_sources_in_french(bot: QuoteBot) -> None:
     await run_command(bot, interaction)
     [embed] = interaction.calls.of("send_message")[0]["embeds"]
     assert embed.title == "Le corpus : 1 document"
-    assert embed.description == "**Document 0**\n2020-01-01 · 3 paragraphes · /corpus/doc00.txt"
+    assert embed.description == "**Document 0**\n2020-01-01 · 3 paragraphes · doc00.txt"
 
 
 async def test_sources_pages_stay_in_arabic(bot: QuoteBot) -> None:

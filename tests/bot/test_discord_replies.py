@@ -166,7 +166,7 @@ def test_citation_and_score_are_shown() -> None:
     embed = reply.embeds[0]
     field = embed.fields[0]
     assert field.name == "Source"
-    assert field.value == "**Statement on Information Security**\n2020-10-30 · ¶ 7 · /corpus/statement.txt"
+    assert field.value == "**Statement on Information Security**\n2020-10-30 · ¶ 7 · statement.txt"
     assert embed.footer.text == "strong match (0.93) · passage 1 of 1"
 
 
@@ -232,8 +232,8 @@ def test_duplicates_are_listed_under_the_passage_as_also_in() -> None:
     embed = build_reply(Answer("q", True, (best,))).embeds[0]
     assert [f.name for f in embed.fields] == ["Source", "Also in"]
     assert embed.fields[1].value == (
-        "Reprint of the statement · 2021-03-01 · ¶ 5 · /corpus/reprint.txt\n"
-        "\\*\\*Bold\\*\\* title · 2021-03-01 · ¶ 1 · /corpus/a\\_b.txt"
+        "Reprint of the statement · 2021-03-01 · ¶ 5 · reprint.txt\n"
+        "\\*\\*Bold\\*\\* title · 2021-03-01 · ¶ 1 · a\\_b.txt"
     )
     assert [f.name for f in build_reply(Answer("q", True, (passage(),))).embeds[0].fields] == ["Source"]
 

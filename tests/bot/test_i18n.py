@@ -40,7 +40,14 @@ def test_every_language_has_every_key_with_the_same_placeholders(lang: Lang) -> 
 
 def test_plural_forms_come_in_pairs() -> None:
     stems = {key.rsplit(".", 1)[0] for key in ENGLISH if key.endswith((".one", ".other"))}
-    assert stems == {"sources.title", "sources.paragraphs", "sources.messages", "reindex.summary", "limit.cooldown"}
+    assert stems == {
+        "sources.title",
+        "sources.paragraphs",
+        "sources.messages",
+        "reindex.summary",
+        "limit.cooldown",
+        "reply.left_out",
+    }
     for stem in stems:
         assert {f"{stem}.one", f"{stem}.other"} <= set(ENGLISH)
     assert [plural_key("sources.title", n) for n in (0, 1, 2)] == [

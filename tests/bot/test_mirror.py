@@ -186,15 +186,6 @@ def test_a_temporary_hide_is_released_only_by_a_rebuild_that_read_the_change(liv
     assert live.hidden() == frozenset()
 
 
-def test_a_deleted_message_is_hidden_for_good(live: LiveSources) -> None:
-    link = jump_link(GUILD, FAQ, 5)
-    live.hide("faq", [link])
-    live.hide("faq", [link], forever=True)
-    live.hide("faq", [link])  # a later edit event of a deleted message does not make it temporary
-    live.release("faq", live.mirrors["faq"].version + 100)
-    assert live.hidden() == {link} and link not in live.pending
-
-
 def message(data: dict[str, Any], client: discord.Client) -> discord.Message:
     """Build discord.py's Message from a payload of the fake server."""
     channel = discord.PartialMessageable(state=client._connection, id=FAQ, guild_id=GUILD)

@@ -23,6 +23,7 @@ EXPECTED = {
     "__version__",
     "open_library", "build_library", "check_library", "Library", "BuildOptions", "Source",
     "load_collections", "Collections", "Collection", "MultilingualEmbedder", "jump_link", "parse_jump_link",
+    "collections_from", "read_config_file", "prune_previous", "remove_builds",
     "make_embedder", "Embedder", "DEFAULT_MODEL",
     "Answer", "Passage", "Citation", "validate_question",
     "QuotebotError", "CorpusError", "DocumentFormatError", "ConfigError", "QuestionError", "EmptyQuestionError",

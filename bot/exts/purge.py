@@ -1,0 +1,78 @@
+"""Deleted or edited on Discord, gone from disk: the gaps records and stored answers holding a message's words.
+
+A gaps record or a stored answer that holds a Discord message's words (an answer channel's question, a
+mention, a *Find source* claim) names that message as its `source`; when the message is deleted, or its words
+edited, they are dropped. Delete and edit events come for every channel the bot can see, so each is first
+checked against the source ids kept in memory: only a known one rewrites a file. A message deleted or edited
+while the bot is offline is not seen: its words stay until they age out (stored answers: 7 days; the gaps log:
+until its size cap drops them, or `quotebot gaps --clear`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Collection
+from typing import TYPE_CHECKING
+
+import discord
+from discord.ext import commands
+
+from ...index import QuotebotError
+from ..buttons import store_of
+
+if TYPE_CHECKING:
+    from ..client import QuoteBot
+
+__all__ = ["Purge", "setup"]
+
+log = logging.getLogger(__name__)
+
+
+class Purge(commands.Cog):
+    """Drop what the bot kept of a message when Discord says it was deleted."""
+
+    def __init__(self, bot: QuoteBot) -> None:
+        self.bot = bot
+
+    async def cog_load(self) -> None:
+        """Read the source ids of the gaps log once, off the event loop (it can be megabytes)."""
+        try:
+            await asyncio.to_thread(self.bot.gaps.holds, ())
+        except QuotebotError as exc:
+            log.warning("the gaps log cannot be read: %s", exc)
+
+    @commands.Cog.listener()
+    async def on_raw_message_delete(self, payload: discord.RawMessageDeleteEvent) -> None:
+        """Drop what a deleted message said from the gaps log and the stored answers."""
+        await self.purge({payload.message_id})
+
+    @commands.Cog.listener()
+    async def on_raw_bulk_message_delete(self, payload: discord.RawBulkMessageDeleteEvent) -> None:
+        """Drop what the deleted messages said from the gaps log and the stored answers."""
+        await self.purge(payload.message_ids)
+
+    @commands.Cog.listener()
+    async def on_raw_message_edit(self, payload: discord.RawMessageUpdateEvent) -> None:
+        """Drop what an edited message said before: its old wording is not shown again (its answer's buttons go)."""
+        before = payload.cached_message
+        if before is not None and before.content == payload.message.content:
+            return  # a link preview or a flag changed, not the words
+        await self.purge({payload.message_id})
+
+    async def purge(self, ids: Collection[int]) -> None:
+        """Drop the records and stored answers whose source is one of `ids`; unknown ids cost a set lookup."""
+        gaps, store = self.bot.gaps, store_of(self.bot.gaps)
+        try:
+            records = await asyncio.to_thread(gaps.purge_source, ids) if gaps.holds(ids) else 0
+        except QuotebotError as exc:
+            log.warning("the gaps log cannot be read: %s", exc)
+            records = 0
+        answers = store.purge_source(ids) if store is not None and store.holds(ids) else 0
+        if records or answers:  # counts only: never the text, the message or its author
+            log.info("deleted messages: dropped %d gaps records and %d stored answers", records, answers)
+
+
+async def setup(bot: QuoteBot) -> None:
+    """Load the purge of deleted messages' words."""
+    await bot.add_cog(Purge(bot))
