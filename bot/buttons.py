@@ -199,6 +199,21 @@ class ButtonStore:
             self._sources = {int(s) for (s,) in rows}
         return self._sources
 
+    def posted_for(self, ids: Iterable[int]) -> list[tuple[int, int, Lang]]:
+        """Return the answers posted to these messages' words: (channel, answer message, language) of each."""
+        wanted = sorted(set(ids) & self._known())
+        if not wanted:
+            return []
+        marks = ",".join("?" * len(wanted))
+        query = f"SELECT channel, message, lang FROM answers WHERE source IN ({marks}) AND message IS NOT NULL"
+        try:
+            with closing(self._connect()) as db:
+                rows = db.execute(query, wanted).fetchall()
+        except (OSError, sqlite3.Error) as exc:
+            log.warning("cannot read the button store %s: %s", self.path, exc)
+            return []
+        return [(int(c), int(m), cast(Lang, lang)) for c, m, lang in rows if c is not None and lang in LANGUAGES]
+
     def purge_source(self, ids: Iterable[int]) -> int:
         """Drop every row quoting one of these messages (deleted on Discord), on disk and in memory; return how many.
 

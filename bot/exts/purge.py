@@ -2,7 +2,8 @@
 
 A gaps record or a stored answer that holds a Discord message's words (an answer channel's question, a
 mention, a *Find source* claim) names that message as its `source`; when the message is deleted, or its words
-edited, they are dropped. Delete and edit events come for every channel the bot can see, so each is first
+edited, they are dropped, and the bot's posted answer to it loses the line that echoed the question (and its
+buttons). Delete and edit events come for every channel the bot can see, so each is first
 checked against the source ids kept in memory: only a known one rewrites a file. A message deleted or edited
 while the bot is offline is not seen: its words stay until they age out (stored answers: 7 days; the gaps log:
 until its size cap drops them, or `quotebot gaps --clear`).
@@ -20,6 +21,7 @@ from discord.ext import commands
 
 from ...index import QuotebotError
 from ..buttons import store_of
+from ..i18n import Lang, text
 
 if TYPE_CHECKING:
     from ..client import QuoteBot
@@ -68,9 +70,23 @@ class Purge(commands.Cog):
         except QuotebotError as exc:
             log.warning("the gaps log cannot be read: %s", exc)
             records = 0
-        answers = store.purge_source(ids) if store is not None and store.holds(ids) else 0
+        posted: list[tuple[int, int, Lang]] = []
+        answers = 0
+        if store is not None and store.holds(ids):
+            posted = store.posted_for(ids)  # before the rows go: where the answers to those words were posted
+            answers = store.purge_source(ids)
         if records or answers:  # counts only: never the text, the message or its author
             log.info("deleted messages: dropped %d gaps records and %d stored answers", records, answers)
+        for channel, message, lang in posted:
+            await self.unquote(channel, message, lang)
+
+    async def unquote(self, channel: int, message: int, lang: Lang) -> None:
+        """Take the question out of the bot's answer to it (its first line echoes it), and the answer's buttons."""
+        line = f"**{text('reply.question', lang)}** {text('answer.question_gone', lang)}"
+        try:
+            await self.bot.get_partial_messageable(channel).get_partial_message(message).edit(content=line, view=None)
+        except discord.HTTPException as exc:  # deleted meanwhile, or a private answer Discord keeps to its token
+            log.info("could not take a withdrawn question out of answer %s: HTTP %s", message, exc.status)
 
 
 async def setup(bot: QuoteBot) -> None:

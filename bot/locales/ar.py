@@ -22,6 +22,7 @@ MESSAGES: dict[str, str] = {
     "gaps.and_more": "… و{count} أخرى",
     "gaps.footer": "الأسئلة المتشابهة مجمّعة، والأحدث أولًا. لا يُسجَّل أي مستخدم.",
     "answer.thread_deleted": "سؤال (محذوف)",
+    "answer.question_gone": "(حذفه أو عدّله من طرحه)",
     "reason.title": "ما الذي كان ناقصًا؟",
     "reason.label": "لماذا لم يساعد هذا؟ (اختياري)",
     "reason.placeholder": "سطر واحد، مثلًا: يقتبس السياسة الخطأ",

@@ -18,6 +18,7 @@ MESSAGES: dict[str, str] = {
     "gaps.and_more": "… and {count} more",
     "gaps.footer": "Similar questions are grouped, newest first. No user is recorded.",
     "answer.thread_deleted": "Question (deleted)",  # a thread renamed when its question is deleted
+    "answer.question_gone": "(deleted or edited by whoever asked)",
     "reason.title": "What was missing?",
     "reason.label": "Why didn't this help? (optional)",
     "reason.placeholder": "One line, e.g. it quotes the wrong policy",

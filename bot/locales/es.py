@@ -17,6 +17,7 @@ MESSAGES: dict[str, str] = {
     "gaps.and_more": "… y {count} más",
     "gaps.footer": "Las preguntas similares se agrupan, las más recientes primero. No se registra ningún usuario.",
     "answer.thread_deleted": "Pregunta (eliminada)",
+    "answer.question_gone": "(borrada o editada por quien preguntó)",
     "reason.title": "¿Qué faltaba?",
     "reason.label": "¿Por qué no ayudó? (opcional)",
     "reason.placeholder": "Una línea, p. ej.: cita la política equivocada",

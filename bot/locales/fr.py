@@ -17,6 +17,7 @@ MESSAGES: dict[str, str] = {
     "gaps.and_more": "… et {count} de plus",
     "gaps.footer": "Questions similaires regroupées, les plus récentes d'abord. Aucun utilisateur n'est enregistré.",
     "answer.thread_deleted": "Question (supprimée)",
+    "answer.question_gone": "(supprimée ou modifiée par son auteur)",
     "reason.title": "Que manquait-il ?",
     "reason.label": "Pourquoi cela n'a pas aidé ? (facultatif)",
     "reason.placeholder": "Une ligne, p. ex. : cite la mauvaise politique",

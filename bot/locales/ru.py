@@ -21,6 +21,7 @@ MESSAGES: dict[str, str] = {
     "gaps.and_more": "… и ещё {count}",
     "gaps.footer": "Похожие вопросы сгруппированы, новые сначала. Пользователи не записываются.",
     "answer.thread_deleted": "Вопрос (удалён)",
+    "answer.question_gone": "(удалён или изменён автором)",
     "reason.title": "Чего не хватило?",
     "reason.label": "Почему это не помогло? (необязательно)",
     "reason.placeholder": "Одна строка, например: цитирует не тот документ",

@@ -17,6 +17,7 @@ MESSAGES: dict[str, str] = {
     "gaps.and_more": "…… 还有 {count} 个",
     "gaps.footer": "相似的问题已分组，最新的在前。不记录任何用户。",
     "answer.thread_deleted": "问题（已删除）",
+    "answer.question_gone": "（已被提问者删除或修改）",
     "reason.title": "缺少了什么？",
     "reason.label": "为什么这没有帮助？（可选）",
     "reason.placeholder": "一行即可，例如：引用了错误的政策",

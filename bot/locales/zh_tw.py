@@ -17,6 +17,7 @@ MESSAGES: dict[str, str] = {
     "gaps.and_more": "…… 還有 {count} 個",
     "gaps.footer": "相似的問題已分組，最新的在前。不記錄任何使用者。",
     "answer.thread_deleted": "問題（已刪除）",
+    "answer.question_gone": "（已被提問者刪除或修改）",
     "reason.title": "缺少了什麼？",
     "reason.label": "為什麼這沒有幫助？（選填）",
     "reason.placeholder": "一行即可，例如：引用了錯誤的政策",

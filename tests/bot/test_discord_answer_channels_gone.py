@@ -105,7 +105,11 @@ async def test_a_deleted_question_leaves_no_trace_in_the_thread_the_log_or_the_s
     gaps, buttons = online.bot.gaps.path, online.bot.settings.data_dir / "buttons.sqlite3"
     assert "Initech" in gaps.read_text(encoding="utf-8") and b"Initech" in buttons.read_bytes()
 
+    [answered] = online.fake.sent("POST", rf"/channels/{thread}/messages")
+    assert "Initech" in answered.body["content"]  # the answer echoes the question...
     await delete(online, discord_server, question, bulk=bulk)
+    [unquoted] = [r.body for r in online.fake.sent("PATCH", rf"/channels/{thread}/messages/{answered.reply['id']}")]
+    assert "Initech" not in str(unquoted) and unquoted["components"] == []  # ...no more, and its buttons are gone
     renames = [r.body for r in online.fake.sent("PATCH", rf"/channels/{thread}")]
     assert renames[0]["name"] == "Question (deleted)" and "Initech" not in str(renames)
     assert discord_server.channels[thread]["thread_metadata"]["archived"] is not cached  # archived again

@@ -19,12 +19,21 @@ import pytest
 import tests.bot.test_discord_faults as faults
 from quotebot.bot.i18n import text
 from quotebot.bot.replies import DOWN_ID, MORE_ID
+from quotebot.bot.settings import Settings
 from quotebot.bot.views import SHARE_ID
 from quotebot.index import Library, load_collections, open_library
 from tests.bot.discord_fakes import FakeEngine
 from tests.bot.discord_guild import GUILD, GuildDiscord
 from tests.bot.discord_http_server import APP_ID, Canned, message_json, user_json
-from tests.bot.test_discord_channels import FAQ, OTHER, Start, channel_settings, discord_server, start
+from tests.bot.test_discord_channels import (
+    FAQ,
+    OTHER,
+    Start,
+    channel_settings,
+    discord_server,
+    start,
+    write_config,
+)
 from tests.bot.test_discord_faults import Online, online
 from tests.fakes import FakeEmbedder
 
@@ -120,6 +129,23 @@ async def unreadable(online: Online, fake: GuildDiscord, ids: list[int]) -> None
         fake.script("GET", f"/channels/{FAQ}/messages/{message_id}", *[missing] * 5)
 
 
+async def unpinned(online: Online, fake: GuildDiscord, ids: list[int]) -> None:
+    """Unpin the messages of a pins-only collection, with the gateway's pins event."""
+    for message_id in ids:
+        fake.history[FAQ][message_id]["pinned"] = False
+    pins = {"guild_id": str(GUILD), "channel_id": str(FAQ), "last_pin_timestamp": None}
+    await online.deliver("CHANNEL_PINS_UPDATE", pins, "guild_channel_pins_update")
+
+
+async def channel_taken_out(online: Online, fake: GuildDiscord, ids: list[int]) -> None:
+    """Take the channel out of quotebot.toml (another one listed instead), then /reindex."""
+    write_config(online.bot.settings.config_file.parent).write_text(
+        f"[collections.faq]\ndiscord_channels = [{OTHER}]\n", encoding="utf-8"
+    )
+    await online.bot.reindex()
+    await online.bot.settled()
+
+
 async def nothing(online: Online, fake: GuildDiscord, ids: list[int]) -> None:
     """Withdraw nothing: the control, showing what each test would see."""
 
@@ -132,22 +158,29 @@ WAYS: dict[str, Withdraw] = {
     "edited unseen": reword_unseen,
     "forget-me": author_forgotten,
     "unreadable": unreadable,
+    "unpin": unpinned,
+    "channel taken out of quotebot.toml": channel_taken_out,
 }
 
 
-async def posted(fake: GuildDiscord) -> dict[str, int]:
-    """Post the steps, the first by member 2000 and the others by member 3000; return their ids by text."""
+async def posted(fake: GuildDiscord, settings: Settings | None = None, way: str = "") -> dict[str, int]:
+    """Post the steps (pinned), the first by member 2000 and the others by member 3000; return their ids by text.
+
+    For the "unpin" way the collection quotes pinned messages only (`pins_only`).
+    """
+    if settings is not None and way == "unpin":
+        write_config(settings.config_file.parent, "pins_only = true\n")
     ids = {}
     for number, step in enumerate(STEPS):
-        ids[step] = int(fake.post(FAQ, step, author=2000 if number == 0 else 3000)["id"])
+        ids[step] = int(fake.post(FAQ, step, author=2000 if number == 0 else 3000, pinned=True)["id"])
     return ids
 
 
 @pytest.mark.parametrize("way", [*WAYS, "nothing"])
 async def test_a_later_page_never_shows_what_was_withdrawn_since_the_answer(
-    start: Start, discord_server: GuildDiscord, way: str
+    start: Start, discord_server: GuildDiscord, channel_settings: Settings, way: str
 ) -> None:
-    ids = await posted(discord_server)
+    ids = await posted(discord_server, channel_settings, way)
     online = await start()
     message = answer_message(online, await ask_privately(online))
     first = links_in(message["embeds"])
@@ -179,9 +212,9 @@ async def test_a_page_says_how_many_passages_it_left_out(start: Start, discord_s
 
 @pytest.mark.parametrize("way", [*WAYS, "nothing"])
 async def test_share_never_posts_what_was_withdrawn_since_the_answer(
-    start: Start, discord_server: GuildDiscord, way: str
+    start: Start, discord_server: GuildDiscord, channel_settings: Settings, way: str
 ) -> None:
-    ids = await posted(discord_server)
+    ids = await posted(discord_server, channel_settings, way)
     online = await start()
     message = answer_message(online, await ask_privately(online, results=3))
     shown = [i for i in ids.values() if str(i) in links_in(message["embeds"])]
@@ -193,7 +226,8 @@ async def test_share_never_posts_what_was_withdrawn_since_the_answer(
     if way == "nothing":
         assert len(public) == 1 and "shared by" in json.dumps(public)  # the control: it is posted
         return
-    assert public == [] and text("share.changed") in after(online, clicked)
+    refusal = "share.hidden" if way.startswith("channel taken out") else "share.changed"  # no longer visible here
+    assert public == [] and text(refusal) in after(online, clicked)
     step = next(s for s, i in ids.items() if i == victim[0])
     assert step not in json.dumps(public)
 
