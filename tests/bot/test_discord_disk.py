@@ -41,11 +41,16 @@ async def edit(online: Online, fake: GuildDiscord, message: dict[str, object]) -
     await online.deliver("MESSAGE_UPDATE", edited, "raw_message_edit")
 
 
-@pytest.mark.parametrize("withdraw", [delete, edit], ids=["delete", "edit"])
+async def forget(online: Online, fake: GuildDiscord, message: dict[str, object]) -> None:
+    """Its author runs /forget-me."""
+    online.bot.forget(int(str(message["author"]["id"])))  # type: ignore[index]
+
+
+@pytest.mark.parametrize("withdraw", [delete, edit, forget], ids=["delete", "edit", "forget-me"])
 async def test_a_withdrawn_messages_text_leaves_every_file_the_bot_keeps(
     start: Start, discord_server: GuildDiscord, channel_settings: Settings, withdraw: object
 ) -> None:
-    message = discord_server.post(FAQ, SECRET)
+    message = discord_server.post(FAQ, SECRET, author=3000)
     discord_server.post(FAQ, ONCALL)
     online = await start()
     online.bot.prune_grace = 0.0

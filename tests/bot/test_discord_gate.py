@@ -9,6 +9,7 @@ unreadable message), then the asker pages or shares, and nothing withdrawn may b
 from __future__ import annotations
 
 import json
+import logging
 import re
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -377,3 +378,25 @@ async def test_a_later_page_of_a_collection_made_private_elsewhere_since_is_not_
     online.bot._engine = runbook_library(tmp_path / "after", faults.CHANNEL + 1)  # /reindex: private elsewhere now
     paged = after(online, await press(online, message, MORE_ID))  # page 3
     assert "basement bay" not in paged and text("gate.none") in paged
+
+
+async def test_no_log_line_holds_a_quote_a_withdrawn_text_or_who_asked(
+    start: Start, discord_server: GuildDiscord, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="quotebot")
+    caplog.set_level(logging.INFO, logger="discord")
+    ids = await posted(discord_server)
+    online = await start()
+    message = answer_message(online, await ask_privately(online))
+    later = [i for i in ids.values() if str(i) not in links_in(message["embeds"])]
+    await unreadable(online, discord_server, later[:1])  # a failed fetch is logged: without the text
+    await withdraw_by_delete_event(online, discord_server, later[1:2])
+    online.bot.forget(3000)
+    await press(online, message, MORE_ID)
+    await press(online, message, SHARE_ID)
+    logged = "\n".join(f"{r.getMessage()} {r.exc_text or ''}" for r in caplog.records)
+    assert "passage" in logged or "answered" in logged  # the control: the bot did log its answers
+    for words in (*STEPS, QUESTION):
+        assert words not in logged
+    for who in ("2000", "3000", str(faults.ASKER)):
+        assert who not in logged
