@@ -199,6 +199,17 @@ class ButtonStore:
             self._sources = {int(s) for (s,) in rows}
         return self._sources
 
+    def asked(self) -> list[tuple[int | None, int, int]]:
+        """Return (server, channel, message) of each message whose words a kept answer holds (to check at start)."""
+        query = "SELECT DISTINCT server, channel, source FROM answers WHERE source IS NOT NULL AND channel IS NOT NULL"
+        try:
+            with closing(self._connect()) as db:
+                rows = db.execute(query).fetchall()
+        except (OSError, sqlite3.Error) as exc:
+            log.warning("cannot read the button store %s: %s", self.path, exc)
+            return []
+        return [(None if s is None else int(s), int(channel), int(source)) for s, channel, source in rows]
+
     def posted_for(self, ids: Iterable[int]) -> list[tuple[int, int, Lang]]:
         """Return the answers posted to these messages' words: (channel, answer message, language) of each."""
         wanted = sorted(set(ids) & self._known())

@@ -150,6 +150,15 @@ class GapLog:
             self._sources = {s for r in self.records() if (s := _int(r.get("source"))) is not None}
         return self._sources
 
+    def asked(self) -> set[tuple[int | None, int, int]]:
+        """Return (server, channel, message) of each Discord message whose words a record holds (checked at start)."""
+        found = set()
+        for record in self.records():
+            source, channel = _int(record.get("source")), _int(record.get("channel"))
+            if source is not None and channel is not None:
+                found.add((_int(record.get("server")) or None, channel, source))
+        return found
+
     def purge_source(self, ids: Iterable[int]) -> int:
         """Drop every record whose source message is one of `ids`, and the reasons given on them; return how many.
 

@@ -204,12 +204,12 @@ class AnswerChannels(commands.Cog):
     @commands.Cog.listener()
     async def on_raw_message_delete(self, payload: discord.RawMessageDeleteEvent) -> None:
         """Take a deleted question's words off the thread the bot named after it."""
-        await self._questions_deleted(payload.guild_id, payload.channel_id, [payload.message_id])
+        await self.questions_deleted(payload.guild_id, payload.channel_id, [payload.message_id])
 
     @commands.Cog.listener()
     async def on_raw_bulk_message_delete(self, payload: discord.RawBulkMessageDeleteEvent) -> None:
         """Take deleted questions' words off the threads the bot named after them."""
-        await self._questions_deleted(payload.guild_id, payload.channel_id, sorted(payload.message_ids))
+        await self.questions_deleted(payload.guild_id, payload.channel_id, sorted(payload.message_ids))
 
     @commands.Cog.listener()
     async def on_raw_message_edit(self, payload: discord.RawMessageUpdateEvent) -> None:
@@ -222,7 +222,7 @@ class AnswerChannels(commands.Cog):
             words = mentioned if mentioned is not None else " ".join(payload.message.content.split())
             await _rename(thread, _short(words, THREAD_NAME) if words else _neutral(thread))
 
-    async def _questions_deleted(self, server: int | None, channel: int, ids: list[int]) -> None:
+    async def questions_deleted(self, server: int | None, channel: int, ids: list[int]) -> None:
         """Rename each thread the bot started on one of these messages (deleted) of an answer channel."""
         for number, message_id in enumerate(ids):
             thread = await self._named_thread(server, channel, message_id, fetch=number < RENAMES)

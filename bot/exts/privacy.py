@@ -40,8 +40,10 @@ class Privacy(commands.Cog):
     async def remember_me(self, interaction: discord.Interaction[Any]) -> None:
         """Let my Discord messages be quoted again."""
         wait = self.remembering.retry_after(interaction.user.id)
-        if wait:  # told in one private line, in their language, by the error handler
-            raise app_commands.CommandOnCooldown(app_commands.Cooldown(1, REMEMBER_EVERY), wait)
+        if wait:  # one private line, in their language: the re-read they asked for is under way
+            line = text("remember.wait", interaction.locale, seconds=max(1, round(wait)))
+            await interaction.response.send_message(line, ephemeral=True)
+            return
         changed = self.bot.remember(interaction.user.id)
         key = "remember.done" if changed else "remember.not_forgotten"
         await interaction.response.send_message(text(key, interaction.locale), ephemeral=True)

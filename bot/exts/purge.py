@@ -4,9 +4,9 @@ A gaps record or a stored answer that holds a Discord message's words (an answer
 mention, a *Find source* claim) names that message as its `source`; when the message is deleted, or its words
 edited, they are dropped, and the bot's posted answer to it loses the line that echoed the question (and its
 buttons). Delete and edit events come for every channel the bot can see, so each is first
-checked against the source ids kept in memory: only a known one rewrites a file. A message deleted or edited
-while the bot is offline is not seen: its words stay until they age out (stored answers: 7 days; the gaps log:
-until its size cap drops them, or `quotebot gaps --clear`).
+checked against the source ids kept in memory: only a known one rewrites a file. A message deleted while the
+bot was offline is looked for once a run, after it connects (`catch_up`: one fetch per message the bot keeps
+words of, in the background); an edit made while it was offline is not seen.
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ class Purge(commands.Cog):
 
     def __init__(self, bot: QuoteBot) -> None:
         self.bot = bot
+        self.caught_up: asyncio.Task[None] | None = None  # the start's look for messages deleted while away
 
     async def cog_load(self) -> None:
         """Read the source ids of the gaps log once, off the event loop (it can be megabytes)."""
@@ -61,6 +62,46 @@ class Purge(commands.Cog):
         if before is not None and before.content == payload.message.content:
             return  # a link preview or a flag changed, not the words
         await self.purge({payload.message_id})
+
+    @commands.Cog.listener()
+    async def on_ready(self) -> None:
+        """Once a run, in the background: look for the asked messages deleted while the bot was away."""
+        if self.caught_up is None:
+            self.caught_up = asyncio.create_task(self.catch_up(), name="catch up deleted questions")
+
+    async def catch_up(self) -> None:
+        """Fetch each message whose words the bot keeps (at most the store's 5,000 answers and the gaps log's
+        records); for each Discord says is gone, do what its delete event would have done."""
+        store = store_of(self.bot.gaps)
+        asked = set(store.asked()) if store is not None else set()
+        try:
+            asked |= await asyncio.to_thread(self.bot.gaps.asked)
+        except QuotebotError as exc:
+            log.warning("the gaps log cannot be read: %s", exc)
+        gone = [found for where in sorted(asked, key=lambda a: a[2]) if (found := await self._gone(*where))]
+        answering = self.bot.get_cog("AnswerChannels")
+        for server, channel, message in gone:
+            if answering is not None:
+                await answering.questions_deleted(server, channel, [message])  # type: ignore[attr-defined]
+        if gone:
+            await self.purge({message for _, _, message in gone})
+            log.info("%d asked message(s) were deleted while the bot was away: their words were dropped", len(gone))
+
+    async def _gone(self, server: int | None, channel: int, message: int) -> tuple[int | None, int, int] | None:
+        """Return where a message was when Discord says it is deleted; None when it is there or cannot be asked."""
+        if channel == message:  # a thread started on the question (it shares its id): the question is in its parent
+            try:
+                thread = await self.bot.fetch_channel(channel)
+            except discord.HTTPException:
+                return None  # the thread is gone with its name, or not readable: nothing to take back there
+            channel = getattr(thread, "parent_id", None) or channel
+        try:
+            await self.bot.get_partial_messageable(channel, guild_id=server).fetch_message(message)
+        except discord.NotFound:
+            return server, channel, message
+        except discord.HTTPException:
+            return None  # unreadable now: kept, and asked again at the next start
+        return None
 
     async def purge(self, ids: Collection[int]) -> None:
         """Drop the records and stored answers whose source is one of `ids`; unknown ids cost a set lookup."""

@@ -141,5 +141,6 @@ MESSAGES: dict[str, str] = {
     "forget.done": "Done: your Discord messages will not be quoted again, in any collection. /remember-me undoes it.",
     "forget.already": "You asked already: your Discord messages are not quoted. /remember-me undoes it.",
     "remember.done": "Done: your Discord messages may be quoted again where their channel is a source.",
+    "remember.wait": "You ran /remember-me a moment ago: your channels are being read again. Try again in {seconds} s.",
     "remember.not_forgotten": "You had not asked to be forgotten: nothing changed.",
 }

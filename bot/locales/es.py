@@ -152,5 +152,9 @@ MESSAGES: dict[str, str] = {
     ),
     "forget.already": "Ya lo habías pedido: tus mensajes de Discord no se citan. /remember-me lo deshace.",
     "remember.done": "Hecho: tus mensajes de Discord pueden citarse de nuevo donde su canal sea una fuente.",
+    "remember.wait": (
+        "Ejecutaste /remember-me hace un momento: tus canales se están leyendo de nuevo. Inténtalo "
+        "de nuevo en {seconds} s."
+    ),
     "remember.not_forgotten": "No habías pedido que te olvidaran: no ha cambiado nada.",
 }

@@ -165,5 +165,9 @@ MESSAGES: dict[str, str] = {
     ),
     "forget.already": "Vous l'avez déjà demandé : vos messages Discord ne sont pas cités. /remember-me annule.",
     "remember.done": "C'est fait : vos messages Discord peuvent de nouveau être cités là où leur salon est une source.",
+    "remember.wait": (
+        "Vous avez lancé /remember-me il y a un instant : vos salons sont en cours de relecture. "
+        "Réessayez dans {seconds} s."
+    ),
     "remember.not_forgotten": "Vous n'aviez pas demandé à être oublié : rien n'a changé.",
 }

@@ -118,5 +118,6 @@ MESSAGES: dict[str, str] = {
     "forget.done": "已完成：您的 Discord 消息不会再在任何资料集中被引用。使用 /remember-me 可撤销。",
     "forget.already": "您之前已提出此请求：您的 Discord 消息不会被引用。使用 /remember-me 可撤销。",
     "remember.done": "已完成：在其频道作为来源的地方，您的 Discord 消息可以再次被引用。",
+    "remember.wait": "您刚刚运行过 /remember-me：正在重新读取频道。请在 {seconds} 秒后重试。",
     "remember.not_forgotten": "您没有要求被遗忘：没有任何变化。",
 }

@@ -118,5 +118,6 @@ MESSAGES: dict[str, str] = {
     "forget.done": "已完成：您的 Discord 訊息不會再在任何資料集中被引用。使用 /remember-me 可撤銷。",
     "forget.already": "您之前已提出此請求：您的 Discord 訊息不會被引用。使用 /remember-me 可撤銷。",
     "remember.done": "已完成：在其頻道作為來源的地方，您的 Discord 訊息可以再次被引用。",
+    "remember.wait": "您剛剛執行過 /remember-me：正在重新讀取頻道。請在 {seconds} 秒後重試。",
     "remember.not_forgotten": "您沒有要求被遺忘：沒有任何變化。",
 }

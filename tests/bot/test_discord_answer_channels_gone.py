@@ -150,3 +150,25 @@ async def test_a_follow_up_note_never_shows_the_first_question_of_a_member_who_r
     assert online.bot.forgotten.ids == {str(ASKER)}
     answer = await follow_up(online, thread, author=OTHER)
     assert NOTE not in answer["content"] and FIRST not in answer["content"]
+
+
+async def test_a_question_deleted_while_the_bot_was_away_is_taken_back_after_a_restart(
+    start: Start, discord_server: ThreadDiscord
+) -> None:
+    first = await start()
+    question = await ask(first, discord_server, SECRET)
+    thread = int(question["id"])
+    [answered] = first.fake.sent("POST", rf"/channels/{thread}/messages")
+    await first.bot.close()
+    gaps, buttons = first.bot.gaps.path, first.bot.settings.data_dir / "buttons.sqlite3"
+    assert "Initech" in gaps.read_text(encoding="utf-8") and b"Initech" in buttons.read_bytes()
+
+    del discord_server.history[ASKS][thread]  # deleted while the bot was away: no event will come
+    second = await start()
+    purge = second.bot.get_cog("Purge")
+    await purge.catch_up()  # type: ignore[union-attr]  # what READY starts in the background, awaited here
+    renames = [r.body["name"] for r in second.fake.sent("PATCH", rf"/channels/{thread}") if "name" in r.body]
+    assert renames and set(renames) == {"Question (deleted)"}  # (READY's own run may have renamed it first)
+    unquoted = [r.body for r in second.fake.sent("PATCH", rf"/channels/{thread}/messages/{answered.reply['id']}")]
+    assert unquoted and "Initech" not in str(unquoted)
+    assert "Initech" not in gaps.read_text(encoding="utf-8") and b"Initech" not in buttons.read_bytes()

@@ -57,7 +57,7 @@ async def test_remember_me_again_within_a_minute_is_refused_in_one_private_line(
     assert (await command(online, "remember-me", member)).startswith("Done")
     await command(online, "forget-me", member)  # never refused: stopping being quoted is always at once
     refused = await command(online, "remember-me", member)
-    assert "Try again in" in refused and "\n" not in refused
+    assert refused.startswith("You ran /remember-me a moment ago") and "Try again in" in refused and "\n" not in refused
     await online.bot.settled()
     assert "make rollback" not in await ask(online, "How does the rollback run?")  # still forgotten
     assert (await command(online, "remember-me", MEMBERS[1])).startswith("You had not asked")  # others: not limited
