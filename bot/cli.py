@@ -341,7 +341,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     settings = _settings(args)
     if settings.discord_token is None:
         raise QuotebotError("DISCORD_TOKEN is not set: put your bot token in the environment or .env")
-    from .client import run_bot  # imported here: the other commands don't need discord.py
+    from .serve import run_bot  # imported here: the other commands don't need discord.py
 
     return run_bot(settings)
 

@@ -8,7 +8,6 @@ import time
 from collections.abc import Coroutine, Mapping
 from dataclasses import replace
 
-import aiohttp
 import discord
 from discord.ext import commands
 
@@ -20,10 +19,10 @@ from .gaps import GAPS_FILE, GapLog
 from .gate import clear_live
 from .health import HEARTBEAT_FILE, Heartbeat, vitals_of
 from .i18n import LocalizedError
-from .lifecycle import ShuttingDownError, on_signals, start_watching
+from .lifecycle import ShuttingDownError, start_watching
 from .limits import AnswerPool, BusyError, GlobalLimiter, GlobalLimitError, RateLimiter, ReindexBusyError
 from .live import LiveSources
-from .logs import JsonFormatter, log_answer, one_line_logs
+from .logs import log_answer
 from .mirror import Mirror
 from .places import Place
 from .replies import fetch_count
@@ -31,7 +30,7 @@ from .settings import Settings
 from .translator import CatalogTranslator
 from .views import register_buttons
 
-__all__ = ["EXTENSIONS", "IndexLoadingError", "QuoteBot", "run_bot"]
+__all__ = ["EXTENSIONS", "IndexLoadingError", "QuoteBot"]
 
 log = logging.getLogger(__name__)
 
@@ -374,49 +373,3 @@ class QuoteBot(commands.Bot):
         self._syncs.add(task)
         task.add_done_callback(self._syncs.discard)
         return task
-
-
-def _setup_logging(log_format: str = "text") -> None:
-    """Log discord.py and quotebot at INFO on stderr, once each (not again through the CLI's root handler).
-
-    `log_format` json (QUOTEBOT_LOG_FORMAT): one JSON object per line, for log collectors.
-    """
-    handler = logging.StreamHandler()
-    one_line_logs(handler)
-    formatter = JsonFormatter() if log_format == "json" else discord.utils.MISSING  # MISSING: discord.py's text
-    discord.utils.setup_logging(handler=handler, formatter=formatter, level=logging.INFO, root=False)
-    logging.getLogger("quotebot").setLevel(logging.INFO)
-    for name in ("discord", "quotebot"):
-        logger = logging.getLogger(name)
-        if handler not in logger.handlers:
-            logger.addHandler(handler)
-        logger.propagate = False
-
-
-async def _serve(settings: Settings, token: str) -> None:
-    """Log in and run until the connection is closed (SIGTERM or SIGINT: a clean shutdown, a second: at once)."""
-    async with QuoteBot(settings) as bot:
-        on_signals(bot)
-        await bot.start(token)
-
-
-def run_bot(settings: Settings) -> int:
-    """Run the bot until stopped; raise QuotebotError when the token is missing or rejected."""
-    if settings.discord_token is None:
-        raise QuotebotError("DISCORD_TOKEN is not set: put your bot token in the environment or .env")
-    _setup_logging(settings.log_format)
-    try:
-        asyncio.run(_serve(settings, settings.discord_token.get_secret_value()))
-    except discord.LoginFailure as exc:
-        raise QuotebotError(
-            "Discord rejected DISCORD_TOKEN: copy the token again (Developer Portal › your app › Bot › Reset Token)"
-        ) from exc
-    except (aiohttp.ClientError, discord.GatewayNotFound, discord.DiscordServerError) as exc:
-        raise QuotebotError(f"cannot reach Discord ({exc}): check the network, then run it again") from exc
-    except discord.PrivilegedIntentsRequired as exc:  # asked for only when quotebot.toml lists Discord channels
-        raise QuotebotError(
-            "Discord refused the Message Content intent, needed for the answer channels and Discord-sourced "
-            "collections you configured: turn it on (Developer Portal › your app › Bot › Privileged Gateway "
-            "Intents › Message Content Intent), or remove answer_channels and discord_channels"
-        ) from exc
-    return 0

@@ -14,13 +14,13 @@ import asyncio
 import datetime as dt
 import logging
 from collections.abc import AsyncIterator, Iterable
-from dataclasses import dataclass
 from pathlib import Path
 
 import discord
 
-from ..index import Collection, Collections, parse_jump_link
+from ..index import Collection, Collections
 from .mirror import Hidden, Mirror, Stored, prune
+from .recheck import Recheck, recheck
 
 __all__ = ["LiveSources", "Recheck", "stored_message"]
 
@@ -28,17 +28,7 @@ log = logging.getLogger(__name__)
 
 _QUOTED = (discord.MessageType.default, discord.MessageType.reply)
 Readable = discord.TextChannel | discord.Thread
-RECHECK_SECONDS = 3.0  # how long a reply waits to re-fetch a quoted message before leaving it out
 Parent = discord.TextChannel | discord.ForumChannel | None  # a thread's parent, when the caller has it
-
-
-@dataclass(frozen=True, slots=True)
-class Recheck:
-    """What fetching a page's quoted messages again found."""
-
-    changed: frozenset[str]  # collections whose mirror changed (to be re-indexed)
-    left_out: frozenset[str]  # links not to show now: gone, reworded, opted out, unpinned, unmirrored, unfetched
-    unverified: frozenset[str]  # the subset of left_out whose fetch failed (403, 429/5xx, time-out)
 
 
 def stored_message(
@@ -366,53 +356,11 @@ class LiveSources:
                 changed |= await self.sync([name])
         return changed
 
-    # -- the send-time check ------------------------------------------------------------------------
+    # -- the send-time check (bot/recheck.py) -------------------------------------------------------
 
     async def recheck(self, quoted: Iterable[tuple[str, str]]) -> Recheck:
         """(link, quoted text) pairs; fetch each live message once, all at once, RECHECK_SECONDS cap."""
-        texts: dict[str, list[str]] = {}
-        for link, text in quoted:
-            texts.setdefault(link, []).append(text)
-        found = await asyncio.gather(*(self._recheck(link, said) for link, said in texts.items()))
-        changed = frozenset(name for name, _, _ in found if name)
-        left_out = frozenset(link for link, (_, out, _) in zip(texts, found, strict=True) if out)
-        unverified = frozenset(link for link, (_, _, failed) in zip(texts, found, strict=True) if failed)
-        return Recheck(changed, left_out, unverified)
-
-    async def _recheck(self, link: str, texts: list[str]) -> tuple[str | None, bool, bool]:
-        """Check one quoted message: (its collection when the mirror changed, leave it out, its fetch failed)."""
-        ids = parse_jump_link(link)
-        if ids is None:
-            return None, False, False  # not a Discord message
-        guild, channel, message = ids
-        name = self.owner_of(channel)
-        if name is None:  # dropped or unread (left out), or an export in a folder collection (not live: shown)
-            return None, channel in self.dropped or self.collection_of(channel) is not None, False
-        kept = self.mirrors[name].files[channel].messages.get(message)
-        if kept is None or kept.author in self.forgotten():
-            return None, True, False  # deleted, emptied, unpinned or opted out since it was indexed
-        fetch = self.client.get_partial_messageable(channel, guild_id=guild).fetch_message(message)
-        try:
-            current = await asyncio.wait_for(fetch, RECHECK_SECONDS)
-        except discord.NotFound:
-            self.hide(name, self.mirrors[name].remove(channel, [message]))
-            return name, True, False
-        except (discord.HTTPException, TimeoutError) as exc:  # Discord slow or refusing: fail closed
-            log.warning("could not re-check a quoted message before sending (%s): left out", str(exc) or "time-out")
-            return None, True, True
-        if name not in self.mirrors or channel not in self.mirrors[name].files:
-            return None, True, False  # dropped while it was fetched
-        before = self.mirrors[name].version
-        self.store(name, channel, current, self.me, self.forgotten())  # reworded: the new wording, re-indexed
-        still = self.mirrors[name].files[channel].messages.get(message)
-        out = still is None or any(text not in current.content for text in texts)
-        return self._changed_since(name, before), out, False
-
-    def rewind(self) -> None:
-        """Make the next sync read every channel's whole history again (each sync does: kept for callers)."""
-        for mirror in self.mirrors.values():
-            for file in mirror.files.values():
-                file.after = 0
+        return await recheck(self, quoted)
 
     def forget(self, member: int) -> set[str]:
         """Remove a member's messages from every mirror; return the collections that changed."""

@@ -21,6 +21,7 @@ from pydantic import SecretStr
 
 import tests.bot.test_discord_faults as faults
 from quotebot.bot import client
+from quotebot.bot import serve as serving
 from quotebot.bot.settings import Settings
 from quotebot.index import QuotebotError
 from tests.bot.discord_guild import GUILD, MESSAGE_CONTENT, GuildDiscord
@@ -123,7 +124,7 @@ def test_run_bot_says_which_intent_to_turn_on_in_one_line(
     fake = GuildDiscord()
     fake.text_channel(FAQ, "faq")
     fake.refuse_message_content = True
-    serve = client._serve
+    serve = serving.serve
 
     async def against_the_fake(settings: Settings, token: str) -> None:
         await fake.start()
@@ -134,12 +135,12 @@ def test_run_bot_says_which_intent_to_turn_on_in_one_line(
         finally:
             await fake.close()
 
-    monkeypatch.setattr(client, "_serve", against_the_fake)
+    monkeypatch.setattr(serving, "serve", against_the_fake)
     monkeypatch.setattr(client, "EngineLoader", FakeModelLoader)
-    monkeypatch.setattr(client, "_setup_logging", lambda *_: None)  # keep the test's log capture as it is
+    monkeypatch.setattr(serving, "setup_logging", lambda *_: None)  # keep the test's log capture as it is
     settings = channel_settings.model_copy(update={"discord_token": SecretStr(TOKEN)})
     with pytest.raises(QuotebotError) as refused:
-        client.run_bot(settings)
+        serving.run_bot(settings)
     message = str(refused.value)
     assert "Privileged Gateway Intents" in message and "Message Content" in message and "\n" not in message
     assert isinstance(refused.value.__cause__, discord.PrivilegedIntentsRequired)

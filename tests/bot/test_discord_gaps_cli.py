@@ -10,6 +10,7 @@ import discord
 import pytest
 
 from quotebot.bot import client as bot_client
+from quotebot.bot import serve as bot_serve
 from quotebot.bot.cli import main
 from quotebot.bot.gaps import GapLog, format_gap
 from quotebot.bot.limits import RateLimiter, check_question
@@ -100,7 +101,7 @@ def test_serve_with_a_rejected_token_or_no_network_exits_2(
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("DISCORD_TOKEN", "not-a-token")
     monkeypatch.setattr(bot_client.QuoteBot, "login", reject)
-    monkeypatch.setattr(bot_client, "_setup_logging", lambda *_: None)  # keep the test's logging as it is
+    monkeypatch.setattr(bot_serve, "setup_logging", lambda *_: None)  # keep the test's logging as it is
     assert main(["serve"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith(expected)

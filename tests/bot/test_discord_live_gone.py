@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-import quotebot.bot.live as live_module
-from quotebot.bot.live import Recheck
+import quotebot.bot.recheck as recheck_module
+from quotebot.bot.recheck import Recheck
 from quotebot.index import load_collections
 from tests.bot.discord_guild import GUILD, READ, GuildDiscord
 from tests.bot.discord_http_server import Canned, rate_limited, server_error
@@ -268,7 +268,7 @@ async def test_a_quoted_message_that_cannot_be_fetched_again_is_left_out_and_unv
     await online.bot.settled()
     path, quoted = f"/channels/{FAQ}/messages/{message['id']}", (link(FAQ, message), "make rollback")
     if answers is None:
-        monkeypatch.setattr(live_module, "RECHECK_SECONDS", 0.05)
+        monkeypatch.setattr(recheck_module, "RECHECK_SECONDS", 0.05)
         discord_server.hang("GET", path)
     else:
         discord_server.script("GET", path, *answers)

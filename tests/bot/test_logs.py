@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from quotebot.bot.client import _setup_logging
 from quotebot.bot.logs import FIELDS, JsonFormatter, OneLineFilter, answer_fields, log_answer, one_line_logs
+from quotebot.bot.serve import setup_logging
 from quotebot.bot.settings import Settings
 from tests.bot.discord_http_server import TOKEN
 from tests.bot.test_discord_faults import ASKER, GUILD, Online, online  # noqa: F401  # the real client, a fake Discord
@@ -97,7 +97,7 @@ def test_serve_logs_in_the_format_asked(log_format: str) -> None:
     loggers = [logging.getLogger(name) for name in ("discord", "quotebot")]
     saved = [(lg.handlers[:], lg.propagate, lg.level) for lg in loggers]
     try:
-        _setup_logging(log_format)
+        setup_logging(log_format)
         [handler] = [h for h in loggers[1].handlers if h not in saved[1][0]]
         assert isinstance(handler.formatter, JsonFormatter) is (log_format == "json")
         assert any(isinstance(f, OneLineFilter) for f in handler.filters)
