@@ -59,11 +59,13 @@ CREATE TABLE IF NOT EXISTS answers (
     server INTEGER,
     channel INTEGER,
     message INTEGER,
-    source INTEGER
+    source INTEGER,
+    context INTEGER
 );
 CREATE INDEX IF NOT EXISTS answers_created ON answers (created);
 """
-_PLACE = ("server", "channel", "message", "source")  # columns added after the first release: a file may lack them
+# columns added after the first release: a file may lack them
+_PLACE = ("server", "channel", "message", "source", "context")
 _COLUMNS = "key, created, question, kind, per_page, lang, asker, via, share, answered, cited, " + ", ".join(_PLACE)
 
 
@@ -85,6 +87,7 @@ class Entry:
     channel: int | None = None
     message: int | None = None  # the answer's message, once posted: a click carrying the key elsewhere is refused
     source: int | None = None  # the Discord message whose words `question` holds (answer channel, claim)
+    context: int | None = None  # the first question a follow-up was searched with (its words are in the answer)
 
 
 def new_key() -> str:
@@ -151,7 +154,7 @@ class ButtonStore:
         row = (
             key, now, entry.question, entry.kind, entry.per_page, entry.lang, entry.asker, entry.via,
             int(entry.share), int(entry.answered), json.dumps([list(c) for c in entry.cited], ensure_ascii=False),
-            entry.server, entry.channel, entry.message, entry.source,
+            entry.server, entry.channel, entry.message, entry.source, entry.context,
         )  # fmt: skip
         marks = ",".join("?" * len(row))
         try:
@@ -165,8 +168,8 @@ class ButtonStore:
         except (OSError, sqlite3.Error) as exc:
             self._fail(exc)
             return
-        if entry.source is not None and self._sources is not None:
-            self._sources.add(entry.source)
+        if self._sources is not None:
+            self._sources.update(i for i in (entry.source, entry.context) if i is not None)
 
     def bind(self, key: str, message: int, *, source: int | None = None) -> None:
         """Record the message an answer's buttons were posted on (and, when given, the message it quotes the words
@@ -192,7 +195,10 @@ class ButtonStore:
         if self._sources is None:
             try:
                 with closing(self._connect()) as db:
-                    rows = db.execute("SELECT source FROM answers WHERE source IS NOT NULL").fetchall()
+                    rows = db.execute(
+                        "SELECT source FROM answers WHERE source IS NOT NULL "
+                        "UNION SELECT context FROM answers WHERE context IS NOT NULL"
+                    ).fetchall()
             except (OSError, sqlite3.Error) as exc:
                 log.warning("cannot read the button store %s: %s", self.path, exc)
                 return set()  # not kept: read again next time
@@ -216,10 +222,13 @@ class ButtonStore:
         if not wanted:
             return []
         marks = ",".join("?" * len(wanted))
-        query = f"SELECT channel, message, lang FROM answers WHERE source IN ({marks}) AND message IS NOT NULL"
+        query = (
+            f"SELECT channel, message, lang FROM answers WHERE (source IN ({marks}) OR context IN ({marks})) "
+            "AND message IS NOT NULL"
+        )
         try:
             with closing(self._connect()) as db:
-                rows = db.execute(query, wanted).fetchall()
+                rows = db.execute(query, wanted * 2).fetchall()
         except (OSError, sqlite3.Error) as exc:
             log.warning("cannot read the button store %s: %s", self.path, exc)
             return []
@@ -236,8 +245,9 @@ class ButtonStore:
         marks = ",".join("?" * len(wanted))
         try:
             with closing(self._connect()) as db, db:
-                keys = [k for (k,) in db.execute(f"SELECT key FROM answers WHERE source IN ({marks})", wanted)]
-                db.execute(f"DELETE FROM answers WHERE source IN ({marks})", wanted)
+                where = f"source IN ({marks}) OR context IN ({marks})"  # the question, or the one it followed up
+                keys = [k for (k,) in db.execute(f"SELECT key FROM answers WHERE {where}", wanted * 2)]
+                db.execute(f"DELETE FROM answers WHERE {where}", wanted * 2)
         except (OSError, sqlite3.Error) as exc:
             log.error("cannot drop deleted messages' answers from the button store %s: %s", self.path, exc)
             return 0
@@ -310,11 +320,11 @@ def _entry(row: tuple[object, ...]) -> Entry:
     if kind not in ("question", "claim") or lang not in LANGUAGES:
         raise ValueError(f"unknown kind {kind!r} or language {lang!r}")
     refs = tuple((str(d), int(p), float(s)) for d, p, s in json.loads(str(cited)))
-    server, channel, message, source = (_id(v) for v in place)
+    server, channel, message, source, context = (_id(v) for v in place)
     return Entry(
         str(question), kind, int(cast(int, per_page)), lang,
         int(cast(int, asker)), str(via), bool(share), bool(answered), refs, float(cast(float, created)),
-        server, channel, message, source,
+        server, channel, message, source, context,
     )  # fmt: skip
 
 

@@ -172,11 +172,13 @@ class QuoteBot(commands.Bot):
         claim: bool = False,
         place: Place | None = None,
         source: int | None = None,
+        logged: str | None = None,
     ) -> Answer:
         """Answer (a claim with `claim`) in a worker thread, fetching every page at once; log it when unanswered.
 
         `source`: the Discord message whose words were asked (an answer channel's question, a claim's message):
-        the gaps log notes it, so that deleting that message removes them there too.
+        the gaps log notes it, so that deleting that message removes them there too. `logged`: the words the gaps
+        log keeps of an unanswered question (default: the question; "": none, no record).
 
         Only the collections visible in `place` are searched: a private collection's passages never
         reach a channel that quotebot.toml does not map to it. A full queue raises BusyError and the
@@ -202,8 +204,9 @@ class QuoteBot(commands.Bot):
             # index was built is left out (the reply says so), and the messages that move onto the page are fetched.
             kept, dropped = await clear_live(self, answer.passages, page=0, per_page=per_page)
             answer = replace(answer, answered=answer.answered and bool(kept), passages=kept, left_out=dropped)
-        if not answer.answered:
-            self.gaps.unanswered(answer, via=via, place=place, source=source)
+        if not answer.answered and logged != "":
+            recorded = answer if logged is None else replace(answer, question=logged)
+            self.gaps.unanswered(recorded, via=via, place=place, source=source)
         log_answer(  # one line per answer: never who asked; the question only with QUOTEBOT_LOG_QUESTIONS
             log,
             server=server,

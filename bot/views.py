@@ -130,6 +130,7 @@ class AnswerView(ReplyView):
         place: Place | None = None,
         source: Source | None = None,
         asked: int | None = None,
+        context: int | None = None,
         key: str | None = None,
         fresh: bool = True,
         message_id: int | None = None,
@@ -144,6 +145,7 @@ class AnswerView(ReplyView):
         # the message whose words are the question (a claim's, a mention, an answer channel's question): what is
         # kept of this answer (the stored row, a vote's record) goes when that message is deleted
         self.asked = source.message if source is not None else asked
+        self.context = context  # the first question a follow-up was searched with: deleting it unquotes this too
         self.message_id = message_id  # the message the buttons are on, once posted: a click elsewhere is refused
         self._message: discord.Message | None = None
         self.fresh = fresh  # False: rebuilt after a restart, its passages only references (see `restore`)
@@ -167,7 +169,8 @@ class AnswerView(ReplyView):
             source = Source(entry.server, entry.channel, entry.source)
         return cls(
             answer, reply, per_page=entry.per_page, kind=entry.kind, asker_id=entry.asker, gaps=gaps, via=entry.via,
-            share=entry.share, place=place, source=source, asked=entry.source, key=key, fresh=False,
+            share=entry.share, place=place, source=source, asked=entry.source, context=entry.context, key=key,
+            fresh=False,
             message_id=entry.message,
         )  # fmt: skip
 
@@ -178,7 +181,7 @@ class AnswerView(ReplyView):
         return Entry(
             self.answer.question, self.kind, self.per_page, self.lang, self.asker_id, self.via, self.share,
             self.answer.answered, tuple((p.doc_id, p.paragraph, p.score) for p in fetched),
-            server=place.server, channel=place.channel, source=self.asked,
+            server=place.server, channel=place.channel, source=self.asked, context=self.context,
         )  # fmt: skip
 
     @property

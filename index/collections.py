@@ -223,6 +223,7 @@ def collections_from(
     root = (mirror_root or path.parent / MIRROR_FOLDER).expanduser().resolve()
     items = tuple(_parse_collection(path, name, table, root) for name, table in tables.items())
     _check_distinct_folders(path, items)
+    _check_distinct_channels(path, items)
     _check_adopt_from(path, items)
     return Collections(items, path)
 
@@ -385,6 +386,19 @@ def _check_adopt_from(path: Path, items: tuple[Collection, ...]) -> None:
                 raise ConfigError(
                     f"{where} names {name!r}, but {collection.name!r} is searchable in places {name!r} is not, "
                     f"so its files would reach more readers: remove {name!r}, or narrow {collection.name!r}"
+                )
+
+
+def _check_distinct_channels(path: Path, items: tuple[Collection, ...]) -> None:
+    """Refuse a Discord channel listed by two collections: each event must change the one mirror that holds it."""
+    seen: dict[int, str] = {}
+    for collection in items:
+        for channel in sorted(collection.discord_channels):
+            other = seen.setdefault(channel, collection.name)
+            if other != collection.name:
+                raise ConfigError(
+                    f"{path}: [collections.{other}] and [collections.{collection.name}] both list channel {channel} "
+                    "in `discord_channels`: list it in one, and let other places search that one with `channels`"
                 )
 
 

@@ -83,12 +83,16 @@ class Library:
             where = allowed if passage.collection is None else [n for n in allowed if n == passage.collection]
             engines = [self.engines[n] for n in where]
             p = passage
-            if not any(e.quotable(p.doc_id, p.start, p.end, p.text, server) for e in engines):
+            engine = next((e for e in engines if e.quotable(p.doc_id, p.start, p.end, p.text, server)), None)
+            if engine is None:
                 continue
             also = tuple(
-                c for c in p.also_in if any(e.quotable(c.doc_id, c.start, c.end, None, server) for e in engines)
+                replace(c, title=engine.title_of(c.doc_id) or c.title)
+                for c in p.also_in
+                if engine.quotable(c.doc_id, c.start, c.end, None, server)
             )
-            kept.append(replace(p, also_in=also))
+            # the title as it is now: a thread renamed since is never cited by its old name
+            kept.append(replace(p, title=engine.title_of(p.doc_id) or p.title, also_in=also))
         return tuple(kept)
 
     def withhold(self, authors: frozenset[str], messages: frozenset[str] = frozenset()) -> None:

@@ -68,5 +68,5 @@ def test_every_test_the_table_names_exists() -> None:
     for code, (path, name) in legend.items():
         assert path.is_file(), f"{code}: {path} does not exist"
         tree = ast.parse(path.read_text(encoding="utf-8"))
-        defined = {node.name for node in tree.body if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)}
+        defined = {node.name for node in ast.walk(tree) if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)}
         assert name in defined, f"{code}: {path.name} has no test {name}"

@@ -47,9 +47,12 @@ clock = time.monotonic  # the patience's clock (tests move it)
 class Asked:
     """What a message asks the bot, and where the answer goes."""
 
-    def __init__(self, question: str, *, context: str | None = None, thread: bool = False) -> None:
+    def __init__(
+        self, question: str, *, context: str | None = None, context_id: int | None = None, thread: bool = False
+    ) -> None:
         self.question = question
         self.context = context  # the thread's first question, searched together with this one
+        self.context_id = context_id  # its message: deleting it takes its words out of this answer too
         self.thread = thread  # answer in a thread started on the message (else a reply)
 
 
@@ -98,7 +101,9 @@ class AnswerChannels(commands.Cog):
             if entry is None and mentioned is None:
                 return None  # a thread the bot answered in, outside answer channels: only mentions
             first = await self._first_question(channel)
-            return Asked(content, context=first if first and first != content else None)
+            if not first or first == content:
+                return Asked(content)
+            return Asked(content, context=first, context_id=self.firsts.get(channel.id, channel.id))
         entry = self.bot.answer_channels.get(channel.id)
         if entry is None or not content or not (mentioned is not None or asks(content, entry.mode)):
             return None
@@ -154,7 +159,7 @@ class AnswerChannels(commands.Cog):
         searched = with_context(question, asked.context) if asked.context else question
         searched = searched[:MAX_QUESTION_CHARS]
         place = place_of_message(message)
-        answer = await self._patiently(searched, place, message.id)
+        answer = await self._patiently(searched, place, message.id, question)
         answer = replace(answer, question=question)  # shown as asked; the context gets its own line
         reply = await asyncio.to_thread(build_reply, answer, per_page=PER_PAGE, lang=lang)
         if asked.context:
@@ -169,7 +174,7 @@ class AnswerChannels(commands.Cog):
             self.remember_first(message.channel.id, message.id)
         view = AnswerView(
             answer, reply, per_page=PER_PAGE, kind="question", asker_id=message.author.id, gaps=self.bot.gaps,
-            via="answer-channel", place=place, asked=message.id,
+            via="answer-channel", place=place, asked=message.id, context=asked.context_id,
         )  # fmt: skip
         if thread is not None:
             posted = await thread.send(**send_kwargs(reply, view))
@@ -180,18 +185,21 @@ class AnswerChannels(commands.Cog):
         if store is not None and view.children:  # the stored answer holds the question: it goes when the question goes
             store.bind(view.key, posted.id, source=message.id)
 
-    async def _patiently(self, question: str, place: Place, source: int | None = None) -> Answer:
+    async def _patiently(
+        self, question: str, place: Place, source: int | None = None, logged: str | None = None
+    ) -> Answer:
         """Answer when a worker and the global rate allow, waiting (👀 shown) rather than refusing a post.
 
         Nobody is there to ask again in a forum post, so a full queue or the global rate is waited out, up to
-        PATIENCE seconds; only then does the post get the "busy" line.
+        PATIENCE seconds; only then does the post get the "busy" line. `logged`: what the gaps log keeps of an
+        unanswered one (a follow-up's own words, never the first question it was searched with).
         """
         deadline = clock() + PATIENCE
         delay = 0.5
         while True:
             try:
                 return await self.bot.answer(
-                    question, per_page=PER_PAGE, via="answer-channel", place=place, source=source
+                    question, per_page=PER_PAGE, via="answer-channel", place=place, source=source, logged=logged
                 )
             except (BusyError, GlobalLimitError) as exc:
                 rate = isinstance(exc, GlobalLimitError)
@@ -237,10 +245,14 @@ class AnswerChannels(commands.Cog):
         `fetch`: look it up on Discord when it is not in the cache (archived, or started before a restart).
         """
         guild = self.bot.get_guild(server) if server is not None else None
-        if guild is None or self.bot.user is None or self.bot.answer_channels.get(channel) is None:
-            return None  # only an answer channel's questions get a thread named after them
+        if guild is None or self.bot.user is None:
+            return None
         thread = guild.get_thread(message)  # a thread started on a message shares the message's id
-        if thread is None and fetch:
+        # Looked up on Discord only for an answer channel's message, or one whose answer is kept (the channel may
+        # have stopped being an answer channel since): not for every message deleted anywhere.
+        store = store_of(self.bot.gaps)
+        asked = self.bot.answer_channels.get(channel) is not None or (store is not None and store.holds([message]))
+        if thread is None and fetch and asked:
             thread = await _fetch_thread(guild, message)
         return thread if thread is not None and thread.owner_id == self.bot.user.id else None
 

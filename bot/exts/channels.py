@@ -70,6 +70,11 @@ class Channels(commands.Cog):
             await self._read_thread(after)
 
     @commands.Cog.listener()
+    async def on_thread_join(self, thread: discord.Thread) -> None:
+        """Re-read a thread discord.py did not have: an archived post reopened, retagged or renamed in one update."""
+        await self._read_thread(thread)
+
+    @commands.Cog.listener()
     async def on_raw_thread_delete(self, payload: discord.RawThreadDeleteEvent) -> None:
         """Never quote a deleted thread's messages again."""
         self._changed(self.live.on_thread_gone(payload.thread_id))

@@ -41,9 +41,11 @@ class FindSource(commands.Cog):
         await interaction.response.defer(ephemeral=True, thinking=True)
         claim = check_question(message.content, kind="claim")
         place = place_of_interaction(interaction)
+        opted_out = str(message.author.id) in self.bot.forgotten.ids  # their words are never kept in the gaps log
         answer = await self.bot.answer(
-            claim, per_page=PER_PAGE, via="find-source", claim=True, place=place, source=message.id
-        )
+            claim, per_page=PER_PAGE, via="find-source", claim=True, place=place, source=message.id,
+            logged="" if opted_out else None,
+        )  # fmt: skip
         await send_answer(
             interaction, answer, gaps=self.bot.gaps, per_page=PER_PAGE, kind="claim", via="find-source",
             ephemeral=True, source=source_of(message),

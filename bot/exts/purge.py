@@ -56,6 +56,11 @@ class Purge(commands.Cog):
         await self.purge(payload.message_ids)
 
     @commands.Cog.listener()
+    async def on_raw_thread_delete(self, payload: discord.RawThreadDeleteEvent) -> None:
+        """Drop what a deleted forum post (or the thread started on a question) held: its id is its first message's."""
+        await self.purge({payload.thread_id})
+
+    @commands.Cog.listener()
     async def on_raw_message_edit(self, payload: discord.RawMessageUpdateEvent) -> None:
         """Drop what an edited message said before: its old wording is not shown again (its answer's buttons go)."""
         before = payload.cached_message
@@ -92,8 +97,10 @@ class Purge(commands.Cog):
         if channel == message:  # a thread started on the question (it shares its id): the question is in its parent
             try:
                 thread = await self.bot.fetch_channel(channel)
+            except discord.NotFound:
+                return server, channel, message  # deleted with its thread (a forum post is its thread)
             except discord.HTTPException:
-                return None  # the thread is gone with its name, or not readable: nothing to take back there
+                return None  # not readable now: kept, and asked again at the next start
             channel = getattr(thread, "parent_id", None) or channel
         try:
             await self.bot.get_partial_messageable(channel, guild_id=server).fetch_message(message)

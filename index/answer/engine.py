@@ -294,6 +294,11 @@ class QuoteEngine:
             return False
         return self._may_quote(chunk, server) and self._check.verified(chunk)
 
+    def title_of(self, doc_id: str) -> str | None:
+        """Return a document's title in this index (None when it holds no such document)."""
+        record = self._records.get(doc_id)
+        return record.title if record is not None else None
+
     def _passage(self, ranked: Ranked) -> Passage:
         chunk = self.stored.chunks[ranked.row]
         record = self._records[chunk.doc_id]

@@ -35,7 +35,10 @@ async def run_menu(bot: QuoteBot, interaction: FakeInteraction, content: str) ->
     assert isinstance(menu, app_commands.ContextMenu)
     interaction._cs_command = menu
     try:
-        message = SimpleNamespace(content=content, id=555, channel=SimpleNamespace(id=20), guild=SimpleNamespace(id=10))
+        message = SimpleNamespace(
+            content=content, id=555, channel=SimpleNamespace(id=20), guild=SimpleNamespace(id=10),
+            author=SimpleNamespace(id=4242),
+        )  # fmt: skip
         await menu._invoke(interaction, message)  # type: ignore[arg-type]
     except app_commands.AppCommandError as error:
         await bot.tree.on_error(interaction, error)  # type: ignore[arg-type]

@@ -55,3 +55,11 @@ def test_bad_discord_keys_are_one_line_errors(tmp_path: Path, body: str, message
 def test_a_file_with_only_answer_channels_keeps_the_default_collection(tmp_path: Path) -> None:
     collections = load(tmp_path, "[[answer_channels]]\nchannel = 20\n")
     assert collections.names() == ["default"] and collections.items[0].corpus_dir == (tmp_path / "corpus").resolve()
+
+
+def test_a_channel_listed_by_two_collections_is_refused_in_one_line(tmp_path: Path) -> None:
+    body = "[collections.faq]\ndiscord_channels = [20]\n\n[collections.pinned]\ndiscord_channels = [21, 20]\npins_only = true\n"
+    with pytest.raises(ConfigError) as refused:
+        load(tmp_path, body)
+    message = str(refused.value)
+    assert "both list channel 20" in message and "channels" in message and "\n" not in message
