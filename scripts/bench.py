@@ -147,6 +147,9 @@ class _Counting:
         self.texts.extend(texts)
         return self.inner.embed_batch(texts)
 
+    def embed_queries(self, texts: Any) -> Any:
+        return self.inner.embed_queries(texts)
+
     def count_tokens(self, text: str) -> int:
         return int(self.inner.count_tokens(text))
 

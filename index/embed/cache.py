@@ -97,6 +97,10 @@ class CachingEmbedder(Embedder):
         """Count word-pieces as the wrapped embedder does."""
         return self.inner.count_tokens(text)
 
+    def embed_queries(self, texts: Sequence[str]) -> Vectors:
+        """Embed questions with the model (never cached: a question is embedded once)."""
+        return self.inner.embed_queries(texts)
+
     def embed_batch(self, texts: Sequence[str]) -> Vectors:
         """Embed texts, taking known ones from the cache."""
         keys = [text_key(t) for t in texts]

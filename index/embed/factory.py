@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Literal, get_args
 
 from ..errors import ExportError, ModelError
-from .base import DEFAULT_MODEL, Embedder, SentenceTransformerEmbedder, offline_environment
+from .base import DEFAULT_MODEL, Embedder, SentenceTransformerEmbedder, offline_environment, user_cache
 from .onnx.embedder import META_FILE, OnnxEmbedder
 from .onnx.folder import export_folder, export_loaded, model_folder
 
@@ -36,7 +36,7 @@ def make_embedder(
     "cuda" ("cuda:N"); cuda without a GPU raises ModelError.
     """
     offline_environment()
-    folder = _user_cache() if cache_dir is None else Path(cache_dir)
+    folder = user_cache() if cache_dir is None else Path(cache_dir)
     if backend not in BACKENDS:
         raise ModelError(f"unknown embedding backend {backend!r}: use one of {', '.join(BACKENDS)}")
     if device != "cpu" and not device.startswith("cuda"):
@@ -88,12 +88,6 @@ def _has_onnxruntime() -> bool:
     except ImportError:
         return False
     return True
-
-
-def _user_cache() -> Path:
-    """Return the per-user cache folder for exports made without an index folder."""
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "quotebot"
 
 
 def _cuda_backend(backend: Backend, device: str) -> Backend:

@@ -19,7 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ...errors import ExportError, ModelError
-from ..base import Embedder, Vectors, offline_environment
+from ..base import Embedder, Vectors, offline_environment, passage_prompt
 
 if TYPE_CHECKING:
     import onnxruntime
@@ -58,6 +58,7 @@ class ExportSpec:
     pad_id: int
     files: dict[str, int]  # file name → size in bytes
     probes: list[list[float]]  # sentence-transformers' vectors of PROBES
+    prompts: dict[str, str] = dataclasses.field(default_factory=dict)  # by name; exports before prompts: none
 
     @classmethod
     def read(cls, folder: Path) -> ExportSpec:
@@ -74,6 +75,7 @@ class ExportSpec:
                 pad_id=int(data["pad_id"]),
                 files={str(k): int(v) for k, v in data["files"].items()},
                 probes=[[float(x) for x in row] for row in data["probes"]],
+                prompts={str(k): str(v) for k, v in data.get("prompts", {}).items()},
             )
         except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
             raise ExportError(f"no usable {META_FILE} in {folder} ({type(exc).__name__})") from exc
@@ -121,6 +123,16 @@ class OnnxEmbedder(Embedder):
         return len(self._counter.encode(text, add_special_tokens=False).ids)
 
     def embed_batch(self, texts: Sequence[str]) -> Vectors:
+        """Embed passages into unit vectors (after the model's passage prompt, when it has one)."""
+        prompt = passage_prompt(self._spec.prompts)
+        return self._embed([prompt + t for t in texts] if prompt else texts)
+
+    def embed_queries(self, texts: Sequence[str]) -> Vectors:
+        """Embed questions into unit vectors (after the model's query prompt, when it has one)."""
+        prompt = self._spec.prompts.get("query", "")
+        return self._embed([prompt + t for t in texts] if prompt else texts)
+
+    def _embed(self, texts: Sequence[str]) -> Vectors:
         """Embed texts into unit vectors, longest first in batches so little is padded."""
         if len(texts) == 1:  # a question: encode_batch's thread pool would cost twice the tokenizing itself
             return self._embed_encoded([self._tokenizer.encode(texts[0])])

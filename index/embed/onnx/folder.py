@@ -166,6 +166,7 @@ def export_loaded(embedder: SentenceTransformerEmbedder, folder: Path, target: P
             pad_id=pad_id,
             files={name: (tmp / name).stat().st_size for name in (ONNX_FILE, TOKENIZER_FILE)},
             probes=embedder.embed_batch(PROBES).tolist(),
+            prompts=embedder.prompts,
         )
         _write_atomic(tmp / META_FILE, spec.to_json())  # last: a folder without it never loads
         check_export(tmp, embedder)
@@ -183,9 +184,11 @@ def check_export(folder: Path, embedder: SentenceTransformerEmbedder) -> None:
     onnx = OnnxEmbedder(folder, name=embedder.name, threads=1)
     long_text = " ".join(["Every quote is an exact slice of a source file, re-checked before it is shown."] * 40)
     texts = [*PROBES, "", "   spaced   out   ", "Ünïcödé café, 北京, emoji 😀.", long_text]
-    for batch in (texts, texts[:1]):  # padded and truncated, then alone
-        expected, got = embedder.embed_batch(batch), onnx.embed_batch(batch)
-        if float((expected * got).sum(axis=1).min()) < MIN_COSINE:
+    for batch in (texts, texts[:1]):  # padded and truncated, then alone; as passages, then as questions
+        pairs = [(embedder.embed_batch(batch), onnx.embed_batch(batch))]
+        if embedder.prompts.get("query"):
+            pairs.append((embedder.embed_queries(batch), onnx.embed_queries(batch)))
+        if any(float((expected * got).sum(axis=1).min()) < MIN_COSINE for expected, got in pairs):
             raise ExportError("the ONNX export does not reproduce sentence-transformers' vectors")
     if any(onnx.count_tokens(t) != embedder.count_tokens(t) for t in texts):
         raise ExportError("the exported tokenizer counts word-pieces differently")
