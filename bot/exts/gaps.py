@@ -17,7 +17,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from ..checks import send_private
-from ..gaps import GapGroup, channel_of, group_gaps, server_of
+from ..gap_groups import GapGroup, group_gaps
+from ..gaps import channel_of, server_of
 from ..i18n import DEFAULT, Lang, language, number, text
 from ..replies import DESCRIPTION_LIMIT, ELLIPSIS, escape_text
 from ..translator import described

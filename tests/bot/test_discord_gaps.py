@@ -17,7 +17,7 @@ from discord import app_commands
 
 from quotebot.bot.client import QuoteBot
 from quotebot.bot.exts.gaps import gaps_embed
-from quotebot.bot.gaps import GapGroup
+from quotebot.bot.gap_groups import GapGroup
 from quotebot.bot.places import Place
 from quotebot.bot.testing import run_command, slash
 from quotebot.index import Answer

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from quotebot.bot.cli import main
-from quotebot.bot.gaps import REASON_LIMIT, SIMILAR, GapLog, group_gaps, question_words, similarity
+from quotebot.bot.gap_groups import SIMILAR, group_gaps, question_words, similarity
+from quotebot.bot.gaps import REASON_LIMIT, GapLog
 from quotebot.index import Answer
 
 

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from quotebot.bot.cli import main
-from quotebot.bot.gaps import GapLog, channel_of, group_gaps
+from quotebot.bot.gap_groups import group_gaps
+from quotebot.bot.gaps import GapLog, channel_of
 from quotebot.bot.places import Place
 from quotebot.index import Answer
 
