@@ -29,7 +29,7 @@ import numpy.typing as npt
 from quotebot.index.answer.engine import QuoteEngine
 from quotebot.index.answer.ranking import Candidates, DeclineRule, Ranker, default_ranking
 from quotebot.index.build import open_engine
-from quotebot.index.embed.base import SentenceTransformerEmbedder
+from quotebot.index.embed.base import DEFAULT_MODEL, SentenceTransformerEmbedder
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -304,9 +304,11 @@ def main() -> int:
     parser.add_argument("--misses", action="store_true", help="teamdocs: list the questions missed at 3")
     parser.add_argument("--squad-limit", type=int, help="first N SQuAD questions only")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    parser.add_argument("--model", default=DEFAULT_MODEL, help="the embedding model (default: %(default)s)")
     args = parser.parse_args()
     started = time.perf_counter()
-    embedder = SentenceTransformerEmbedder()
+    embedder = SentenceTransformerEmbedder(args.model)
+    print(f"model: {args.model}")
     print(f"ranking: {default_ranking().fitted_on}")
     results: dict[str, object] = {}
     if args.only in (None, "seed"):
