@@ -131,6 +131,8 @@ class SentenceTransformerEmbedder(Embedder):
         if not dimension:
             raise ModelError(f"model {model!r} does not say its embedding size: use a sentence-transformers model")
         self._dimension = int(dimension)
+        loaded = getattr(self._model, "prompts", None) or {}
+        self._prompts = {str(k): str(v) for k, v in loaded.items() if v}  # read once: every question uses them
 
     @property
     def dimension(self) -> int:
@@ -145,16 +147,15 @@ class SentenceTransformerEmbedder(Embedder):
     @property
     def prompts(self) -> dict[str, str]:
         """Return the model's prompts by name ({} for most; e5: "query: " and "passage: ")."""
-        prompts = getattr(self._model, "prompts", None) or {}
-        return {str(k): str(v) for k, v in prompts.items() if v}
+        return dict(self._prompts)
 
     def embed_batch(self, texts: Sequence[str]) -> Vectors:
         """Embed passages into unit vectors (with the model's passage prompt when it has one)."""
-        return self._encode(texts, passage_prompt(self.prompts))
+        return self._encode(texts, passage_prompt(self._prompts))
 
     def embed_queries(self, texts: Sequence[str]) -> Vectors:
         """Embed questions into unit vectors (with the model's query prompt when it has one)."""
-        return self._encode(texts, self.prompts.get("query", ""))
+        return self._encode(texts, self._prompts.get("query", ""))
 
     def _encode(self, texts: Sequence[str], prompt: str) -> Vectors:
         """Run sentence-transformers with `prompt` before each text (its pooling counts the prompt, as trained)."""
