@@ -37,6 +37,8 @@ class Purge(commands.Cog):
     def __init__(self, bot: QuoteBot) -> None:
         self.bot = bot
         self.caught_up: asyncio.Task[None] | None = None  # the start's look for messages deleted while away
+        # One look at a time: a second one started meanwhile would find the rows the first is still unquoting gone.
+        self.catching_up = asyncio.Lock()
 
     async def cog_load(self) -> None:
         """Read the source ids of the gaps log once, off the event loop (it can be megabytes)."""
@@ -77,6 +79,11 @@ class Purge(commands.Cog):
     async def catch_up(self) -> None:
         """Fetch each message whose words the bot keeps (at most the store's 5,000 answers and the gaps log's
         records); for each Discord says is gone, do what its delete event would have done."""
+        async with self.catching_up:
+            await self._catch_up()
+
+    async def _catch_up(self) -> None:
+        """Look for the asked messages Discord no longer returns and purge them (under the lock)."""
         store = store_of(self.bot.gaps)
         asked = set(store.asked()) if store is not None else set()
         try:
