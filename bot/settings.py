@@ -33,7 +33,9 @@ class Settings(BaseSettings):
     )
     device: Literal["cpu", "cuda"] = Field("cpu", description="embedding device: cpu or cuda")
     multilingual: bool = Field(
-        True, description="also index with USE multilingual v3, so questions in other languages find passages"
+        False,
+        description="also index with USE multilingual v3, for an English-only model such as all-MiniLM-L6-v2 "
+        "(the default model reads every language)",
     )
     top_k: int = Field(3, ge=1, le=10, description="passages per answer")
     chunk_tokens: int = Field(BuildOptions().chunk_tokens, ge=32, le=512, description="longest chunk, in word-pieces")

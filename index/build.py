@@ -127,7 +127,8 @@ def _build(
     second = cached[1] or options.multilingual
     chunks = _chunk_all(documents, options, embedder)
     titles = {d.doc_id: d.title for d in documents}
-    represented = _represent(chunks, titles, (embedder, second), options.progress, options.index_type)
+    views = default_ranking(model=embedder.name).views
+    represented = _represent(chunks, titles, (embedder, second), options.progress, options.index_type, views)
     vectors, lexical, sentences, multilingual = represented
     manifest = _manifest((embedder, second), options, documents, skipped, chunks, represented)
     if cached[0]:
@@ -176,12 +177,9 @@ def _manifest(
 ) -> Manifest:
     """Describe a build: models, chunker, documents, ranking, and the kind of each vector store."""
     (embedder, second), (vectors, _, sentences, multilingual) = models, represented
-    kinds = {
-        "vectors": vectors[0].kind,
-        "titled": vectors[1].kind,
-        "sentences": sentences.vectors.kind,
-        "sentences_titled": sentences.titled.kind,
-    }
+    kinds = {"titled": vectors[1].kind, "sentences_titled": sentences.titled.kind}
+    if vectors[0] is not vectors[1]:  # "separate" views: the plain stores are their own
+        kinds |= {"vectors": vectors[0].kind, "sentences": sentences.vectors.kind}
     if multilingual is not None:
         kinds["multilingual_chunks"] = multilingual.chunks.kind
         kinds["multilingual_sentences"] = multilingual.sentences.kind
@@ -195,7 +193,7 @@ def _manifest(
         chunk_count=len(chunks),
         documents=tuple(DocumentRecord.of(d) for d in documents),
         skipped=skipped,
-        ranking=default_ranking().to_dict(),
+        ranking=default_ranking(model=embedder.name).to_dict(),
         index_types=kinds,
         multilingual=second.name if second else None,
         multilingual_dimension=second.dimension if second else 0,
@@ -218,9 +216,13 @@ def _represent(
     models: tuple[Embedder, Embedder | None],
     progress: Progress | None,
     index_type: str,
+    views: str = "separate",
 ) -> Represented:
-    """Embed and index each chunk and each of its sentences, alone and under its document's title.
+    """Embed and index each chunk and each of its sentences, under its document's title (`views`).
 
+    "separate": each chunk and sentence is embedded alone and under its title. "titled": under it only (the
+    plain stores are the titled ones). "late": each chunk once, under its headings, its sentences pooled from
+    that pass (the plain stores are the titled ones).
     With a second (multilingual) model, the titled chunks and headed sentences are embedded by it too.
     """
     embedder, second = models
@@ -234,20 +236,106 @@ def _represent(
     # Only the titled chunk store (and the second model's stores) are searched (index.answer.ranking); the
     # others are only scored by id, so under "auto" they stay exact: an approximate index would buy nothing.
     scored_only = "flat" if index_type == "auto" else index_type
-    jobs = [(embedder, texts, scored_only), (embedder, titled, index_type)]
-    jobs += [(embedder, sentences, scored_only), (embedder, titled_sentences, scored_only)]
+    jobs = {
+        "separate": [
+            (embedder, texts, scored_only),
+            (embedder, titled, index_type),
+            (embedder, sentences, scored_only),
+            (embedder, titled_sentences, scored_only),
+        ],
+        "titled": [(embedder, titled, index_type), (embedder, titled_sentences, scored_only)],
+        "late": [],
+        "pooled": [],
+    }[views]
     if second is not None:
         jobs += [(second, titled, index_type), (second, titled_sentences, index_type)]
-    total, done, stores = sum(len(batch) for _, batch, _ in jobs), 0, []
+    total = sum(len(batch) for _, batch, _ in jobs) + (len(chunks) if views in ("late", "pooled") else 0)
+    done, stores = 0, []
+    if views in ("late", "pooled"):
+        late = [under_title(h, t) for h, t in zip(headed, texts, strict=True)]
+        kinds = (index_type, scored_only)
+        stores = _embed_late(embedder, late, chunks, progress, total, kinds, pooled=views == "pooled")
+        done = len(chunks)
     for model, batch, kind in jobs:
         stores.append(_embed_all(model, batch, progress, done=done, total=total, index_type=kind))
         done += len(batch)
+    if views == "titled":  # the plain stores are the titled ones
+        stores = [stores[0], stores[0], stores[1], stores[1], *stores[2:]]
     # The title joins the lexical text so names said only in it ("Chinese", "Committee") are known words.
     lexical = LexicalIndex.build(titled)
     sentence_lexical = LexicalIndex.build([under_title(headed[o], s) for s, o in zip(sentences, owners, strict=True)])
     table = SentenceTable(stores[2], stores[3], sentence_lexical, owners)
     multilingual = MultilingualTable(stores[4], stores[5]) if second is not None else None
     return (stores[0], stores[1]), lexical, table, multilingual
+
+
+def _embed_late(
+    embedder: Embedder,
+    late: list[str],
+    chunks: list[Chunk],
+    progress: Progress | None,
+    total: int,
+    kinds: tuple[str, str],
+    *,
+    pooled: bool = False,
+) -> list[VectorStore]:
+    """Embed each chunk's text once and pool its sentences from that pass; return the four chunk/sentence stores.
+
+    "late": the plain stores are the titled ones (the same object), a sentence is its tokens' mean. "pooled": four
+    stores from the same pass: the whole chunk, the chunk without its heading line, the sentence alone, and the
+    sentence with its headings (the mean of both pooled vectors). One text per chunk instead of two plus two
+    per sentence.
+    """
+    # Each chunk's text ends the embedded text, after its heading line: spans shift by what comes before it.
+    spans = [_late_spans(t, c) for t, c in zip(late, chunks, strict=True)]
+    dimension = embedder.dimension
+    vectors = np.zeros((len(late), dimension), dtype=np.float32)
+    parts: list[npt.NDArray[np.float32]] = [np.zeros((0, dimension), dtype=np.float32)] * len(late)
+    order = np.argsort([len(t) for t in late], kind="stable")  # shortest first: batches pad little
+    for start in range(0, len(late), _BATCH):
+        rows = order[start : start + _BATCH]
+        passages, found = embedder.embed_spans([late[i] for i in rows], [spans[i] for i in rows])
+        vectors[rows] = passages
+        for i, part in zip(rows, found, strict=True):
+            parts[i] = part
+        if progress:
+            progress(start + len(rows), total)
+    empty = np.zeros((0, dimension), dtype=np.float32)
+    sentences = np.concatenate([p[2:] for p in parts]) if parts else empty
+    headed = np.concatenate([_unit(p[2:] + p[1]) for p in parts]) if parts else empty
+    chunk_store = _store(vectors, dimension, kinds[0])
+    if not pooled:
+        sentence_store = _store(sentences, dimension, kinds[1])
+        return [chunk_store, chunk_store, sentence_store, sentence_store]
+    plain = np.stack([p[0] for p in parts]) if parts else empty
+    scored = kinds[1]
+    return [
+        _store(plain, dimension, scored),
+        chunk_store,
+        _store(sentences, dimension, scored),
+        _store(headed, dimension, scored),
+    ]
+
+
+def _late_spans(text: str, chunk: Chunk) -> list[tuple[int, int]]:
+    """Return the spans pooled from a chunk's pass: its body, its heading line, then each sentence."""
+    body = len(text) - len(chunk.search_text)  # the heading line and its newline come first
+    shift = len(text) - len(chunk.text)
+    return [(body, len(text)), (0, max(body - 1, 0))] + [(shift + a, shift + b) for a, b in split_sentences(chunk.text)]
+
+
+def _unit(vectors: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+    """Normalize rows to unit length."""
+    norms = np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+    return np.ascontiguousarray(vectors / norms, dtype=np.float32)
+
+
+def _store(vectors: npt.NDArray[np.float32], dimension: int, kind: str) -> VectorStore:
+    """Return a store of these vectors, ids = rows."""
+    store = VectorStore(dimension, kind)
+    if len(vectors):
+        store.add(np.arange(len(vectors), dtype=np.int64), vectors)
+    return store
 
 
 def _sentences(chunks: list[Chunk]) -> tuple[list[str], npt.NDArray[np.int64]]:
@@ -334,7 +422,7 @@ def check_index(
         chunk_tokens=options.chunk_tokens,
         chunker_version=CHUNKER_VERSION,
         fingerprints=corpus_fingerprints(corpus_dir, manifest, files, max_bytes=options.max_file_bytes),
-        ranking=default_ranking().to_dict(),
+        ranking=default_ranking(model=model).to_dict(),
         multilingual=options.multilingual.name if options.multilingual else None,
         show_authors=options.show_authors,
     )

@@ -29,7 +29,8 @@ import numpy.typing as npt
 from quotebot.index.answer.engine import QuoteEngine
 from quotebot.index.answer.ranking import Candidates, DeclineRule, Ranker, default_ranking
 from quotebot.index.build import open_engine
-from quotebot.index.embed.base import DEFAULT_MODEL, SentenceTransformerEmbedder
+from quotebot.index.embed.base import DEFAULT_MODEL, Embedder
+from quotebot.index.embed.factory import make_embedder
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -137,9 +138,16 @@ def write_squad_corpus(folder: Path) -> Spans:
     return write_articles(folder, articles)
 
 
-def squad_queries(limit: int | None = None) -> list[Query]:
-    """Load the sampled SQuAD questions; the split is the article (for cross-validation by article)."""
-    rows = read_jsonl(SQUAD / "queries.jsonl")[:limit]
+def squad_queries(limit: int | None = None, *, unseen: bool = False) -> list[Query]:
+    """Load the sampled SQuAD questions (scripts/fit.py fits on them); the split is the article.
+
+    `unseen`: the dev questions outside that sample instead (8,570), which nothing was fitted on.
+    """
+    rows = read_jsonl(SQUAD / "queries.jsonl")
+    if unseen:
+        fitted = {str(r["id"]) for r in rows}
+        rows = [r for r in read_jsonl(SQUAD / "queries_all.jsonl") if str(r["id"]) not in fitted]
+    rows = rows[:limit]
     return [
         Query(str(r["question"]), frozenset(str(g) for g in r["gold"]), str(r["gold"][0]).rsplit("_", 1)[0])  # type: ignore[index, attr-defined]
         for r in rows
@@ -150,8 +158,7 @@ def prepare(
     engine: QuoteEngine, queries: list[Query], key: Callable[[int], set[str]], *, multilingual: bool = False
 ) -> Prepared:
     """Score every query's candidates once (one embedding batch for all questions), on either model's path."""
-    model = engine.multilingual if multilingual else engine.embedder
-    assert model is not None, "the index holds no multilingual vectors"
+    model = engine.multilingual if multilingual and engine.multilingual else engine.embedder  # one model: itself
     vectors = model.embed_queries([q.question for q in queries])
     pairs = zip(queries, vectors, strict=True)
     candidates = [engine.candidates(q.question, v, multilingual=multilingual) for q, v in pairs]
@@ -161,12 +168,12 @@ def prepare(
     return Prepared(engine, queries, candidates, gold)
 
 
-def seed_index(embedder: SentenceTransformerEmbedder, corpus: Path = ROOT / "corpus") -> QuoteEngine:
+def seed_index(embedder: Embedder, corpus: Path = ROOT / "corpus") -> QuoteEngine:
     """Open (building if needed) the index of the seed corpus."""
     return open_engine(corpus, WORK / "seed-index", embedder)
 
 
-def prepare_seed(embedder: SentenceTransformerEmbedder) -> Prepared:
+def prepare_seed(embedder: Embedder) -> Prepared:
     """Prepare the seed questions on the seed corpus; gold keys are paragraph numbers."""
     engine = seed_index(embedder)
     chunks = engine.stored.chunks
@@ -177,7 +184,7 @@ def prepare_seed(embedder: SentenceTransformerEmbedder) -> Prepared:
     return prepare(engine, seed_queries(), key)
 
 
-def squad_index(embedder: SentenceTransformerEmbedder) -> tuple[QuoteEngine, Callable[[int], set[str]]]:
+def squad_index(embedder: Embedder) -> tuple[QuoteEngine, Callable[[int], set[str]]]:
     """Open (building if needed) the SQuAD index; return it and the map from chunk rows to paragraph ids."""
     spans = write_squad_corpus(WORK / "squad-corpus")
     started = time.perf_counter()
@@ -186,10 +193,10 @@ def squad_index(embedder: SentenceTransformerEmbedder) -> tuple[QuoteEngine, Cal
     return engine, paragraph_key(engine, spans)
 
 
-def prepare_squad(embedder: SentenceTransformerEmbedder, limit: int | None = None) -> Prepared:
-    """Prepare the SQuAD questions on the SQuAD corpus."""
+def prepare_squad(embedder: Embedder, limit: int | None = None, *, unseen: bool = False) -> Prepared:
+    """Prepare the SQuAD questions (`unseen`: those nothing was fitted on) on the SQuAD corpus."""
     engine, key = squad_index(embedder)
-    return prepare(engine, squad_queries(limit), key)
+    return prepare(engine, squad_queries(limit, unseen=unseen), key)
 
 
 def evaluate(data: Prepared, ranker: Ranker | None, rule: DeclineRule) -> dict[str, float]:
@@ -222,8 +229,8 @@ def evaluate(data: Prepared, ranker: Ranker | None, rule: DeclineRule) -> dict[s
 
 
 def table(data: Prepared) -> dict[str, dict[str, float]]:
-    """Score every method on the same prepared queries (the shipped ranking, not the one the index was built with)."""
-    shipped = default_ranking()
+    """Score every method on the same prepared queries (the ranking shipped for the index's model)."""
+    shipped = default_ranking(model=data.engine.embedder.name)
     return {name: evaluate(data, ranker or shipped.ranker, shipped.rule) for name, ranker in METHODS.items()}
 
 
@@ -239,7 +246,7 @@ def print_table(name: str, results: dict[str, dict[str, float]]) -> None:
         )
 
 
-def run_seed(embedder: SentenceTransformerEmbedder) -> dict[str, dict[str, dict[str, float]]]:
+def run_seed(embedder: Embedder) -> dict[str, dict[str, dict[str, float]]]:
     """Evaluate the seed questions, per split."""
     data = prepare_seed(embedder)
     results = {}
@@ -250,7 +257,7 @@ def run_seed(embedder: SentenceTransformerEmbedder) -> dict[str, dict[str, dict[
     return results
 
 
-def run_claims(embedder: SentenceTransformerEmbedder) -> list[dict[str, object]]:
+def run_claims(embedder: Embedder) -> list[dict[str, object]]:
     """Check each seed claim in fact-check mode: which paragraph comes first, and with what confidence."""
     engine = seed_index(embedder)
     rows = []
@@ -285,14 +292,18 @@ def unrelated_claims(engine: QuoteEngine, name: str) -> dict[str, float]:
     return {"declined": float(len(answers) - len(answered)), "claims": float(len(answers))}
 
 
-def run_squad(embedder: SentenceTransformerEmbedder, limit: int | None) -> dict[str, dict[str, float]]:
+def run_squad(embedder: Embedder, limit: int | None) -> dict[str, dict[str, float]]:
     """Evaluate SQuAD v1.1 dev: 48 article documents, the sampled questions."""
     if not SQUAD.is_dir():
         print(f"\nSQuAD skipped: {SQUAD} not found")
         return {}
-    data = prepare_squad(embedder, limit)
+    engine, key = squad_index(embedder)
+    data = prepare(engine, squad_queries(limit), key)
     results = table(data)
-    print_table(f"SQuAD v1.1 dev — {len(data.queries)} questions, 48 article documents", results)
+    print_table(f"SQuAD v1.1 dev — {len(data.queries)} questions (fitted on), 48 article documents", results)
+    unseen = prepare(engine, squad_queries(limit, unseen=True), key)
+    results["unseen"] = table(unseen)  # type: ignore[assignment]
+    print_table(f"SQuAD v1.1 dev — {len(unseen.queries)} questions nothing was fitted on", results["unseen"])  # type: ignore[arg-type]
     results["unrelated claims"] = unrelated_claims(data.engine, "SQuAD")
     return results
 
@@ -307,9 +318,9 @@ def main() -> int:
     parser.add_argument("--model", default=DEFAULT_MODEL, help="the embedding model (default: %(default)s)")
     args = parser.parse_args()
     started = time.perf_counter()
-    embedder = SentenceTransformerEmbedder(args.model)
+    embedder = make_embedder(args.model)
     print(f"model: {args.model}")
-    print(f"ranking: {default_ranking().fitted_on}")
+    print(f"ranking: {default_ranking(model=args.model).fitted_on}")
     results: dict[str, object] = {}
     if args.only in (None, "seed"):
         results["seed"] = run_seed(embedder)

@@ -28,7 +28,7 @@ import itertools
 import json
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import eval as ev
 import numpy as np
@@ -42,9 +42,11 @@ from quotebot.index.answer.ranking import (
     DeclineRule,
     Evidence,
     Ranker,
-    Ranking,
+    default_ranking,
+    ranking_file,
 )
-from quotebot.index.embed.base import SentenceTransformerEmbedder
+from quotebot.index.embed.base import DEFAULT_MODEL, Embedder
+from quotebot.index.embed.factory import make_embedder
 
 TARGET = ev.ROOT / "index" / "answer" / "ranking.json"
 MAX_DECLINED = 0.04  # of the answerable (training) questions, each corpus weighing alike
@@ -129,9 +131,7 @@ def _weights(examples: list[Example]) -> np.ndarray:
     for e in examples:
         groups[e.corpus, e.kind] += 1
         kinds[e.corpus, e.kind in POSITIVE].add(e.kind)
-    return np.array(
-        [1.0 / groups[e.corpus, e.kind] / len(kinds[e.corpus, e.kind in POSITIVE]) for e in examples]
-    )
+    return np.array([1.0 / groups[e.corpus, e.kind] / len(kinds[e.corpus, e.kind in POSITIVE]) for e in examples])
 
 
 def claim_examples(claims: dict[str, list[ev.Prepared]], ranker: Ranker) -> list[Example]:
@@ -242,7 +242,7 @@ def reliability(scored: list[tuple[Example, float]]) -> None:
             print(f"  {low:.1f}–{min(high, 1.0):.1f}: {sum(part) / len(part):.3f} right of {len(part)}")
 
 
-def prepare_all(embedder: SentenceTransformerEmbedder) -> dict[str, object]:
+def prepare_all(embedder: Embedder) -> dict[str, object]:
     """Prepare every corpus's questions on its own index, and the questions asked of other corpora."""
     seed = ev.prepare_seed(embedder)
     squad = ev.prepare_squad(embedder)
@@ -278,15 +278,16 @@ def _documents(data: ev.Prepared) -> Callable[[int], str]:
 def main() -> int:
     """Fit, report and write the ranking."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--dry-run", action="store_true", help="do not write index/answer/ranking.json")
+    parser.add_argument("--dry-run", action="store_true", help="do not write the model's ranking file")
+    parser.add_argument("--model", default=DEFAULT_MODEL, help="the embedding model (default: %(default)s)")
     args = parser.parse_args()
-    prepared = prepare_all(SentenceTransformerEmbedder())
+    shipped = default_ranking(model=args.model)  # its views decide what the indexes embed
+    print(f"model: {args.model}, views: {shipped.views}")
+    prepared = prepare_all(make_embedder(args.model))
     own: dict[str, ev.Prepared] = {k: prepared[k] for k in ("seed", "squad", "teamdocs")}  # type: ignore[misc]
     squad_size = len(labelled(own["squad"], 1.0))
     ranking_examples = [
-        example
-        for data in own.values()
-        for example in labelled(data, squad_size / max(len(labelled(data, 1.0)), 1))
+        example for data in own.values() for example in labelled(data, squad_size / max(len(labelled(data, 1.0)), 1))
     ]
     ranker = fit_ranker(ranking_examples)
     print("weights:", dict(zip(FEATURES, ranker.weights, strict=True)))
@@ -303,10 +304,13 @@ def main() -> int:
     reliability([(e, _scaled(c, slope, offset)) for e, c in scored])
     rule = calibrated(fit_decline(examples), slope, offset)
     print("rule:", rule)
-    ranking = Ranking(ranker, rule, "scripts/fit.py: seed 'tune', SQuAD v1.1 dev, teamdocs_dev 'tune' documents")
+    fitted_on = f"scripts/fit.py --model {args.model}: seed 'tune', SQuAD v1.1 dev, teamdocs_dev 'tune' documents"
+    # Views, cosine floor and the foreign part (scripts/fit_multilingual.py) stay as shipped.
+    ranking = replace(shipped, ranker=ranker, rule=rule, fitted_on=fitted_on)
     if not args.dry_run:
-        TARGET.write_text(json.dumps(ranking.to_dict(), indent=2) + "\n", encoding="utf-8")
-        print(f"wrote {TARGET.relative_to(ev.ROOT)}: rebuild indexes (`quotebot build`) to use it")
+        target = TARGET.with_name(ranking_file(args.model))
+        target.write_text(json.dumps(ranking.to_dict(), indent=2) + "\n", encoding="utf-8")
+        print(f"wrote {target.relative_to(ev.ROOT)}: rebuild indexes (`quotebot build`) to use it")
     return 0
 
 

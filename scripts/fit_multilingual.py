@@ -1,9 +1,12 @@
-"""Fit the multilingual path's ranking and no-answer rule, write index/answer/ranking_multilingual.json.
+"""Fit the ranking and no-answer rule of questions in other languages than the corpus's.
 
-    python scripts/fit_multilingual.py [--dry-run]
+    python scripts/fit_multilingual.py [--dry-run] [--model NAME]
 
-The questions that are not English are ranked on the second model's vectors (index.embed.multilingual) with
-the same features, so the same fitting serves: the ranker on the XQuAD "tune" articles' questions in zh, es,
+With the default model, which reads every language, the fit is the `foreign` part of its ranking file
+(index/answer/ranking.json); with all-MiniLM-L6-v2 (English only) it is the second model's,
+index/answer/ranking_multilingual.json. The questions that are not English are ranked with the same features
+(on the second model's vectors, index.embed.multilingual, when there is one), so the same fitting serves:
+the ranker on the XQuAD "tune" articles' questions in zh, es,
 ru, ar and de over the English SQuAD corpus, and Chinese questions over the Chinese paragraphs, each language
 weighing alike; the rule on their first passages, labelled by whether the corpus answers the question (across
 languages the first passage is right less than half the time: "right" would teach the rule to doubt every
@@ -35,13 +38,14 @@ from fit import (
 )
 
 from quotebot.index.answer.fitting import fit_ranker
-from quotebot.index.answer.ranking import FEATURES, Ranking
-from quotebot.index.embed.base import SentenceTransformerEmbedder
+from quotebot.index.answer.ranking import FEATURES, Ranking, default_ranking, ranking_file
+from quotebot.index.embed.base import DEFAULT_MODEL, Embedder
+from quotebot.index.embed.factory import make_embedder
 
 TARGET = ev.ROOT / "index" / "answer" / "ranking_multilingual.json"
 
 
-def prepare_all(embedder: SentenceTransformerEmbedder) -> tuple[dict[str, ev.Prepared], dict[str, ev.Prepared]]:
+def prepare_all(embedder: Embedder) -> tuple[dict[str, ev.Prepared], dict[str, ev.Prepared]]:
     """Prepare each language's tune questions on its corpus, and the same questions asked of the seed."""
     squad, key = xq.squad_engine(embedder)
     seed = xq.seed_engine(embedder)
@@ -69,9 +73,11 @@ def _by_answerable(examples: list[Example]) -> list[Example]:
 def main() -> int:
     """Fit, report and write the multilingual ranking."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--dry-run", action="store_true", help="do not write index/answer/ranking_multilingual.json")
+    parser.add_argument("--dry-run", action="store_true", help="do not write the ranking file")
+    parser.add_argument("--model", default=DEFAULT_MODEL, help="the embedding model (default: %(default)s)")
     args = parser.parse_args()
-    own, cross = prepare_all(SentenceTransformerEmbedder())
+    embedder = make_embedder(args.model)
+    own, cross = prepare_all(embedder)
     size = max(len(labelled(data, 1.0)) for data in own.values())
     ranker = fit_ranker([e for data in own.values() for e in labelled(data, size / max(len(labelled(data, 1.0)), 1))])
     print("weights:", dict(zip(FEATURES, ranker.weights, strict=True)))
@@ -85,10 +91,19 @@ def main() -> int:
     reliability([(e, _scaled(c, slope, offset)) for e, c in scored if e.kind in ("own", "cross")])
     rule = calibrated(fit_decline(_by_answerable(examples)), slope, offset)
     print("rule:", rule)
-    fitted_on = "scripts/fit_multilingual.py: XQuAD 'tune' articles, zh es ru ar de over SQuAD dev, zh over zh"
-    if not args.dry_run:
-        TARGET.write_text(json.dumps(Ranking(ranker, rule, fitted_on).to_dict(), indent=2) + "\n", encoding="utf-8")
-        print(f"wrote {TARGET.relative_to(ev.ROOT)}")
+    fitted_on = (
+        f"scripts/fit_multilingual.py --model {args.model}: XQuAD 'tune' articles, zh es ru ar de over SQuAD dev, "
+        "zh over zh"
+    )
+    fitted = Ranking(ranker, rule, fitted_on)
+    if args.dry_run:
+        return 0
+    target = TARGET
+    if not xq.second_model(embedder):  # one model for every language: the foreign part of its own ranking
+        target = TARGET.with_name(ranking_file(args.model))
+        fitted = replace(default_ranking(model=args.model), foreign=fitted)
+    target.write_text(json.dumps(fitted.to_dict(), indent=2) + "\n", encoding="utf-8")
+    print(f"wrote {target.relative_to(ev.ROOT)}")
     return 0
 
 

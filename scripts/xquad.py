@@ -40,7 +40,6 @@ from eval import (
 )
 
 from quotebot.index.answer.engine import QuoteEngine
-from quotebot.index.answer.ranking import default_ranking
 from quotebot.index.build import BuildOptions, open_engine
 from quotebot.index.embed.base import Embedder
 from quotebot.index.embed.multilingual import MultilingualEmbedder
@@ -55,9 +54,14 @@ def split_of(article: str) -> str:
     return "tune" if hashlib.sha256(article.encode()).digest()[0] % 2 == 0 else "heldout"
 
 
-def options() -> BuildOptions:
-    """Build options with the multilingual model (two BLAS threads for building)."""
-    return BuildOptions(multilingual=MultilingualEmbedder(threads=2))
+def second_model(embedder: Embedder) -> bool:
+    """Tell whether the model reads English only, so other languages need USE multilingual as a second model."""
+    return embedder.name.lower() in ("all-minilm-l6-v2", "sentence-transformers/all-minilm-l6-v2")
+
+
+def options(embedder: Embedder) -> BuildOptions:
+    """Build options with the second model when the first is English-only (two BLAS threads for building)."""
+    return BuildOptions(multilingual=MultilingualEmbedder(threads=2) if second_model(embedder) else None)
 
 
 def _seeded(index: Path, donor: Path) -> Path:
@@ -69,10 +73,12 @@ def _seeded(index: Path, donor: Path) -> Path:
 
 def squad_engine(embedder: Embedder) -> tuple[QuoteEngine, Callable[[int], set[str]]]:
     """Open the SQuAD index with multilingual vectors; return it and each row's paragraph ids."""
-    squad_index(embedder)  # builds the English one first, whose cache this one reuses
+    engine, key = squad_index(embedder)  # builds the English one first, whose cache this one reuses
+    if not second_model(embedder):
+        return engine, key  # one model for every language: the same index
     spans = write_squad_corpus(WORK / "squad-corpus")
     index = _seeded(WORK / "squad-ml-index", WORK / "squad-index")
-    engine = open_engine(WORK / "squad-corpus", index, embedder, options())
+    engine = open_engine(WORK / "squad-corpus", index, embedder, options(embedder))
     return engine, paragraph_key(engine, spans)
 
 
@@ -103,13 +109,13 @@ def write_chinese_corpus(folder: Path) -> Spans:
 def chinese_engine(embedder: Embedder) -> tuple[QuoteEngine, Callable[[int], set[str]]]:
     """Open the index of the Chinese paragraphs; return it and each row's paragraph ids."""
     spans = write_chinese_corpus(WORK / "xquad-zh-corpus")
-    engine = open_engine(WORK / "xquad-zh-corpus", WORK / "xquad-zh-index", embedder, options())
+    engine = open_engine(WORK / "xquad-zh-corpus", WORK / "xquad-zh-index", embedder, options(embedder))
     return engine, paragraph_key(engine, spans)
 
 
 def seed_engine(embedder: Embedder) -> QuoteEngine:
     """Open the seed corpus's index with multilingual vectors."""
-    return open_engine(ROOT / "corpus", WORK / "seed-ml-index", embedder, options())
+    return open_engine(ROOT / "corpus", WORK / "seed-ml-index", embedder, options(embedder))
 
 
 def off_topic(engine: QuoteEngine) -> dict[str, tuple[int, int]]:
@@ -126,17 +132,18 @@ def run_xquad(embedder: Embedder) -> dict[str, Any]:
     if not XQUAD.is_dir() or not SQUAD.is_dir():
         print(f"\nxquad skipped: {XQUAD} or {SQUAD} not found")
         return {}
-    rule = default_ranking(multilingual=True)
+    second = second_model(embedder)
     engine, key = squad_engine(embedder)
+    rule = engine.ranking_for(second)
     figures: dict[str, Any] = {}
     print("\nXQuAD, questions in other languages over the English SQuAD dev corpus (2,067 paragraphs)")
     print(f"{'lang':<6}{'split':<9}{'hit@1':>7}{'hit@3':>7}{'ans. declined':>15}{'n':>6}")
     for lang in CROSS:
-        data = prepare(engine, queries(lang, squad_gold()), key, multilingual=True)
+        data = prepare(engine, queries(lang, squad_gold()), key, multilingual=second)
         figures[lang] = _print_splits(lang, data, rule)
     zh_engine, zh_key = chinese_engine(embedder)
     print("\nXQuAD, Chinese questions over the 240 Chinese paragraphs")
-    chinese = prepare(zh_engine, queries("zh", lambda p: p), zh_key, multilingual=True)
+    chinese = prepare(zh_engine, queries("zh", lambda p: p), zh_key, multilingual=second)
     figures["zh-zh"] = _print_splits("zh", chinese, rule)
     print("\noff-topic questions declined (tests/data/offtopic_multilingual.jsonl)")
     for name, target in (("seed", seed_engine(embedder)), ("squad", engine)):

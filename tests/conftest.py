@@ -46,3 +46,11 @@ def real_embedder() -> Embedder:
     from quotebot.index.embed.base import SentenceTransformerEmbedder
 
     return SentenceTransformerEmbedder()
+
+
+@pytest.fixture(scope="session")
+def default_embedder(model_cache: Path) -> Embedder:
+    """The default model as users run it (ONNX, exported once into the shared model cache)."""
+    from quotebot.index.embed.factory import make_embedder
+
+    return make_embedder(backend="onnx", cache_dir=model_cache)

@@ -134,9 +134,13 @@ class QuoteEngine:
         self.embedder = embedder
         self.corpus_dir = corpus_dir.resolve()
         self.ranking = ranking or Ranking.from_dict(stored.manifest.ranking)
-        # The second model answers questions in other languages, when the index holds its vectors.
+        # The second model answers questions in other languages, when the index holds its vectors; a model that
+        # reads every language answers them itself, ranked by its ranking's `foreign` part.
         self.multilingual = multilingual if stored.multilingual is not None else None
-        self.multilingual_ranking = default_ranking(multilingual=True)
+        foreign = self.ranking.foreign
+        self.multilingual_ranking = (
+            foreign if self.multilingual is None and foreign else default_ranking(multilingual=True)
+        )
         # Candidates taken from each retriever before fusion. 30 ranks as 50 did (scripts/eval.py: the
         # same hit@1, hit@3 and MRR on SQuAD and the seed) with 40 % fewer sentences to score.
         self.depth = depth
@@ -151,8 +155,11 @@ class QuoteEngine:
         self._spans: dict[tuple[str, int, int], int] | None = None  # (doc_id, start, end) -> chunk row
 
     def routes_multilingual(self, question: str) -> bool:
-        """Tell whether the second model reads this question: it is not English, or the corpus mostly is not."""
-        if self.multilingual is None:
+        """Tell whether the question takes the other-language path: it is not English, or the corpus mostly is not.
+
+        That path is the second model's, or (one model for every language) the ranking fitted for such questions.
+        """
+        if self.multilingual is None and self.ranking.foreign is None:
             return False
         if not reads_as_english(question):
             return True
@@ -177,7 +184,11 @@ class QuoteEngine:
         if vector is None:
             vector = model.embed_queries([question])[0]
         floor = self.floor(multilingual=second)
-        return gather(self.stored, question, vector, self.depth, self._terms, floor, multilingual=second)
+        stores = second and self.multilingual is not None  # the second model's vectors, else the one model's
+        floor_of = self.ranking.cosine_floor  # the model's: its foreign part reads the same features
+        return gather(
+            self.stored, question, vector, self.depth, self._terms, floor, multilingual=stores, cosine_floor=floor_of
+        )
 
     def floor(self, *, multilingual: bool = False) -> tuple[float, ...]:
         """Return the corpus's noise floor (`index.answer.probes`) for a model, measured on first use."""
@@ -192,7 +203,16 @@ class QuoteEngine:
 
     def _probe_evidence(self, question: str, vector: npt.NDArray[np.float32], multilingual: bool) -> list[float] | None:
         """Return a probe question's raw similarity, sentence cosine and overlap on its best passage."""
-        found = gather(self.stored, question, vector, self.depth, self._terms, multilingual=multilingual)
+        stores = multilingual and self.multilingual is not None
+        found = gather(
+            self.stored,
+            question,
+            vector,
+            self.depth,
+            self._terms,
+            multilingual=stores,
+            cosine_floor=self.ranking.cosine_floor,
+        )
         if not found.rows:
             return None
         ranker = self.ranking_for(multilingual).ranker

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
@@ -29,6 +29,7 @@ from .terms import QUESTION_WORDS, Terms
 __all__ = [
     "DECLINE_FEATURES",
     "FEATURES",
+    "VIEWS",
     "Candidates",
     "DeclineRule",
     "Evidence",
@@ -36,6 +37,7 @@ __all__ = [
     "Ranking",
     "default_ranking",
     "gather",
+    "ranking_file",
 ]
 
 FEATURES = (
@@ -68,6 +70,7 @@ DECLINE_FEATURES = (
 )
 
 Matrix = npt.NDArray[np.float64]
+VIEWS = ("separate", "titled", "late", "pooled")  # what a build embeds of each chunk (Ranking.views)
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,18 +194,30 @@ class Ranking:
     ranker: Ranker
     rule: DeclineRule
     fitted_on: str = ""
+    # What the build embeds (VIEWS): "separate" embeds each chunk and sentence alone and under its title;
+    # "titled" under its title only; "late" each chunk once under its headings, its sentences pooled from it.
+    views: str = "separate"
+    # For a model that reads every language: the ranking of questions not in the corpus's language (their
+    # words rarely match the passage's, so the lexical features weigh less and the rule expects less of them).
+    foreign: Ranking | None = None
+    cosine_floor: float = 0.0  # the model's cosines are read as (c - floor) / (1 - floor) (`gather`)
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready form, weights by feature name."""
-        return {
-            "ranker": dict(zip(FEATURES, self.ranker.weights, strict=True)),
-            "rule": {
-                "coefficients": dict(zip(DECLINE_FEATURES, self.rule.coefficients, strict=True)),
-                "intercept": self.rule.intercept,
-                "threshold": self.rule.threshold,
-            },
-            "fitted_on": self.fitted_on,
-        }
+        return (
+            {
+                "ranker": dict(zip(FEATURES, self.ranker.weights, strict=True)),
+                "rule": {
+                    "coefficients": dict(zip(DECLINE_FEATURES, self.rule.coefficients, strict=True)),
+                    "intercept": self.rule.intercept,
+                    "threshold": self.rule.threshold,
+                },
+                "fitted_on": self.fitted_on,
+                "views": self.views,
+            }
+            | ({"foreign": self.foreign.to_dict()} if self.foreign else {})
+            | ({"cosine_floor": self.cosine_floor} if self.cosine_floor else {})
+        )
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any]) -> Ranking:
@@ -219,14 +234,36 @@ class Ranking:
                     float(rule["threshold"]),
                 ),
                 str(raw.get("fitted_on", "")),
+                _views(raw.get("views", "separate")),
+                cls.from_dict(raw["foreign"]) if raw.get("foreign") else None,
+                float(raw.get("cosine_floor", 0.0)),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise IndexCorruptError("the index's ranking settings are malformed: run `quotebot build`") from exc
 
 
-def default_ranking(*, multilingual: bool = False) -> Ranking:
-    """Return the ranking shipped with the library (fitted by scripts/fit.py), or the multilingual model's."""
-    name = "ranking_multilingual.json" if multilingual else "ranking.json"
+def _views(value: object) -> str:
+    """Check a ranking's views are ones the build knows."""
+    if value not in VIEWS:
+        raise ValueError(f"unknown views {value!r}")
+    return str(value)
+
+
+# all-MiniLM-L6-v2 keeps the ranking fitted for it; every other model gets the default model's.
+_MODEL_RANKINGS = {
+    "all-minilm-l6-v2": "ranking_minilm.json",
+    "sentence-transformers/all-minilm-l6-v2": "ranking_minilm.json",
+}
+
+
+def ranking_file(model: str | None) -> str:
+    """Return the name of the ranking file shipped for a model."""
+    return _MODEL_RANKINGS.get((model or "").lower(), "ranking.json")
+
+
+def default_ranking(*, multilingual: bool = False, model: str | None = None) -> Ranking:
+    """Return the ranking shipped for a model (fitted by scripts/fit.py), or the second multilingual model's."""
+    name = "ranking_multilingual.json" if multilingual else ranking_file(model)
     text = resources.files(__package__).joinpath(name).read_text(encoding="utf-8")
     return Ranking.from_dict(json.loads(text))
 
@@ -258,11 +295,14 @@ def gather(
     floor: tuple[float, ...] = (),
     *,
     multilingual: bool = False,
+    cosine_floor: float = 0.0,
 ) -> Candidates:
     """Collect the top `depth` chunks of each retriever and compute every feature on them.
 
     With `multilingual`, `vector` is the second model's and its stores stand in for the English model's in
     the four cosine features (the chunk's cosine fills both chunk columns, the sentence's both sentence ones).
+    `cosine_floor` (the ranking's) maps each cosine c to (c - floor) / (1 - floor): a model whose cosines all
+    lie in a narrow band (e5's, 0.7 to 0.95) then spreads them as far as the other features.
     """
     stems = tokenize(query)  # once: both BM25 indexes, the overlap and the unknown words read the same stems
     lexical = stored.lexical.scores_of(stems)  # normalized below, on the candidates only
@@ -275,14 +315,17 @@ def gather(
     names = len(stored.lexical.unknown_names(query))
     if not ids.size:
         return Candidates((), np.zeros((0, len(FEATURES))), (), unknown_share, names, np.zeros((0, 3)), floor)
-    sentence, titled_sentence, sentence_lexical, best = _sentence_features(stored, stems, vector, ids, sentence_stores)
+    spread = _spread(cosine_floor)
+    sentence, titled_sentence, sentence_lexical, best = _sentence_features(
+        stored, stems, vector, ids, sentence_stores, spread
+    )
     terms = terms or Terms(stored)
     found = terms.coverage(stems, ids)
     first = np.searchsorted(stored.sentences.owners, ids, side="left")  # each row's first sentence id
     in_sentence = terms.in_sentences(stems, first + np.asarray(best, dtype=np.int64))
     columns: list[npt.NDArray[np.floating[Any]]] = [
-        chunk_stores[0].scores(vector, ids),
-        chunk_stores[1].scores(vector, ids),
+        spread(chunk_stores[0].scores(vector, ids)),
+        spread(chunk_stores[1].scores(vector, ids)),
         sentence,
         titled_sentence,
         _normalized(lexical, ids),
@@ -299,6 +342,13 @@ def gather(
 
 
 Stores = tuple[VectorStore, VectorStore]
+
+
+def _spread(floor: float) -> Callable[[npt.NDArray[Any]], Matrix]:
+    """Return the map of raw cosines to features: (c - floor) / (1 - floor), the identity for floor 0."""
+    if not floor:
+        return lambda cosines: np.asarray(cosines, dtype=np.float64)
+    return lambda cosines: (np.asarray(cosines, dtype=np.float64) - floor) / (1.0 - floor)
 
 
 def _dense(
@@ -328,6 +378,7 @@ def _sentence_features(
     vector: npt.NDArray[np.float32],
     rows: npt.NDArray[np.int64],
     stores: tuple[VectorStore, VectorStore] | None = None,
+    spread: Callable[[npt.NDArray[Any]], Matrix] = lambda cosines: np.asarray(cosines, dtype=np.float64),
 ) -> tuple[Matrix, Matrix, Matrix, tuple[int, ...]]:
     """Return, per row, its best sentence's plain cosine, titled cosine and BM25, and which sentence wins.
 
@@ -343,8 +394,8 @@ def _sentence_features(
     empty = np.zeros(len(rows))
     if not flat.size:
         return empty, empty, empty, (0,) * len(rows)
-    plain = plain_store.scores(vector, flat).astype(np.float64)
-    titled = titled_store.scores(vector, flat).astype(np.float64)
+    plain = spread(plain_store.scores(vector, flat).astype(np.float64))
+    titled = spread(titled_store.scores(vector, flat).astype(np.float64))
     lexical = _normalized(table.lexical.scores_of(stems), flat)
     has = counts > 0
     stacked = np.vstack([plain, titled, lexical, plain + titled + lexical])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
@@ -18,6 +19,7 @@ __all__ = [
     "DEFAULT_MODEL",
     "Embedder",
     "SentenceTransformerEmbedder",
+    "Span",
     "offline_environment",
     "passage_prompt",
     "resolve_model",
@@ -41,10 +43,11 @@ def offline_environment() -> None:
         os.environ.setdefault(name, value)
 
 
-DEFAULT_MODEL = "all-MiniLM-L6-v2"
+DEFAULT_MODEL = "multilingual-e5-small"  # one model for every language (issue 26); all-MiniLM-L6-v2 stays selectable
 _PACKAGED_NAMES = {"all-minilm-l6-v2", "sentence-transformers/all-minilm-l6-v2"}
 
 Vectors = npt.NDArray[np.float32]
+Span = tuple[int, int]  # [start, end) character offsets into a text
 
 
 class Embedder(ABC):
@@ -59,6 +62,19 @@ class Embedder(ABC):
     def embed_queries(self, texts: Sequence[str]) -> Vectors:
         """Embed questions: models trained with a query prompt (e5's "query: ") override this; others embed alike."""
         return self.embed_batch(texts)
+
+    def embed_spans(self, texts: Sequence[str], spans: Sequence[Sequence[Span]]) -> tuple[Vectors, list[Vectors]]:
+        """Embed passages and, per passage, its character spans (sentences); each span read in its passage.
+
+        Returns the passages' vectors and, for passage i, a (len(spans[i]), dimension) array. Backends that
+        see token vectors pool each span's tokens from the passage's own pass (one text per passage, and a
+        sentence keeps what its passage says around it); this default embeds each span's text alone.
+        """
+        passages = self.embed_batch(texts)
+        slices = [text[start:end] for text, pairs in zip(texts, spans, strict=True) for start, end in pairs]
+        flat = self.embed_batch(slices) if slices else np.zeros((0, passages.shape[1]), dtype=np.float32)
+        bounds = np.cumsum([0, *(len(pairs) for pairs in spans)])
+        return passages, [flat[a:b] for a, b in itertools.pairwise(bounds)]
 
     @property
     def dimension(self) -> int:

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from .base import Embedder, Vectors
+from .base import Embedder, Span, Vectors
 
 __all__ = ["CachingEmbedder", "EmbeddingCache", "text_key"]
 
@@ -116,3 +116,24 @@ class CachingEmbedder(Embedder):
         for i, vector in enumerate(found):
             out[i] = vector
         return out
+
+    def embed_spans(self, texts: Sequence[str], spans: Sequence[Sequence[Span]]) -> tuple[Vectors, list[Vectors]]:
+        """Embed passages and their spans, taking passages whose vectors are all cached from the cache."""
+        # A span's vector depends on its whole passage (read in context): its key holds the passage's text.
+        pairs_of = zip(texts, spans, strict=True)
+        keys = [[text_key(t)] + [text_key(f"{a}:{b}\0{t}") for a, b in pairs] for t, pairs in pairs_of]
+        found = [[self.cache.get(k) for k in row] for row in keys]
+        missing = [i for i, row in enumerate(found) if any(v is None for v in row)]
+        if missing:
+            passages, parts = self.inner.embed_spans([texts[i] for i in missing], [spans[i] for i in missing])
+            self.embedded += len(missing)
+            for i, passage, part in zip(missing, passages, parts, strict=True):
+                found[i] = [passage, *part]
+                for key, vector in zip(keys[i], found[i], strict=True):
+                    self.cache.put(key, vector)  # type: ignore[arg-type]
+        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        pieces: list[Vectors] = []
+        for i, row in enumerate(found):
+            out[i] = row[0]
+            pieces.append(np.asarray(row[1:], dtype=np.float32).reshape(len(row) - 1, self.dimension))
+        return out, pieces

@@ -4,7 +4,8 @@ Layout of the index folder::
 
     CURRENT                 the name of the build that answers (replaced atomically)
     builds/<name>/          manifest.json, chunks.jsonl, vectors.faiss, titled.faiss, lexical/,
-                            sentences.faiss, sentences_titled.faiss, sentence_lexical/,
+                            sentences.faiss, sentences_titled.faiss, sentence_lexical/ (a "late"
+                            build has no vectors.faiss nor sentences.faiss: they are the titled ones),
                             sentence_owners.npy (every chunk's sentences: vectors, BM25, chunk rows),
                             multilingual_chunks.faiss, multilingual_sentences.faiss (the second
                             model's vectors of the titled chunks and headed sentences, when built),
@@ -182,7 +183,8 @@ def load_index(index_dir: Path) -> StoredIndex:
     manifest = read_manifest(index_dir)
     _verify_files(folder, manifest)
     chunks = _read_chunks(folder / "chunks.jsonl", manifest.chunk_count)
-    vectors, titled = (_load_vectors(folder / name, manifest, manifest.chunk_count) for name in _CHUNK_FILES)
+    titled = _load_vectors(folder / _CHUNK_FILES[1], manifest, manifest.chunk_count)
+    vectors = titled if _shared(manifest) else _load_vectors(folder / _CHUNK_FILES[0], manifest, manifest.chunk_count)
     lexical = LexicalIndex.load(folder / "lexical", manifest.chunk_count)
     sentences = _load_sentences(folder, manifest)
     multilingual = None
@@ -193,6 +195,11 @@ def load_index(index_dir: Path) -> StoredIndex:
             _load_vectors(folder / _MULTILINGUAL_FILES[1], manifest, sentences.owners.size, dimension),
         )
     return StoredIndex(manifest, chunks, vectors, titled, lexical, sentences, folder, multilingual)
+
+
+def _shared(manifest: Manifest) -> bool:
+    """Tell whether a build has no plain stores of its own (its ranking's "late" or "titled" views)."""
+    return manifest.ranking.get("views") in ("late", "titled")
 
 
 def _load_vectors(path: Path, manifest: Manifest, count: int, dimension: int | None = None) -> VectorStore:
@@ -212,7 +219,8 @@ def _load_sentences(folder: Path, manifest: Manifest) -> SentenceTable:
     sorted_ok = owners.ndim == 1 and (owners.size == 0 or bool(np.all(owners[1:] >= owners[:-1])))
     if not sorted_ok or (owners.size and owners.max() >= manifest.chunk_count):
         raise IndexCorruptError(f"sentence table in {folder} does not match the chunks: run `quotebot build`")
-    vectors, titled = (_load_vectors(folder / name, manifest, owners.size) for name in _SENTENCE_FILES)
+    titled = _load_vectors(folder / _SENTENCE_FILES[1], manifest, owners.size)
+    vectors = titled if _shared(manifest) else _load_vectors(folder / _SENTENCE_FILES[0], manifest, owners.size)
     lexical = LexicalIndex.load(folder / "sentence_lexical", owners.size)
     return SentenceTable(vectors, titled, lexical, owners.astype(np.int64))
 
@@ -239,7 +247,8 @@ def save_index(
     _fsync_write(tmp / "chunks.jsonl", "".join(json.dumps(asdict(c), ensure_ascii=False) + "\n" for c in chunks))
     stores = (*vectors, sentences.vectors, sentences.titled)
     for store, file in zip(stores, _CHUNK_FILES + _SENTENCE_FILES, strict=True):
-        store.save(tmp / file)
+        if not _shared(manifest) or file in (_CHUNK_FILES[1], _SENTENCE_FILES[1]):  # plain ones are the titled
+            store.save(tmp / file)
     if multilingual is not None:
         multilingual.chunks.save(tmp / _MULTILINGUAL_FILES[0])
         multilingual.sentences.save(tmp / _MULTILINGUAL_FILES[1])

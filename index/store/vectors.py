@@ -8,14 +8,18 @@ Three kinds of index, all inner product over unit vectors and keyed by int64 ids
 - ``hnsw``: IndexHNSWFlat, a navigable small-world graph of `m` links per vector, searched with a
   beam of `ef_search`.
 
+Removal: a flat index drops the vectors (IndexIDMap2's removal is made for IndexFlat). IVF and HNSW keep
+them, masked from every search by an IDSelector, until `compacted` rebuilds the store without them: FAISS's
+HNSW cannot remove, and IndexIDMap2 would misnumber an IVF index's remaining ids after a removal.
+
 `choose_index_type(n)` picks by size; the thresholds and parameters are measured (index/sizing.py,
 scripts/bench_scale.py). Each file `x.faiss` has a parameter file `x.faiss.json` holding
-the kind, dimension, count and search parameters (FAISS does not keep every one of them).
+the kind, dimension, count and search parameters (FAISS does not keep every one of them); vector_files.py
+reads and checks both files and writes the parameter file.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,6 +39,7 @@ from .sizing import (
     choose_index_type,
     index_params,
 )
+from .vector_files import kind_of, read_checked, stored_params, write_params
 
 __all__ = [
     "FLAT_MAX",  # re-exported from index.sizing, where the choice of index by size is made
@@ -47,6 +52,7 @@ __all__ = [
 ]
 
 _threads_set = False
+_FAISS: Any = faiss  # its type stubs lack SearchParametersHNSW and the keyword arguments of search parameters
 
 
 def _one_faiss_thread() -> None:
@@ -58,9 +64,6 @@ def _one_faiss_thread() -> None:
     if not _threads_set:
         faiss.omp_set_num_threads(1)
         _threads_set = True
-
-
-_PARAMS_VERSION = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +93,8 @@ class VectorStore:
         self._rows_cache: tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]] | None = None
         self._identity: bool | None = None
         self._view: npt.NDArray[np.float32] | None = None  # _matrix(), until the next add moves FAISS's array
+        self._removed = np.zeros(0, dtype=np.int64)  # sorted ids masked from search (IVF, HNSW), see remove()
+        self._mask: tuple[Any, Any] | None = None  # IDSelectorNot and the IDSelectorBatch it points to
         if kind == "flat":
             self._create(kind, 0, None)
 
@@ -159,11 +164,53 @@ class VectorStore:
             raise ValueError(f"expected {len(ids)} vectors of dimension {self.dimension}, got {vectors.shape}")
         if not len(ids):
             return
+        if self._removed.size and np.isin(ids, self._removed).any():
+            raise ValueError("an id added was removed and is still masked: add it after compacted()")
         vectors = np.ascontiguousarray(vectors, dtype=np.float32)
         if self._index is None or (self._kind == "ivf" and not self._inner().is_trained):
             self._create(choose_index_type(len(vectors)) if self._kind == "auto" else self._kind, len(vectors), vectors)
         self._index.add_with_ids(vectors, np.ascontiguousarray(ids, dtype=np.int64))
         self._forget_layout()
+
+    def remove(self, ids: Sequence[int] | npt.NDArray[np.int64]) -> None:
+        """Remove stored ids: `search`, `ids` and `count` no longer see them; `scores` raises KeyError for them.
+
+        Raises KeyError, removing nothing, when an id is not stored (or already removed).
+        """
+        gone = np.unique(np.asarray(ids, dtype=np.int64))
+        if not gone.size:
+            return
+        self._rows(gone)  # KeyError for an id not stored
+        if self._kind == "flat":
+            self._index.remove_ids(faiss.IDSelectorBatch(gone))
+        else:
+            self._mask_ids(np.union1d(self._removed, gone))
+        self._forget_layout()
+
+    def _mask_ids(self, removed: npt.NDArray[np.int64]) -> None:
+        """Mask these ids from every search (IVF and HNSW keep their vectors until `compacted`)."""
+        self._removed = removed
+        batch = faiss.IDSelectorBatch(removed)
+        self._mask = (faiss.IDSelectorNot(batch), batch) if removed.size else None  # Not only points to batch
+
+    def compacted(self) -> VectorStore:
+        """Return a store of the live vectors alone, of the same kind, parameters and ids (self if none was removed).
+
+        HNSW builds its graph again (slow: in the background); IVF keeps its trained lists.
+        """
+        if not self._removed.size:
+            return self
+        ids = self.ids()
+        vectors = self._stored(self._rows(ids))
+        store = VectorStore(self.dimension, self._kind, params=self._params)
+        if self._kind == "ivf":
+            inner = faiss.clone_index(self._inner())
+            inner.reset()  # keeps the quantizer and its training
+            store._params = dict(self._params)
+            store._index = faiss.IndexIDMap2(inner)
+            store._apply_search_params()
+        store.add(ids, vectors)
+        return store
 
     def _forget_layout(self) -> None:
         """Drop what was derived from the stored ids and FAISS's array: an add may reallocate both."""
@@ -176,8 +223,17 @@ class VectorStore:
         k = min(k, self.count)
         if k <= 0:
             return []
-        scores, ids = self._index.search(np.asarray(vector, dtype=np.float32).reshape(1, -1), k)
+        query = np.asarray(vector, dtype=np.float32).reshape(1, -1)
+        scores, ids = self._index.search(query, k, params=self._search_params())
         return [Hit(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
+
+    def _search_params(self) -> Any:
+        """Return search parameters masking removed ids, or None: new each call (IndexIDMap2 edits them)."""
+        if self._mask is None:
+            return None
+        if self._kind == "hnsw":
+            return _FAISS.SearchParametersHNSW(sel=self._mask[0], efSearch=self._params["ef_search"])
+        return _FAISS.SearchParametersIVF(sel=self._mask[0], nprobe=self._params["nprobe"])
 
     def scores(
         self, vector: npt.NDArray[np.float32], ids: Sequence[int] | npt.NDArray[np.int64]
@@ -185,11 +241,16 @@ class VectorStore:
         """Return the inner product of the query with each stored id (any order, repeats allowed)."""
         if len(ids) == 0:
             return np.zeros(0, dtype=np.float32)
-        rows = self._rows(ids)
         query = np.asarray(vector, dtype=np.float32).reshape(-1)
+        return np.asarray(self._stored(self._rows(ids)) @ query, dtype=np.float32)
+
+    def _stored(self, rows: npt.NDArray[np.int64]) -> npt.NDArray[np.float32]:
+        """Return the vectors at these storage rows."""
         # IVF: its direct map finds each vector without scanning lists; flat and HNSW: a view, no copy.
-        stored = self._inner().reconstruct_batch(rows) if self._kind == "ivf" else self._matrix()[rows]
-        return np.asarray(stored @ query, dtype=np.float32)
+        stored: npt.NDArray[np.float32] = (
+            self._inner().reconstruct_batch(rows) if self._kind == "ivf" else self._matrix()[rows]
+        )
+        return stored
 
     def _matrix(self) -> npt.NDArray[np.float32]:
         """The stored vectors in insertion order, as a view of FAISS's own array (no copy).
@@ -205,17 +266,24 @@ class VectorStore:
         return self._view
 
     def ids(self) -> npt.NDArray[np.int64]:
-        """Return the stored ids in insertion order."""
+        """Return the stored ids (removed ones left out) in insertion order."""
+        stored = self._stored_ids()
+        return stored[~np.isin(stored, self._removed)] if self._removed.size else stored
+
+    def _stored_ids(self) -> npt.NDArray[np.int64]:
+        """Return every id FAISS holds, masked ones included, in storage order."""
         if self._index is None:
             return np.zeros(0, dtype=np.int64)
         return np.asarray(faiss.vector_to_array(self._index.id_map), dtype=np.int64)
 
     def _rows(self, ids: Sequence[int] | npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
-        """Map ids to storage rows; raise KeyError for an id not stored."""
+        """Map ids to storage rows; raise KeyError for an id not stored or removed."""
         wanted = np.asarray(ids, dtype=np.int64)
-        n = self.count
+        if self._removed.size and np.isin(wanted, self._removed).any():
+            raise KeyError("an id asked for was removed from the store")
+        n = 0 if self._index is None else int(self._index.ntotal)
         if self._identity is None:
-            stored = self.ids()
+            stored = self._stored_ids()
             self._identity = bool(np.array_equal(stored, np.arange(n, dtype=np.int64)))
             if not self._identity:
                 order = np.argsort(stored, kind="stable").astype(np.int64)
@@ -234,8 +302,8 @@ class VectorStore:
 
     @property
     def count(self) -> int:
-        """Return the number of stored vectors."""
-        return 0 if self._index is None else int(self._index.ntotal)
+        """Return the number of stored vectors (removed ones left out)."""
+        return 0 if self._index is None else int(self._index.ntotal) - int(self._removed.size)
 
     # --- files ------------------------------------------------------------------------------
 
@@ -245,13 +313,13 @@ class VectorStore:
             self._create("flat" if self._kind == "auto" else self._kind, 0, None)
         faiss.write_index(self._index, str(path))
         meta = {
-            "version": _PARAMS_VERSION,
             "kind": self._kind,
             "dimension": self.dimension,
-            "count": self.count,
+            "count": int(self._index.ntotal),  # masked vectors included: what the file holds
             "params": self._params,
+            "removed": self._removed.tolist(),
         }
-        _params_file(path).write_text(json.dumps(meta) + "\n", encoding="utf-8")
+        write_params(path, meta)
 
     @classmethod
     def load(cls, path: Path, dimension: int, kind: str | None = None) -> VectorStore:
@@ -260,8 +328,8 @@ class VectorStore:
         def corrupt(why: str) -> IndexCorruptError:
             return IndexCorruptError(f"vector file {path} {why}: run `quotebot build`")
 
-        index, meta = _read_checked(path, dimension, corrupt)
-        found = _kind_of(index)
+        index, meta = read_checked(path, dimension, corrupt)
+        found = kind_of(index)
         if found is None:
             raise corrupt("is not an inner-product index of a known kind")
         if meta is not None and (meta["kind"] != found or meta["count"] != int(index.ntotal)):
@@ -273,51 +341,19 @@ class VectorStore:
         store._index = index
         store._forget_layout()
         inner = store._inner()
-        stored = _stored_params(found, inner, corrupt)
+        stored = stored_params(found, inner, corrupt)
         store._params = {**stored, **(meta["params"] if meta is not None else {})}
         if found == "ivf" and not inner.is_trained:  # saved before any add: train on the first one
             store._index = None  # its parameters are chosen again by the size of that add
             store._overrides = {}
         else:
             store._apply_search_params()
+        removed = np.asarray((meta or {}).get("removed", []), dtype=np.int64)
+        if removed.size:
+            if found == "flat" or store._index is None or not np.isin(removed, store._stored_ids()).all():
+                raise corrupt("masks ids it does not hold")
+            store._mask_ids(np.unique(removed))
         return store
-
-
-def _read_checked(path: Path, dimension: int, corrupt: Any) -> tuple[Any, dict[str, Any] | None]:
-    """Read an index file and its parameter file, refusing a missing, truncated or other-dimension one."""
-    if not path.is_file() or path.stat().st_size == 0:
-        raise corrupt("is missing or empty")
-    meta = _read_params(path, corrupt)
-    if meta is not None:
-        if meta["dimension"] != dimension:
-            raise corrupt(f"has dimension {meta['dimension']}, the manifest says {dimension}")
-        if path.stat().st_size < meta["count"] * (dimension * 4 + 8):  # the vectors and their ids
-            raise corrupt("is truncated")
-    try:
-        index = faiss.read_index(str(path))
-    except (RuntimeError, MemoryError) as exc:
-        raise corrupt("cannot be read") from exc
-    if index.d != dimension:
-        raise corrupt(f"has dimension {index.d}, the manifest says {dimension}")
-    return index, meta
-
-
-def _stored_params(kind: str, inner: Any, corrupt: Any) -> dict[str, int]:
-    """Read the parameters a loaded index of this kind carries (an IVF one gets its direct map back)."""
-    if kind == "ivf":
-        if int(inner.ntotal) and not inner.is_trained:
-            raise corrupt("holds vectors in an untrained IVF index")
-        if inner.is_trained and inner.direct_map.no():
-            inner.make_direct_map(True)
-        return {"nlist": int(inner.nlist), "nprobe": int(inner.nprobe)}
-    if kind == "hnsw":
-        graph = inner.hnsw
-        return {
-            "m": int(graph.nb_neighbors(1)),
-            "ef_construction": int(graph.efConstruction),
-            "ef_search": int(graph.efSearch),
-        }
-    return {}
 
 
 def _training_sample(vectors: npt.NDArray[np.float32], nlist: int) -> npt.NDArray[np.float32]:
@@ -327,46 +363,3 @@ def _training_sample(vectors: npt.NDArray[np.float32], nlist: int) -> npt.NDArra
         return vectors
     rows = np.sort(np.random.default_rng(0).choice(len(vectors), size=limit, replace=False))
     return np.ascontiguousarray(vectors[rows])
-
-
-def _kind_of(index: Any) -> str | None:
-    """Name the kind of a loaded index, or None when it is not one this store writes."""
-    if not isinstance(index, faiss.IndexIDMap2) or index.metric_type != faiss.METRIC_INNER_PRODUCT:
-        return None
-    inner = faiss.downcast_index(index.index)
-    if int(inner.ntotal) != int(index.ntotal) or int(index.id_map.size()) != int(index.ntotal):
-        return None
-    if isinstance(inner, faiss.IndexHNSWFlat):
-        return "hnsw"
-    if isinstance(inner, faiss.IndexIVFFlat):
-        return "ivf"
-    if isinstance(inner, faiss.IndexFlatIP):
-        return "flat"
-    return None
-
-
-def _params_file(path: Path) -> Path:
-    return path.with_name(path.name + ".json")
-
-
-def _read_params(path: Path, corrupt: Any) -> dict[str, Any] | None:
-    """Read `path`.json; None when absent (an index written before parameter files: a flat one)."""
-    side = _params_file(path)
-    if not side.exists():
-        return None
-    try:
-        meta = json.loads(side.read_text(encoding="utf-8"))
-        ok = (
-            isinstance(meta, dict)
-            and meta.get("kind") in INDEX_KINDS
-            and isinstance(meta.get("dimension"), int)
-            and isinstance(meta.get("count"), int)
-            and isinstance(meta.get("params"), dict)
-            and all(isinstance(v, int) and v > 0 for v in meta["params"].values())
-        )
-    except (OSError, ValueError) as exc:
-        raise corrupt("has an unreadable parameter file " + side.name) from exc
-    if not ok:
-        raise corrupt("has a malformed parameter file " + side.name)
-    result: dict[str, Any] = meta
-    return result

@@ -11,6 +11,7 @@ import pytest
 from quotebot.bot import engines as loader_module
 from quotebot.bot.cli import main
 from quotebot.index.embed import factory as embedders
+from quotebot.index.embed.base import DEFAULT_MODEL
 from tests.fakes import FakeEmbedder
 
 
@@ -55,7 +56,7 @@ def test_backend_and_device_reach_the_embedder(
 def test_build_opens_the_embedder_the_same_way(made, seed_corpus: Path, tmp_path: Path, capsys) -> None:
     index = tmp_path / "index"
     assert main(["build", "--corpus", str(seed_corpus), "--index", str(index), "--backend", "torch", "--quiet"]) == 0
-    assert made == [{"model": "all-MiniLM-L6-v2", "backend": "torch", "cache_dir": index, "device": "cpu"}]
+    assert made == [{"model": DEFAULT_MODEL, "backend": "torch", "cache_dir": index, "device": "cpu"}]
 
 
 def test_an_invalid_backend_setting_is_one_line(monkeypatch, seed_corpus: Path, capsys) -> None:

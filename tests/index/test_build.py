@@ -59,10 +59,10 @@ def test_any_damaged_index_file_is_refused_in_one_line_then_rebuilt(seed_corpus:
                 load_index(index)
             assert "\n" not in str(refused.value) and "quotebot build" in str(refused.value)
         target.write_bytes(pristine[target])
-    _damage(folder / "vectors.faiss", rng)
+    _damage(folder / "titled.faiss", rng)
     reasons: list[str] = []
     engine = open_engine(seed_corpus, index, FakeEmbedder(), BuildOptions(on_rebuild=reasons.append))
-    assert reasons == [f"index file {folder / 'vectors.faiss'} is missing or damaged"]
+    assert reasons == [f"index file {folder / 'titled.faiss'} is missing or damaged"]
     assert [engine.answer(q) for q in QUESTIONS] == before
 
 

@@ -19,7 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ...errors import ExportError, ModelError
-from ..base import Embedder, Vectors, offline_environment, passage_prompt
+from ..base import Embedder, Span, Vectors, offline_environment, passage_prompt
 
 if TYPE_CHECKING:
     import onnxruntime
@@ -30,6 +30,7 @@ __all__ = [
     "ExportSpec",
     "OnnxEmbedder",
     "pool",
+    "pool_spans",
 ]
 
 ONNX_FILE = "model.onnx"
@@ -148,6 +149,37 @@ class OnnxEmbedder(Embedder):
 
     def _embed_encoded(self, encodings: list[Encoding]) -> Vectors:
         """Run one padded batch through the model, then pool and normalize as sentence-transformers does."""
+        tokens, mask = self._states(encodings)
+        return pool(tokens, mask, self._spec.pooling)
+
+    def embed_spans(self, texts: Sequence[str], spans: Sequence[Sequence[Span]]) -> tuple[Vectors, list[Vectors]]:
+        """Embed passages, and pool each span's tokens from its passage's own pass (one pass per passage)."""
+        prompt = passage_prompt(self._spec.prompts)
+        shift = len(prompt)  # the spans index the text; the model reads the prompt before it
+        encodings = self._tokenizer.encode_batch([prompt + t for t in texts]) if texts else []
+        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        parts: list[Vectors] = [np.zeros((0, self.dimension), dtype=np.float32)] * len(texts)
+        order = np.argsort([-len(e.ids) for e in encodings], kind="stable")
+        for start in range(0, len(order), self._batch_size):
+            rows = order[start : start + self._batch_size]
+            tokens, mask = self._states([encodings[i] for i in rows])
+            out[rows] = pool(tokens, mask, self._spec.pooling)
+            for j, i in enumerate(rows):
+                shifted = [(a + shift, b + shift) for a, b in spans[i]]
+                parts[i] = pool_spans(tokens[j], encodings[i].offsets, shifted)
+        self._embed_unseen(texts, spans, parts)
+        return out, parts
+
+    def _embed_unseen(self, texts: Sequence[str], spans: Sequence[Sequence[Span]], parts: list[Vectors]) -> None:
+        """Embed alone the spans no token of their passage's pass covered (cut off by the model's length)."""
+        missing = [(i, k) for i, vectors in enumerate(parts) for k in np.flatnonzero(~vectors.any(axis=1)).tolist()]
+        if missing:
+            alone = self.embed_batch([texts[i][spans[i][k][0] : spans[i][k][1]] for i, k in missing])
+            for (i, k), vector in zip(missing, alone, strict=True):
+                parts[i][k] = vector
+
+    def _states(self, encodings: list[Encoding]) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.int64]]:
+        """Run one padded batch through the model; return its token vectors and attention mask."""
         if len(encodings) == 1:  # nothing to pad
             ids = np.asarray([encodings[0].ids], dtype=np.int64)
             mask = np.ones_like(ids)
@@ -162,7 +194,7 @@ class OnnxEmbedder(Embedder):
                 ids[row, :n], mask[row, :n], types[row, :n] = encoding.ids, 1, encoding.type_ids
         feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
         (tokens,) = self._session.run(["last_hidden_state"], {k: feeds[k] for k in self._spec.inputs})
-        return pool(np.asarray(tokens, dtype=np.float32), mask, self._spec.pooling)
+        return np.asarray(tokens, dtype=np.float32), mask
 
     def _check_probes(self) -> None:
         """Refuse an export whose output differs from what sentence-transformers gave at export time."""
@@ -173,6 +205,25 @@ class OnnxEmbedder(Embedder):
             raise ExportError(f"the ONNX export in {self.folder} does not run ({type(exc).__name__})") from exc
         if expected.shape != got.shape or float((expected * got).sum(axis=1).min()) < MIN_COSINE:
             raise ExportError(f"the ONNX export in {self.folder} gives other vectors than the model")
+
+
+def pool_spans(tokens: npt.NDArray[np.float32], offsets: Sequence[Span], spans: Sequence[Span]) -> Vectors:
+    """Mean-pool, per character span, the tokens of one pass that overlap it (special tokens never); normalize.
+
+    A span no token overlaps (cut off by the model's length) gets a zero row, for the caller to fill.
+    """
+    if not spans:
+        return np.zeros((0, tokens.shape[-1]), dtype=np.float32)
+    at = np.asarray(offsets, dtype=np.int64).reshape(-1, 2)
+    bounds = np.asarray(spans, dtype=np.int64)
+    starts, ends = at[:, 0][None, :], at[:, 1][None, :]
+    inside = (starts < bounds[:, 1:2]) & (ends > bounds[:, 0:1]) & (ends > starts)  # (spans, tokens)
+    weights = inside.astype(np.float32)
+    summed = weights @ tokens[: at.shape[0]]
+    counts = weights.sum(axis=1, keepdims=True)
+    pooled = np.divide(summed, np.maximum(counts, 1.0))
+    norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+    return np.ascontiguousarray(np.where(norms > 0, pooled / np.maximum(norms, 1e-12), 0.0), dtype=np.float32)
 
 
 def pool(tokens: npt.NDArray[np.float32], mask: npt.NDArray[np.int64], pooling: str) -> Vectors:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import shutil
@@ -482,3 +483,31 @@ def test_sentence_features_match_a_plain_loop(counts: list[int], picks: list[int
     expected = _reference_features(stored, stems, vector, rows)
     for g, e in zip(got, expected, strict=True):
         assert g[:3] == pytest.approx(e[:3], abs=1e-6) and g[3] == e[3]
+
+
+@pytest.mark.parametrize("floor", [0.5, 0.8])
+@pytest.mark.parametrize("question", GATHER_QUESTIONS)
+def test_a_cosine_floor_spreads_exactly_the_cosine_features(stored: StoredIndex, question: str, floor: float) -> None:
+    vector = FakeEmbedder().embed_batch([question])[0]
+    raw, spread = gather(stored, question, vector, 50), gather(stored, question, vector, 50, cosine_floor=floor)
+    assert raw.rows == spread.rows
+    chunk_cosines = [FEATURES.index(n) for n in ("dense", "titled")]
+    chunk_wide = [FEATURES.index(n) for n in ("lexical", "overlap", "passage_terms", "document_terms", "substance")]
+    expected = (raw.values[:, chunk_cosines] - floor) / (1 - floor)
+    np.testing.assert_allclose(spread.values[:, chunk_cosines], expected, atol=1e-6)
+    np.testing.assert_array_equal(spread.values[:, chunk_wide], raw.values[:, chunk_wide])
+    # A sentence's cosines weigh more in picking each chunk's best sentence, never beyond the affine map.
+    sentences = [FEATURES.index(n) for n in ("sentence", "titled_sentence")]
+    assert (spread.values[:, sentences] <= 1.0 + 1e-6).all()
+    same = np.array(raw.best_sentence) == np.array(spread.best_sentence)
+    np.testing.assert_allclose(
+        spread.values[same][:, sentences], (raw.values[same][:, sentences] - floor) / (1 - floor), atol=1e-6
+    )
+
+
+def test_views_foreign_part_and_cosine_floor_round_trip_and_are_checked() -> None:
+    ranking = dataclasses.replace(_ranking(), views="late", cosine_floor=0.8, foreign=_ranking())
+    assert Ranking.from_dict(json.loads(json.dumps(ranking.to_dict()))) == ranking
+    raw = ranking.to_dict() | {"views": "sideways"}
+    with pytest.raises(IndexCorruptError, match="quotebot build"):
+        Ranking.from_dict(raw)

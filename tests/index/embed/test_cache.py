@@ -11,8 +11,9 @@ import pytest
 
 from quotebot.index import Answer
 from quotebot.index.build import build_index, open_engine
-from quotebot.index.embed.base import Vectors
+from quotebot.index.embed.base import Span, Vectors
 from quotebot.index.embed.cache import CachingEmbedder, EmbeddingCache, text_key
+from quotebot.index.store.layout import load_index
 from tests.fakes import FakeEmbedder
 
 DIM = 64
@@ -34,10 +35,15 @@ class RecordingEmbedder(FakeEmbedder):
     def __init__(self, dimension: int = DIM) -> None:
         super().__init__(dimension)
         self.texts: list[str] = []
+        self.passages: list[str] = []  # the texts whose spans were asked for (one per chunk in a "late" build)
 
     def embed_batch(self, texts: Sequence[str]) -> Vectors:
         self.texts.extend(texts)
         return super().embed_batch(texts)
+
+    def embed_spans(self, texts: Sequence[str], spans: Sequence[Sequence[Span]]) -> tuple[Vectors, list[Vectors]]:
+        self.passages.extend(texts)
+        return super().embed_spans(texts, spans)
 
 
 @pytest.fixture
@@ -245,21 +251,20 @@ def test_without_cache_every_build_embeds_everything(seed_corpus: Path, tmp_path
     assert not (tmp_path / "index" / "cache").exists()
 
 
-def test_editing_one_paragraph_re_embeds_only_its_texts(seed_corpus: Path, tmp_path: Path) -> None:
+def test_editing_one_paragraph_re_embeds_only_its_chunk(seed_corpus: Path, tmp_path: Path) -> None:
     index = tmp_path / "index"
     first, second = RecordingEmbedder(), RecordingEmbedder()
     build_index(seed_corpus, index, first)
     _edit_one_paragraph(seed_corpus)
     build_index(seed_corpus, index, second)
-    # The changed chunk and its changed sentence, each plain and under the title.
-    assert 2 <= len(second.texts) <= 8
-    assert len(second.texts) * 10 < len(first.texts)
-    assert all(EDIT_NEW in t for t in second.texts)
-    # The cache now holds this build's vectors only: the edited-away texts are gone.
+    # One text per chunk: the changed chunk alone is read again, its sentences (each read in it) with it.
+    assert len(second.passages) == 1 and EDIT_NEW in second.passages[0]
+    assert len(first.passages) > 10
+    # The cache now holds this build's vectors only, as many as a first build of the edited corpus: the old
+    # ones are gone.
+    build_index(seed_corpus, tmp_path / "fresh", RecordingEmbedder())
     cache = EmbeddingCache(index / "cache", MODEL, DIM)
-    assert len(cache) == len(set(first.texts))
-    stale = [t for t in first.texts if EDIT_OLD in t]
-    assert stale and all(cache.get(text_key(t)) is None for t in stale)
+    assert len(cache) == len(EmbeddingCache(tmp_path / "fresh" / "cache", MODEL, DIM)) > len(load_index(index).chunks)
 
 
 def _answers(corpus: Path, index: Path) -> list[Answer]:

@@ -68,7 +68,7 @@ def test_missing_index_and_corrupt_manifest(seed_corpus: Path, tmp_path: Path, f
 def test_truncated_vector_file_is_reported(seed_corpus: Path, tmp_path: Path, fake_embedder: FakeEmbedder) -> None:
     index = tmp_path / "index"
     _build(seed_corpus, index, fake_embedder)
-    vectors = load_index(index).folder / "vectors.faiss"
+    vectors = load_index(index).folder / "titled.faiss"
     vectors.write_bytes(vectors.read_bytes()[:100])
     with pytest.raises(IndexCorruptError):
         load_index(index)
