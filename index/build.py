@@ -245,16 +245,14 @@ def _represent(
         ],
         "titled": [(embedder, titled, index_type), (embedder, titled_sentences, scored_only)],
         "late": [],
-        "pooled": [],
     }[views]
     if second is not None:
         jobs += [(second, titled, index_type), (second, titled_sentences, index_type)]
-    total = sum(len(batch) for _, batch, _ in jobs) + (len(chunks) if views in ("late", "pooled") else 0)
+    total = sum(len(batch) for _, batch, _ in jobs) + (len(chunks) if views == "late" else 0)
     done, stores = 0, []
-    if views in ("late", "pooled"):
+    if views == "late":
         late = [under_title(h, t) for h, t in zip(headed, texts, strict=True)]
-        kinds = (index_type, scored_only)
-        stores = _embed_late(embedder, late, chunks, progress, total, kinds, pooled=views == "pooled")
+        stores = _embed_late(embedder, late, chunks, progress, total, (index_type, scored_only))
         done = len(chunks)
     for model, batch, kind in jobs:
         stores.append(_embed_all(model, batch, progress, done=done, total=total, index_type=kind))
@@ -276,18 +274,16 @@ def _embed_late(
     progress: Progress | None,
     total: int,
     kinds: tuple[str, str],
-    *,
-    pooled: bool = False,
 ) -> list[VectorStore]:
     """Embed each chunk's text once and pool its sentences from that pass; return the four chunk/sentence stores.
 
-    "late": the plain stores are the titled ones (the same object), a sentence is its tokens' mean. "pooled": four
-    stores from the same pass: the whole chunk, the chunk without its heading line, the sentence alone, and the
-    sentence with its headings (the mean of both pooled vectors). One text per chunk instead of two plus two
-    per sentence.
+    The plain stores are the titled ones (the same object): one text per chunk instead of two plus two per
+    sentence. Pooling the chunk without its headings and the sentence with them from the same pass (four
+    stores) ranked no better (scripts/views.py).
     """
-    # Each chunk's text ends the embedded text, after its heading line: spans shift by what comes before it.
-    spans = [_late_spans(t, c) for t, c in zip(late, chunks, strict=True)]
+    # Each chunk's text ends the embedded text: its sentences' offsets shift by what comes before it.
+    spans = [[(len(t) - len(c.text) + a, len(t) - len(c.text) + b) for a, b in split_sentences(c.text)]
+             for t, c in zip(late, chunks, strict=True)]  # fmt: skip
     dimension = embedder.dimension
     vectors = np.zeros((len(late), dimension), dtype=np.float32)
     parts: list[npt.NDArray[np.float32]] = [np.zeros((0, dimension), dtype=np.float32)] * len(late)
@@ -300,34 +296,9 @@ def _embed_late(
             parts[i] = part
         if progress:
             progress(start + len(rows), total)
-    empty = np.zeros((0, dimension), dtype=np.float32)
-    sentences = np.concatenate([p[2:] for p in parts]) if parts else empty
-    headed = np.concatenate([_unit(p[2:] + p[1]) for p in parts]) if parts else empty
-    chunk_store = _store(vectors, dimension, kinds[0])
-    if not pooled:
-        sentence_store = _store(sentences, dimension, kinds[1])
-        return [chunk_store, chunk_store, sentence_store, sentence_store]
-    plain = np.stack([p[0] for p in parts]) if parts else empty
-    scored = kinds[1]
-    return [
-        _store(plain, dimension, scored),
-        chunk_store,
-        _store(sentences, dimension, scored),
-        _store(headed, dimension, scored),
-    ]
-
-
-def _late_spans(text: str, chunk: Chunk) -> list[tuple[int, int]]:
-    """Return the spans pooled from a chunk's pass: its body, its heading line, then each sentence."""
-    body = len(text) - len(chunk.search_text)  # the heading line and its newline come first
-    shift = len(text) - len(chunk.text)
-    return [(body, len(text)), (0, max(body - 1, 0))] + [(shift + a, shift + b) for a, b in split_sentences(chunk.text)]
-
-
-def _unit(vectors: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
-    """Normalize rows to unit length."""
-    norms = np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
-    return np.ascontiguousarray(vectors / norms, dtype=np.float32)
+    sentences = np.concatenate(parts) if parts else np.zeros((0, dimension), dtype=np.float32)
+    chunk_store, sentence_store = _store(vectors, dimension, kinds[0]), _store(sentences, dimension, kinds[1])
+    return [chunk_store, chunk_store, sentence_store, sentence_store]
 
 
 def _store(vectors: npt.NDArray[np.float32], dimension: int, kind: str) -> VectorStore:

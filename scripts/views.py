@@ -127,7 +127,6 @@ def main() -> int:
             ("separate: plain only", {"titled": "dense", "titled_sentence": "sentence"}),
         ],
         "late": [("late: one pass a chunk", {})],
-        "pooled": [("pooled: one pass, four views", {})],
     }
     shipped = default_ranking(model=args.model)
     for views, kinds in variants.items():

@@ -132,8 +132,9 @@ def run_xquad(embedder: Embedder) -> dict[str, Any]:
     if not XQUAD.is_dir() or not SQUAD.is_dir():
         print(f"\nxquad skipped: {XQUAD} or {SQUAD} not found")
         return {}
-    second = second_model(embedder)
     engine, key = squad_engine(embedder)
+    # The other-language path: the second model's, or the one model's with its ranking's foreign part.
+    second = second_model(embedder) or engine.ranking.foreign is not None
     rule = engine.ranking_for(second)
     figures: dict[str, Any] = {}
     print("\nXQuAD, questions in other languages over the English SQuAD dev corpus (2,067 paragraphs)")

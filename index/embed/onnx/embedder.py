@@ -19,7 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ...errors import ExportError, ModelError
-from ..base import Embedder, Span, Vectors, offline_environment, passage_prompt
+from ..base import Embedder, Span, Vectors, offline_environment, passage_prompt, pool_spans
 
 if TYPE_CHECKING:
     import onnxruntime
@@ -30,7 +30,6 @@ __all__ = [
     "ExportSpec",
     "OnnxEmbedder",
     "pool",
-    "pool_spans",
 ]
 
 ONNX_FILE = "model.onnx"
@@ -205,25 +204,6 @@ class OnnxEmbedder(Embedder):
             raise ExportError(f"the ONNX export in {self.folder} does not run ({type(exc).__name__})") from exc
         if expected.shape != got.shape or float((expected * got).sum(axis=1).min()) < MIN_COSINE:
             raise ExportError(f"the ONNX export in {self.folder} gives other vectors than the model")
-
-
-def pool_spans(tokens: npt.NDArray[np.float32], offsets: Sequence[Span], spans: Sequence[Span]) -> Vectors:
-    """Mean-pool, per character span, the tokens of one pass that overlap it (special tokens never); normalize.
-
-    A span no token overlaps (cut off by the model's length) gets a zero row, for the caller to fill.
-    """
-    if not spans:
-        return np.zeros((0, tokens.shape[-1]), dtype=np.float32)
-    at = np.asarray(offsets, dtype=np.int64).reshape(-1, 2)
-    bounds = np.asarray(spans, dtype=np.int64)
-    starts, ends = at[:, 0][None, :], at[:, 1][None, :]
-    inside = (starts < bounds[:, 1:2]) & (ends > bounds[:, 0:1]) & (ends > starts)  # (spans, tokens)
-    weights = inside.astype(np.float32)
-    summed = weights @ tokens[: at.shape[0]]
-    counts = weights.sum(axis=1, keepdims=True)
-    pooled = np.divide(summed, np.maximum(counts, 1.0))
-    norms = np.linalg.norm(pooled, axis=1, keepdims=True)
-    return np.ascontiguousarray(np.where(norms > 0, pooled / np.maximum(norms, 1e-12), 0.0), dtype=np.float32)
 
 
 def pool(tokens: npt.NDArray[np.float32], mask: npt.NDArray[np.int64], pooling: str) -> Vectors:

@@ -155,6 +155,7 @@ def export_loaded(embedder: SentenceTransformerEmbedder, folder: Path, target: P
         tmp.mkdir(parents=True)
         _sweep(target.parent)
         started = time.perf_counter()
+        log.info("exporting %s to ONNX into %s (once, about 30 s)", embedder.name, target.parent)
         inputs, pad_id = write_model(embedder.model, tmp / ONNX_FILE, tmp / TOKENIZER_FILE)
         spec = ExportSpec(
             fingerprint=model_fingerprint(folder, target.parent / _MEMO_FILE),

@@ -73,12 +73,13 @@ def test_seed_questions_quality_floor(seed_engine: QuoteEngine, split: str) -> N
     got = measure(
         seed_engine, [(r["question"], {str(r["paragraph"])} if r["paragraph"] else None) for r in rows], covers
     )
-    # measured (issue 16's three-corpus rule): tune 0.829 / 1.0 / 0.057 / 0.733; heldout 0.944 / 1.0 / 0.0 / 0.571
-    # (4 of 7 held-out traps; the seed-and-SQuAD rule before it declined 5 of 7: docs/evaluation.md "Not reached")
+    # measured with multilingual-e5-small (issue 26's fit; scripts/eval.py): tune 0.829 / 1.0 / 0.086 / 0.733,
+    # heldout 0.944 / 1.0 / 0.0 / 0.714. With all-MiniLM-L6-v2 (issue 16): tune 0.829 / 1.0 / 0.057 / 0.733,
+    # heldout 0.944 / 1.0 / 0.0 / 0.571. e5 wrongly declines one more tune question of 35 (3, not 2).
     floor = {"tune": 0.78, "heldout": 0.88}[split]
     assert got.hit1 >= floor and got.hit3 >= 0.97
-    assert got.answerable_declined <= 0.06
-    assert got.ood_declined is not None and got.ood_declined >= {"tune": 0.70, "heldout": 0.55}[split]
+    assert got.answerable_declined <= 0.09
+    assert got.ood_declined is not None and got.ood_declined >= {"tune": 0.70, "heldout": 0.70}[split]
 
 
 def squad_subset(limit: int = 200) -> tuple[dict[str, list[tuple[str, str]]], list[tuple[str, set[str]]]]:

@@ -321,7 +321,7 @@ _NO_TORCH = "; ".join(
         "import sys",
         "from pathlib import Path",
         "from quotebot.index import make_embedder; from quotebot.index.embed.onnx.embedder import OnnxEmbedder",
-        "e = make_embedder('all-MiniLM-L6-v2', cache_dir=Path(sys.argv[1]))",
+        f"e = make_embedder({DEFAULT_MODEL!r}, cache_dir=Path(sys.argv[1]))",
         "assert isinstance(e, OnnxEmbedder), type(e)",
         "assert e.embed_batch(['What should ICT providers not do?']).shape == (1, 384)",
         "loaded = [m for m in ('torch', 'sentence_transformers', 'transformers') if m in sys.modules]",

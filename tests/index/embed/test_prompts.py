@@ -1,9 +1,9 @@
 """Prompts: a model trained with "query: " / "passage: " (e5) gets them, on both backends; others embed as before.
 
-The real default model is copied into a folder whose config_sentence_transformers.json declares e5's prompts, so
-the prompts path runs on weights the tests already have: its vectors must be the prompt-less model's vectors of the
-prefixed texts, the ONNX export must keep the prompts and reproduce them, and the engine must embed a question as
-a query and a passage as a passage.
+all-MiniLM-L6-v2 (prompt-less) is copied into a folder whose config_sentence_transformers.json declares e5's
+prompts, so the prompts path runs on weights the tests already have: its vectors must be the prompt-less model's
+vectors of the prefixed texts, the ONNX export must keep the prompts and reproduce them, and the engine must embed
+a question as a query and a passage as a passage. The default model, multilingual-e5-small, has those prompts.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from quotebot.index.embed.onnx.folder import export_folder, export_loaded, model
 from tests.fakes import FakeEmbedder
 
 PROMPTS = {"query": "query: ", "passage": "passage: "}
+PLAIN = "all-MiniLM-L6-v2"  # a model without prompts
 TEXTS = ["What should ICT providers not do?", "Providers should not install backdoors in their products."]
 
 
@@ -64,9 +65,15 @@ def test_the_engine_embeds_questions_as_queries_and_passages_as_passages(seed_co
 
 
 @pytest.fixture(scope="module")
+def plain() -> Embedder:
+    """all-MiniLM-L6-v2, which has no prompts."""
+    return SentenceTransformerEmbedder(PLAIN)
+
+
+@pytest.fixture(scope="module")
 def prompted(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A copy of the default model declaring e5's prompts."""
-    source = model_folder(DEFAULT_MODEL)
+    """A copy of the prompt-less model declaring e5's prompts."""
+    source = model_folder(PLAIN)
     assert source is not None
     folder = tmp_path_factory.mktemp("prompted") / "model"
     shutil.copytree(source, folder)
@@ -81,16 +88,14 @@ def cosines(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 @pytest.mark.slow
-def test_a_prompted_model_embeds_queries_and_passages_after_their_prompts(
-    prompted: Path, real_embedder: Embedder
-) -> None:
+def test_a_prompted_model_embeds_queries_and_passages_after_their_prompts(prompted: Path, plain: Embedder) -> None:
     model = SentenceTransformerEmbedder(str(prompted))
     assert model.prompts == PROMPTS
-    as_query = real_embedder.embed_batch([f"query: {t}" for t in TEXTS])
-    as_passage = real_embedder.embed_batch([f"passage: {t}" for t in TEXTS])
+    as_query = plain.embed_batch([f"query: {t}" for t in TEXTS])
+    as_passage = plain.embed_batch([f"passage: {t}" for t in TEXTS])
     assert cosines(model.embed_queries(TEXTS), as_query).min() > 0.9999
     assert cosines(model.embed_batch(TEXTS), as_passage).min() > 0.9999
-    assert cosines(model.embed_batch(TEXTS), real_embedder.embed_batch(TEXTS)).max() < 0.999  # the prompt counts
+    assert cosines(model.embed_batch(TEXTS), plain.embed_batch(TEXTS)).max() < 0.999  # the prompt counts
 
 
 @pytest.mark.slow
@@ -104,5 +109,10 @@ def test_the_onnx_export_keeps_the_prompts_and_reproduces_both(prompted: Path, t
 
 
 @pytest.mark.slow
-def test_a_model_without_prompts_embeds_questions_as_before(real_embedder: Embedder) -> None:
-    assert np.array_equal(real_embedder.embed_queries(TEXTS), real_embedder.embed_batch(TEXTS))
+def test_a_model_without_prompts_embeds_questions_as_before(plain: Embedder) -> None:
+    assert np.array_equal(plain.embed_queries(TEXTS), plain.embed_batch(TEXTS))
+
+
+@pytest.mark.slow
+def test_the_default_model_has_e5s_prompts(real_embedder: SentenceTransformerEmbedder) -> None:
+    assert real_embedder.name == DEFAULT_MODEL and PROMPTS.items() <= real_embedder.prompts.items()

@@ -8,9 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from quotebot.index.embed.base import Embedder, Span, Vectors
+from quotebot.index.embed.base import Embedder, Span, Vectors, pool_spans
 from quotebot.index.embed.cache import CachingEmbedder, EmbeddingCache
-from quotebot.index.embed.onnx.embedder import pool_spans
 from quotebot.index.text import split_sentences
 from tests.fakes import FakeEmbedder
 
@@ -103,3 +102,14 @@ def test_the_real_model_reads_each_sentence_inside_its_passage(default_embedder:
     # Each sentence read in its passage is nearest to the same sentence read alone, not to its neighbours.
     assert list(similarity.argmax(axis=1)) == [0, 1, 2]
     assert np.allclose(np.linalg.norm(parts, axis=1), 1.0, atol=1e-5)
+
+
+@pytest.mark.slow
+def test_both_backends_pool_the_same_spans(default_embedder: Embedder, real_embedder: Embedder) -> None:
+    texts = ["Title › Section\nFirst sentence here. A second, longer one follows it.", "Short one."]
+    spans = [[(16 + a, 16 + b) for a, b in split_sentences(texts[0][16:])], [(0, 10)]]
+    onnx_passages, onnx_parts = default_embedder.embed_spans(texts, spans)
+    torch_passages, torch_parts = real_embedder.embed_spans(texts, spans)
+    assert ((onnx_passages * torch_passages).sum(axis=1) > 0.999).all()
+    for mine, theirs in zip(onnx_parts, torch_parts, strict=True):
+        assert mine.shape == theirs.shape and ((mine * theirs).sum(axis=1) > 0.999).all()
