@@ -249,16 +249,14 @@ def _views(value: object) -> str:
     return str(value)
 
 
-# all-MiniLM-L6-v2 keeps the ranking fitted for it; every other model gets the default model's.
-_MODEL_RANKINGS = {
-    "all-minilm-l6-v2": "ranking_minilm.json",
-    "sentence-transformers/all-minilm-l6-v2": "ranking_minilm.json",
-}
+# The default model (multilingual-e5-small, as index.embed.e5 names it) has the ranking fitted for it; any other
+# model keeps the one fitted to all-MiniLM-L6-v2, the default before it (separate views, cosines as they come).
+_DEFAULT_MODEL_NAMES = frozenset({"multilingual-e5-small", "intfloat/multilingual-e5-small"})
 
 
 def ranking_file(model: str | None) -> str:
-    """Return the name of the ranking file shipped for a model."""
-    return _MODEL_RANKINGS.get((model or "").lower(), "ranking.json")
+    """Return the name of the ranking file shipped for a model (None: the default model)."""
+    return "ranking.json" if model is None or model.lower() in _DEFAULT_MODEL_NAMES else "ranking_minilm.json"
 
 
 def default_ranking(*, multilingual: bool = False, model: str | None = None) -> Ranking:

@@ -12,7 +12,7 @@ import pytest
 from quotebot.index.answer.engine import QuoteEngine
 from quotebot.index.answer.ranking import Ranking, default_ranking
 from quotebot.index.build import build_index, open_engine
-from quotebot.index.embed.base import Span, Vectors
+from quotebot.index.embed.base import DEFAULT_MODEL, Span, Vectors
 from quotebot.index.store.layout import load_index
 from quotebot.index.text import split_sentences
 from tests.fakes import FakeEmbedder
@@ -21,7 +21,7 @@ from tests.fakes import FakeEmbedder
 class Reader(FakeEmbedder):
     """A fake that reads each passage once and derives its spans from it (as the ONNX backend does)."""
 
-    def __init__(self, name: str = "fake-bow") -> None:
+    def __init__(self, name: str = DEFAULT_MODEL) -> None:
         super().__init__()
         self.name = name
         self.passages: list[str] = []
@@ -107,7 +107,6 @@ def test_an_index_of_the_previous_release_is_rebuilt_with_one_line_saying_why(
     seed_corpus: Path, tmp_path: Path
 ) -> None:
     from quotebot.index.build import BuildOptions
-    from quotebot.index.embed.base import DEFAULT_MODEL
     from tests.fakes import FakeMultilingualEmbedder
 
     index = tmp_path / "index"

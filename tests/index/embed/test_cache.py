@@ -11,9 +11,8 @@ import pytest
 
 from quotebot.index import Answer
 from quotebot.index.build import build_index, open_engine
-from quotebot.index.embed.base import Span, Vectors
+from quotebot.index.embed.base import DEFAULT_MODEL, Span, Vectors
 from quotebot.index.embed.cache import CachingEmbedder, EmbeddingCache, text_key
-from quotebot.index.store.layout import load_index
 from tests.fakes import FakeEmbedder
 
 DIM = 64
@@ -251,9 +250,29 @@ def test_without_cache_every_build_embeds_everything(seed_corpus: Path, tmp_path
     assert not (tmp_path / "index" / "cache").exists()
 
 
-def test_editing_one_paragraph_re_embeds_only_its_chunk(seed_corpus: Path, tmp_path: Path) -> None:
+def test_editing_one_paragraph_re_embeds_only_its_texts(seed_corpus: Path, tmp_path: Path) -> None:
     index = tmp_path / "index"
     first, second = RecordingEmbedder(), RecordingEmbedder()
+    build_index(seed_corpus, index, first)
+    _edit_one_paragraph(seed_corpus)
+    build_index(seed_corpus, index, second)
+    # The changed chunk and its changed sentence, each plain and under the title ("separate" views).
+    assert 2 <= len(second.texts) <= 8
+    assert len(second.texts) * 10 < len(first.texts)
+    assert all(EDIT_NEW in t for t in second.texts)
+    # The cache now holds this build's vectors only: the edited-away texts are gone.
+    cache = EmbeddingCache(index / "cache", MODEL, DIM)
+    assert len(cache) == len(set(first.texts))
+    stale = [t for t in first.texts if EDIT_OLD in t]
+    assert stale and all(cache.get(text_key(t)) is None for t in stale)
+
+
+def test_editing_one_paragraph_reads_only_its_chunk_again_with_one_pass_a_chunk(
+    seed_corpus: Path, tmp_path: Path
+) -> None:
+    index = tmp_path / "index"
+    first, second = RecordingEmbedder(), RecordingEmbedder()
+    first.name = second.name = DEFAULT_MODEL  # its ranking embeds each chunk once ("late" views)
     build_index(seed_corpus, index, first)
     _edit_one_paragraph(seed_corpus)
     build_index(seed_corpus, index, second)
@@ -262,9 +281,11 @@ def test_editing_one_paragraph_re_embeds_only_its_chunk(seed_corpus: Path, tmp_p
     assert len(first.passages) > 10
     # The cache now holds this build's vectors only, as many as a first build of the edited corpus: the old
     # ones are gone.
-    build_index(seed_corpus, tmp_path / "fresh", RecordingEmbedder())
-    cache = EmbeddingCache(index / "cache", MODEL, DIM)
-    assert len(cache) == len(EmbeddingCache(tmp_path / "fresh" / "cache", MODEL, DIM)) > len(load_index(index).chunks)
+    fresh = RecordingEmbedder()
+    fresh.name = DEFAULT_MODEL
+    build_index(seed_corpus, tmp_path / "fresh", fresh)
+    cache = EmbeddingCache(index / "cache", DEFAULT_MODEL, DIM)
+    assert len(cache) == len(EmbeddingCache(tmp_path / "fresh" / "cache", DEFAULT_MODEL, DIM)) > 10
 
 
 def _answers(corpus: Path, index: Path) -> list[Answer]:

@@ -243,7 +243,7 @@ def test_auto_makes_only_the_searched_store_approximate(
 ) -> None:
     monkeypatch.setattr("quotebot.index.store.sizing.FLAT_MAX", 5)  # the seed's chunks and sentences are all "large"
     manifest = build_index(seed_corpus, tmp_path / "index", FakeEmbedder())
-    assert manifest.index_types == {"titled": "ivf", "sentences_titled": "flat"}  # "late": no plain stores
+    assert manifest.index_types == {"vectors": "flat", "titled": "ivf", "sentences": "flat", "sentences_titled": "flat"}
     engine = open_engine(seed_corpus, tmp_path / "index", FakeEmbedder(), rebuild=False)
     assert engine.answer(QUESTIONS[0]).passages
 
@@ -252,6 +252,6 @@ def test_build_index_auto_picks_flat_for_a_small_corpus_and_refuses_unknown_kind
     seed_corpus: Path, tmp_path: Path
 ) -> None:
     manifest = build_index(seed_corpus, tmp_path / "index", FakeEmbedder())
-    assert manifest.index_types == dict.fromkeys(("titled", "sentences_titled"), "flat")
+    assert manifest.index_types == dict.fromkeys(("vectors", "titled", "sentences", "sentences_titled"), "flat")
     with pytest.raises(QuotebotError, match="unknown index type"):
         build_index(seed_corpus, tmp_path / "other", FakeEmbedder(), BuildOptions(index_type="annoy"))
