@@ -37,6 +37,7 @@ TOKENIZER_FILE = "tokenizer.json"
 META_FILE = "export.json"
 PROBES = ("What should ICT providers not do?", "Quotes are never cut inside a sentence to fit Discord's limits.")
 MIN_COSINE = 0.9999
+_BATCH_TOKENS = 2048  # padded word-pieces in one forward pass: bounds its activations (memory), and is faster
 MODEL_INPUTS = ("input_ids", "attention_mask", "token_type_ids")  # in the order the export takes them
 # Two threads that sleep, not spin, when idle. Measured on the 2-core machine with another process busy
 # on one core: 1 thread 4.2 ms a question and 19 SQuAD paragraphs/s; 2 spinning threads 8.0 ms and 17/s
@@ -141,8 +142,7 @@ class OnnxEmbedder(Embedder):
             return out
         encodings = self._tokenizer.encode_batch(list(texts))
         order = np.argsort([-len(e.ids) for e in encodings], kind="stable")
-        for start in range(0, len(order), self._batch_size):
-            rows = order[start : start + self._batch_size]
+        for rows in self._batches(order, encodings):
             out[rows] = self._embed_encoded([encodings[i] for i in rows])
         return out
 
@@ -159,8 +159,7 @@ class OnnxEmbedder(Embedder):
         out = np.zeros((len(texts), self.dimension), dtype=np.float32)
         parts: list[Vectors] = [np.zeros((0, self.dimension), dtype=np.float32)] * len(texts)
         order = np.argsort([-len(e.ids) for e in encodings], kind="stable")
-        for start in range(0, len(order), self._batch_size):
-            rows = order[start : start + self._batch_size]
+        for rows in self._batches(order, encodings):
             tokens, mask = self._states([encodings[i] for i in rows])
             out[rows] = pool(tokens, mask, self._spec.pooling)
             for j, i in enumerate(rows):
@@ -176,6 +175,22 @@ class OnnxEmbedder(Embedder):
             alone = self.embed_batch([texts[i][spans[i][k][0] : spans[i][k][1]] for i, k in missing])
             for (i, k), vector in zip(missing, alone, strict=True):
                 parts[i][k] = vector
+
+    def _batches(self, order: npt.NDArray[np.intp], encodings: list[Encoding]) -> list[npt.NDArray[np.intp]]:
+        """Cut rows sorted longest first into batches of at most batch_size rows and _BATCH_TOKENS padded pieces.
+
+        Measured with e5-small on 600 SQuAD paragraphs, one process: batches of 32 rows peaked at 1,936 MiB and
+        embedded 16.3 paragraphs/s; at most 2,048 pieces a batch, 1,240 MiB and 20.6/s (smaller activations stay
+        in cache; 1,024 pieces measured the same, 4,096 18.0/s).
+        """
+        batches: list[npt.NDArray[np.intp]] = []
+        start = 0
+        while start < len(order):
+            longest = max(len(encodings[order[start]].ids), 1)
+            size = max(1, min(self._batch_size, _BATCH_TOKENS // longest))
+            batches.append(order[start : start + size])
+            start += size
+        return batches
 
     def _states(self, encodings: list[Encoding]) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.int64]]:
         """Run one padded batch through the model; return its token vectors and attention mask."""

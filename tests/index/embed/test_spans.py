@@ -113,3 +113,22 @@ def test_both_backends_pool_the_same_spans(default_embedder: Embedder, real_embe
     assert ((onnx_passages * torch_passages).sum(axis=1) > 0.999).all()
     for mine, theirs in zip(onnx_parts, torch_parts, strict=True):
         assert mine.shape == theirs.shape and ((mine * theirs).sum(axis=1) > 0.999).all()
+
+
+@pytest.mark.parametrize(
+    ("lengths", "expected"),
+    [
+        ([512, 512, 512, 100, 100], [[0, 1, 2, 3], [4]]),  # 2,048 pieces a batch at most: 4 of 512, then the rest
+        ([10] * 40, [list(range(32)), list(range(32, 40))]),  # and never more than batch_size rows
+        ([5000, 3], [[0], [1]]),  # a text longer than the budget goes alone
+    ],
+)
+def test_batches_hold_a_bounded_number_of_pieces(lengths: list[int], expected: list[list[int]]) -> None:
+    from types import SimpleNamespace
+
+    from quotebot.index.embed.onnx.embedder import OnnxEmbedder
+
+    encodings = [SimpleNamespace(ids=[0] * n) for n in lengths]
+    order = np.argsort([-n for n in lengths], kind="stable")
+    batches = OnnxEmbedder._batches(SimpleNamespace(_batch_size=32), order, encodings)  # type: ignore[arg-type]
+    assert [b.tolist() for b in batches] == expected
