@@ -27,6 +27,9 @@ def setup_logging(log_format: str = "text") -> None:
     formatter = JsonFormatter() if log_format == "json" else discord.utils.MISSING  # MISSING: discord.py's text
     discord.utils.setup_logging(handler=handler, formatter=formatter, level=logging.INFO, root=False)
     logging.getLogger("quotebot").setLevel(logging.INFO)
+    # The CLI's own printer of the one-time model steps goes: they reach this handler (text or JSON) as any line.
+    steps = logging.getLogger("quotebot.index.embed")
+    steps.handlers = [h for h in steps.handlers if not getattr(h, "model_steps", False)]
     for name in ("discord", "quotebot"):
         logger = logging.getLogger(name)
         if handler not in logger.handlers:

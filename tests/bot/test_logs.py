@@ -130,3 +130,25 @@ async def test_each_discord_answer_is_one_line_without_the_user(
         assert str(ASKER) not in text and TOKEN not in text  # never who asked, never the token
         assert ("What about" in text) is log_questions
     assert getattr(slash, FIELDS)["server"] == GUILD and getattr(dm, FIELDS)["server"] == 0
+
+
+def test_serve_prints_the_model_steps_once_through_its_own_handler() -> None:
+    from quotebot.bot import cli
+
+    names = ("discord", "quotebot", "quotebot.index.embed")
+    loggers = [logging.getLogger(name) for name in names]
+    saved = [(lg.handlers[:], lg.propagate, lg.level) for lg in loggers]
+    root_levels = [(h, h.level) for h in logging.getLogger().handlers]
+    try:
+        cli._say_model_preparation()  # what every command does first
+        assert any(getattr(h, "model_steps", False) for h in loggers[2].handlers)
+        setup_logging("json")
+        # One JSON line per step: the CLI's plain printer is gone, the step reaches serve's handler.
+        assert not any(getattr(h, "model_steps", False) for h in loggers[2].handlers)
+        assert loggers[2].propagate and loggers[2].getEffectiveLevel() <= logging.INFO
+    finally:
+        for lg, (handlers, propagate, level) in zip(loggers, saved, strict=True):
+            lg.handlers[:], lg.propagate = handlers, propagate
+            lg.setLevel(level)
+        for handler, level in root_levels:
+            handler.setLevel(level)
