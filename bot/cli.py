@@ -15,7 +15,7 @@ from ..index.text import displayable, printable
 from .engines import Engine, EngineLoader
 from .forgotten import FORGOTTEN_FILE, Forgotten
 from .i18n import DEFAULT, Lang, accepted_locales, language
-from .logs import one_line_logs
+from .logs import one_line_logs, say_model_steps
 from .render import answer_to_json, answer_to_markdown, answer_to_text, json_line
 from .settings import Settings, load_settings
 from .watch import WatchedEngine
@@ -396,25 +396,11 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
 }
 
 
-def _say_model_preparation() -> None:
-    """Print the one-time model steps (converting e5's weights, the ONNX export): 30 s of silence looks hung."""
-    for handler in logging.getLogger().handlers:
-        handler.setLevel(logging.WARNING)  # the info lines below are printed once, without "warning:"
-    steps = logging.getLogger("quotebot.index.embed")
-    steps.setLevel(logging.INFO)
-    if not any(getattr(h, "model_steps", False) for h in steps.handlers):
-        handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter("quotebot: %(message)s"))
-        handler.addFilter(lambda record: record.levelno < logging.WARNING)
-        handler.model_steps = True  # type: ignore[attr-defined]
-        steps.addHandler(handler)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; every error a user can cause becomes one line on stderr."""
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="warning: %(message)s", stream=sys.stderr)
-    _say_model_preparation()
+    say_model_steps()
     one_line_logs(*logging.getLogger().handlers)
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     try:

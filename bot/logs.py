@@ -8,12 +8,21 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
 from datetime import UTC, datetime
 from typing import Any
 
 from ..index.text import printable
 
-__all__ = ["FIELDS", "JsonFormatter", "OneLineFilter", "answer_fields", "log_answer", "one_line_logs"]
+__all__ = [
+    "FIELDS",
+    "JsonFormatter",
+    "OneLineFilter",
+    "answer_fields",
+    "log_answer",
+    "one_line_logs",
+    "say_model_steps",
+]
 
 FIELDS = "fields"  # the LogRecord attribute (set through `extra`) holding a record's structured fields
 
@@ -102,3 +111,17 @@ def log_answer(logger: logging.Logger, **kwargs: Any) -> None:
     if "question" in fields:
         line += f" question={json.dumps(fields['question'], ensure_ascii=False)}"
     logger.info("%s", line, extra={FIELDS: fields})
+
+
+def say_model_steps() -> None:
+    """Print the one-time model steps (converting e5's weights, the ONNX export): 30 s of silence looks hung."""
+    for handler in logging.getLogger().handlers:
+        handler.setLevel(logging.WARNING)  # the info lines below are printed once, without "warning:"
+    steps = logging.getLogger("quotebot.index.embed")
+    steps.setLevel(logging.INFO)
+    if not any(getattr(h, "model_steps", False) for h in steps.handlers):
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("quotebot: %(message)s"))
+        handler.addFilter(lambda record: record.levelno < logging.WARNING)
+        handler.model_steps = True  # type: ignore[attr-defined]
+        steps.addHandler(handler)

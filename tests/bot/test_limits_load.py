@@ -185,7 +185,9 @@ async def test_the_event_loop_never_waits_for_the_engine(settings: Settings) -> 
         stall, asks = await longest_stall(eight)
         assert time.perf_counter() - started >= 4 * 0.3 - 0.05  # 8 answers, 2 at a time
         assert [outcome(a) for a in asks] == ["answered"] * 8 and gauge.peak == 2
-        assert stall < 0.1
+        # A blocking call stalls the loop by its whole 0.3 s (the test below); under 0.25 tells the two apart
+        # even when a loaded CI machine pauses the loop for a moment (0.1 failed once in a full run here).
+        assert stall < 0.25
 
 
 async def test_the_stall_measure_sees_a_blocked_loop() -> None:

@@ -133,14 +133,14 @@ async def test_each_discord_answer_is_one_line_without_the_user(
 
 
 def test_serve_prints_the_model_steps_once_through_its_own_handler() -> None:
-    from quotebot.bot import cli
+    from quotebot.bot import logs
 
     names = ("discord", "quotebot", "quotebot.index.embed")
     loggers = [logging.getLogger(name) for name in names]
     saved = [(lg.handlers[:], lg.propagate, lg.level) for lg in loggers]
     root_levels = [(h, h.level) for h in logging.getLogger().handlers]
     try:
-        cli._say_model_preparation()  # what every command does first
+        logs.say_model_steps()  # what every command does first
         assert any(getattr(h, "model_steps", False) for h in loggers[2].handlers)
         setup_logging("json")
         # One JSON line per step: the CLI's plain printer is gone, the step reaches serve's handler.
