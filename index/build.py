@@ -14,7 +14,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .answer.engine import QuoteEngine
-from .answer.ranking import default_ranking
+from .answer.ranking import Ranking, default_ranking
 from .embed.base import Embedder
 from .embed.cache import CachingEmbedder, EmbeddingCache
 from .errors import ConfigError, IndexCorruptError, IndexStateError, StaleIndexError
@@ -127,10 +127,10 @@ def _build(
     second = cached[1] or options.multilingual
     chunks = _chunk_all(documents, options, embedder)
     titles = {d.doc_id: d.title for d in documents}
-    views = default_ranking(model=embedder.name).views
-    represented = _represent(chunks, titles, (embedder, second), options.progress, options.index_type, views)
+    ranking = default_ranking(model=embedder.name)  # what it embeds (its views) and how it answers
+    represented = _represent(chunks, titles, (embedder, second), options.progress, options.index_type, ranking.views)
     vectors, lexical, sentences, multilingual = represented
-    manifest = _manifest((embedder, second), options, documents, skipped, chunks, represented)
+    manifest = _manifest((embedder, second), options, documents, skipped, chunks, represented, ranking)
     if cached[0]:
         manifest = replace(manifest, embedded=sum(c.embedded for c in cached if c))
     try:
@@ -174,6 +174,7 @@ def _manifest(
     skipped: dict[str, list[Any]],
     chunks: list[Chunk],
     represented: Represented,
+    ranking: Ranking,
 ) -> Manifest:
     """Describe a build: models, chunker, documents, ranking, and the kind of each vector store."""
     (embedder, second), (vectors, _, sentences, multilingual) = models, represented
@@ -193,7 +194,7 @@ def _manifest(
         chunk_count=len(chunks),
         documents=tuple(DocumentRecord.of(d) for d in documents),
         skipped=skipped,
-        ranking=default_ranking(model=embedder.name).to_dict(),
+        ranking=ranking.to_dict(),
         index_types=kinds,
         multilingual=second.name if second else None,
         multilingual_dimension=second.dimension if second else 0,

@@ -183,11 +183,23 @@ class QuoteEngine:
         model = self.multilingual if second and self.multilingual else self.embedder
         if vector is None:
             vector = model.embed_queries([question])[0]
-        floor = self.floor(multilingual=second)
-        stores = second and self.multilingual is not None  # the second model's vectors, else the one model's
-        floor_of = self.ranking.cosine_floor  # the model's: its foreign part reads the same features
+        return self._gather(question, vector, second, self.floor(multilingual=second))
+
+    def _gather(
+        self, question: str, vector: npt.NDArray[np.float32], second: bool, floor: tuple[float, ...] = ()
+    ) -> Candidates:
+        """Gather on the second model's stores when it read the question, else the one model's."""
+        stores = second and self.multilingual is not None
+        # The cosine floor is the model's: the foreign part of its ranking reads the same features.
         return gather(
-            self.stored, question, vector, self.depth, self._terms, floor, multilingual=stores, cosine_floor=floor_of
+            self.stored,
+            question,
+            vector,
+            self.depth,
+            self._terms,
+            floor,
+            multilingual=stores,
+            cosine_floor=self.ranking.cosine_floor,
         )
 
     def floor(self, *, multilingual: bool = False) -> tuple[float, ...]:
@@ -203,16 +215,7 @@ class QuoteEngine:
 
     def _probe_evidence(self, question: str, vector: npt.NDArray[np.float32], multilingual: bool) -> list[float] | None:
         """Return a probe question's raw similarity, sentence cosine and overlap on its best passage."""
-        stores = multilingual and self.multilingual is not None
-        found = gather(
-            self.stored,
-            question,
-            vector,
-            self.depth,
-            self._terms,
-            multilingual=stores,
-            cosine_floor=self.ranking.cosine_floor,
-        )
+        found = self._gather(question, vector, multilingual)
         if not found.rows:
             return None
         ranker = self.ranking_for(multilingual).ranker

@@ -20,6 +20,7 @@ __all__ = [
     "Embedder",
     "SentenceTransformerEmbedder",
     "Span",
+    "fill_unseen",
     "offline_environment",
     "passage_prompt",
     "pool_spans",
@@ -138,6 +139,17 @@ def pool_spans(tokens: npt.NDArray[np.float32], offsets: Sequence[Span], spans: 
     return np.ascontiguousarray(np.where(norms > 0, pooled / np.maximum(norms, 1e-12), 0.0), dtype=np.float32)
 
 
+def fill_unseen(
+    embedder: Embedder, texts: Sequence[str], spans: Sequence[Sequence[Span]], parts: list[Vectors]
+) -> None:
+    """Embed alone the spans no token of their passage's pass covered (cut off by the model's length), in place."""
+    missing = [(i, k) for i, vectors in enumerate(parts) for k in np.flatnonzero(~vectors.any(axis=1)).tolist()]
+    if missing:
+        alone = embedder.embed_batch([texts[i][spans[i][k][0] : spans[i][k][1]] for i, k in missing])
+        for (i, k), vector in zip(missing, alone, strict=True):
+            parts[i][k] = vector
+
+
 class SentenceTransformerEmbedder(Embedder):
     """A sentence-transformers model loaded from a local folder or the local cache, never a hub."""
 
@@ -207,27 +219,27 @@ class SentenceTransformerEmbedder(Embedder):
 
     def embed_spans(self, texts: Sequence[str], spans: Sequence[Sequence[Span]]) -> tuple[Vectors, list[Vectors]]:
         """Embed passages, and pool each span's tokens from its passage's own pass (as the ONNX backend does)."""
+        if not texts:
+            return np.zeros((0, self._dimension), dtype=np.float32), []
         prompt = passage_prompt(self._prompts)
-        states = self._model.encode(
+        rows = self._model.encode(  # one pass: each row holds its passage's vector and its token vectors
             list(texts),
             prompt=prompt or None,
-            output_value="token_embeddings",
+            output_value=None,
             batch_size=self._batch_size,
             convert_to_numpy=False,
             show_progress_bar=False,
         )
         limit = self._model.max_seq_length
         parts = []
-        for text, pairs, tokens in zip(texts, spans, states, strict=True):
+        for text, pairs, row in zip(texts, spans, rows, strict=True):
             marks = self._model.tokenizer(prompt + text, truncation=True, max_length=limit, return_offsets_mapping=True)
             shifted = [(a + len(prompt), b + len(prompt)) for a, b in pairs]
-            parts.append(pool_spans(tokens.float().cpu().numpy(), marks["offset_mapping"], shifted))
-        missing = [(i, k) for i, part in enumerate(parts) for k in np.flatnonzero(~part.any(axis=1)).tolist()]
-        if missing:  # cut off by the model's length: read alone
-            alone = self.embed_batch([texts[i][spans[i][k][0] : spans[i][k][1]] for i, k in missing])
-            for (i, k), vector in zip(missing, alone, strict=True):
-                parts[i][k] = vector
-        return self.embed_batch(texts), parts
+            parts.append(pool_spans(row["token_embeddings"].float().cpu().numpy(), marks["offset_mapping"], shifted))
+        fill_unseen(self, texts, spans, parts)
+        passages = np.stack([row["sentence_embedding"].float().cpu().numpy() for row in rows])
+        norms = np.maximum(np.linalg.norm(passages, axis=1, keepdims=True), 1e-12)  # as normalize_embeddings does
+        return np.ascontiguousarray(passages / norms, dtype=np.float32), parts
 
     def count_tokens(self, text: str) -> int:
         """Count the word-pieces of the model's own tokenizer."""

@@ -4,8 +4,8 @@ Layout of the index folder::
 
     CURRENT                 the name of the build that answers (replaced atomically)
     builds/<name>/          manifest.json, chunks.jsonl, vectors.faiss, titled.faiss, lexical/,
-                            sentences.faiss, sentences_titled.faiss, sentence_lexical/ (a "late"
-                            build has no vectors.faiss nor sentences.faiss: they are the titled ones),
+                            sentences.faiss, sentences_titled.faiss, sentence_lexical/ (a build
+                            whose plain stores are its titled ones has no vectors.faiss nor sentences.faiss),
                             sentence_owners.npy (every chunk's sentences: vectors, BM25, chunk rows),
                             multilingual_chunks.faiss, multilingual_sentences.faiss (the second
                             model's vectors of the titled chunks and headed sentences, when built),
@@ -184,7 +184,7 @@ def load_index(index_dir: Path) -> StoredIndex:
     _verify_files(folder, manifest)
     chunks = _read_chunks(folder / "chunks.jsonl", manifest.chunk_count)
     titled = _load_vectors(folder / _CHUNK_FILES[1], manifest, manifest.chunk_count)
-    vectors = titled if _shared(manifest) else _load_vectors(folder / _CHUNK_FILES[0], manifest, manifest.chunk_count)
+    vectors = _load_vectors(folder / _CHUNK_FILES[0], manifest, manifest.chunk_count) if _own(manifest, 0) else titled
     lexical = LexicalIndex.load(folder / "lexical", manifest.chunk_count)
     sentences = _load_sentences(folder, manifest)
     multilingual = None
@@ -197,9 +197,9 @@ def load_index(index_dir: Path) -> StoredIndex:
     return StoredIndex(manifest, chunks, vectors, titled, lexical, sentences, folder, multilingual)
 
 
-def _shared(manifest: Manifest) -> bool:
-    """Tell whether a build has no plain stores of its own (its ranking's "late" or "titled" views)."""
-    return manifest.ranking.get("views") in ("late", "titled")
+def _own(manifest: Manifest, which: int) -> bool:
+    """Tell whether a build wrote plain vector files of its own (none when they were its titled stores)."""
+    return (_CHUNK_FILES, _SENTENCE_FILES)[which][0] in manifest.files
 
 
 def _load_vectors(path: Path, manifest: Manifest, count: int, dimension: int | None = None) -> VectorStore:
@@ -220,7 +220,7 @@ def _load_sentences(folder: Path, manifest: Manifest) -> SentenceTable:
     if not sorted_ok or (owners.size and owners.max() >= manifest.chunk_count):
         raise IndexCorruptError(f"sentence table in {folder} does not match the chunks: run `quotebot build`")
     titled = _load_vectors(folder / _SENTENCE_FILES[1], manifest, owners.size)
-    vectors = titled if _shared(manifest) else _load_vectors(folder / _SENTENCE_FILES[0], manifest, owners.size)
+    vectors = _load_vectors(folder / _SENTENCE_FILES[0], manifest, owners.size) if _own(manifest, 1) else titled
     lexical = LexicalIndex.load(folder / "sentence_lexical", owners.size)
     return SentenceTable(vectors, titled, lexical, owners.astype(np.int64))
 
@@ -245,10 +245,11 @@ def save_index(
     tmp = builds / f".tmp-{name}"
     tmp.mkdir()
     _fsync_write(tmp / "chunks.jsonl", "".join(json.dumps(asdict(c), ensure_ascii=False) + "\n" for c in chunks))
-    stores = (*vectors, sentences.vectors, sentences.titled)
-    for store, file in zip(stores, _CHUNK_FILES + _SENTENCE_FILES, strict=True):
-        if not _shared(manifest) or file in (_CHUNK_FILES[1], _SENTENCE_FILES[1]):  # plain ones are the titled
-            store.save(tmp / file)
+    pairs = ((vectors, _CHUNK_FILES), ((sentences.vectors, sentences.titled), _SENTENCE_FILES))
+    for (plain, titled), (plain_file, titled_file) in pairs:
+        titled.save(tmp / titled_file)
+        if plain is not titled:  # "late" and "titled" views: the plain store is the titled one, written once
+            plain.save(tmp / plain_file)
     if multilingual is not None:
         multilingual.chunks.save(tmp / _MULTILINGUAL_FILES[0])
         multilingual.sentences.save(tmp / _MULTILINGUAL_FILES[1])

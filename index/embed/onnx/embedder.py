@@ -19,7 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ...errors import ExportError, ModelError
-from ..base import Embedder, Span, Vectors, offline_environment, passage_prompt, pool_spans
+from ..base import Embedder, Span, Vectors, fill_unseen, offline_environment, passage_prompt, pool_spans
 
 if TYPE_CHECKING:
     import onnxruntime
@@ -165,16 +165,8 @@ class OnnxEmbedder(Embedder):
             for j, i in enumerate(rows):
                 shifted = [(a + shift, b + shift) for a, b in spans[i]]
                 parts[i] = pool_spans(tokens[j], encodings[i].offsets, shifted)
-        self._embed_unseen(texts, spans, parts)
+        fill_unseen(self, texts, spans, parts)
         return out, parts
-
-    def _embed_unseen(self, texts: Sequence[str], spans: Sequence[Sequence[Span]], parts: list[Vectors]) -> None:
-        """Embed alone the spans no token of their passage's pass covered (cut off by the model's length)."""
-        missing = [(i, k) for i, vectors in enumerate(parts) for k in np.flatnonzero(~vectors.any(axis=1)).tolist()]
-        if missing:
-            alone = self.embed_batch([texts[i][spans[i][k][0] : spans[i][k][1]] for i, k in missing])
-            for (i, k), vector in zip(missing, alone, strict=True):
-                parts[i][k] = vector
 
     def _batches(self, order: npt.NDArray[np.intp], encodings: list[Encoding]) -> list[npt.NDArray[np.intp]]:
         """Cut rows sorted longest first into batches of at most batch_size rows and _BATCH_TOKENS padded pieces.
