@@ -65,6 +65,9 @@ class QuoteBot(commands.Bot):
     # Seconds a replaced index build stays on disk after the swap: an answer in flight may still check its quotes
     # against it. Then it is deleted, with the text of deleted or edited messages and files it holds.
     prune_grace = 30.0
+    # Seconds after an index is updated in place (index.update) before it is written to disk as a build of its own:
+    # a burst of changes is written once, and the text it removed leaves the disk soon after (prune_grace).
+    save_delay = 10.0
 
     def __init__(
         self,
@@ -103,6 +106,7 @@ class QuoteBot(commands.Bot):
         self.global_limiter = GlobalLimiter(settings.global_rate, settings.global_per)
         self.pool = AnswerPool(settings.workers, settings.queue_size)
         self._reindexing = asyncio.Lock()
+        self._saving: asyncio.Task[None] | None = None  # writing the indexes updated in place, after save_delay
         self._watching: asyncio.Task[None] | None = None  # the corpus watcher (bot/watch.py)
         self.closing = False  # a shutdown began: questions are told to come back (bot/lifecycle.py)
         self.finishing: set[asyncio.Task[object]] = set()  # the handlers in flight when it began: they finish
@@ -225,8 +229,9 @@ class QuoteBot(commands.Bot):
         await self.heartbeat.stop()  # its last beat says "stopped"
         if self._watching is not None:
             self._watching.cancel()
-        for task in self._refreshes.values():
-            task.cancel()  # a rebuild thread in progress finishes on its own; the next start indexes the mirror
+        for task in [*self._refreshes.values(), self._saving]:
+            if task is not None:  # a rebuild thread in progress finishes on its own; the next start indexes the mirror
+                task.cancel()
         self._flush(self.live.mirrors)  # a delete seen during the pause before a re-index must survive a restart
         self.pool.close()
 
@@ -240,12 +245,13 @@ class QuoteBot(commands.Bot):
             raise ReindexBusyError()
         return await self.rebuild(scope)
 
-    async def rebuild(self, scope: Scope | None = None) -> Engine:
+    async def rebuild(self, scope: Scope | None = None, *, update: bool = False) -> Engine:
         """Do what /reindex does, after the rebuild in progress if there is one (the corpus watcher's way).
 
         quotebot.toml is read whole (a ConfigError changes nothing); the Discord sources adopt it before the build
         (what left it is out of the mirrors, hidden); the engine and the config are swapped in together. A failed
-        build leaves the previous config in force, the Discord sources' part of it included.
+        build leaves the previous config in force, the Discord sources' part of it included. With `update` (the
+        watcher's), changed files are applied to the indexes in place when they can be, and written later.
         """
         async with self._reindexing:
             required = self.config.source is not None  # rules read from a file: its absence is no new config
@@ -253,11 +259,14 @@ class QuoteBot(commands.Bot):
             again = self._adopt_live(config)
             try:
                 versions = self._flush(self.live.mirrors)
-                engine = await asyncio.to_thread(self.loader.rebuild, scope, config)
+                current = self._engine if update else None
+                engine = await asyncio.to_thread(self.loader.rebuild, scope, config, current=current)
             except Exception:
                 self._track(self._sync(self._adopt_live(self.config)))  # the config in force stays whole
                 raise
             self._swap(engine, versions, config)
+            if update:
+                self._save_later()
         self._track(self._sync(again))
         channels = f"{__package__}.exts.channels"
         if self.live and self.get_cog("Channels") is None and channels in self.extensions:
@@ -293,6 +302,7 @@ class QuoteBot(commands.Bot):
                     versions = self._flush({name: mirror})
                     engine = await asyncio.to_thread(self.loader.refresh, self.engine, [name])
                     self._swap(engine, versions)
+                    self._save_later()
                 if mirror.version == versions[name]:
                     break
         except QuotebotError as exc:
@@ -300,10 +310,33 @@ class QuoteBot(commands.Bot):
         finally:
             self._refreshes.pop(name, None)
 
+    def _save_later(self) -> None:
+        """Write the indexes updated in place to disk `save_delay` seconds from now (once for a burst)."""
+        if self._saving is None or self._saving.done():
+            self._saving = asyncio.create_task(self._save(), name="save updated indexes")
+
+    async def _save(self) -> None:
+        """Write the indexes updated in place as builds; swap in the engine over them (nothing swaps meanwhile)."""
+        await asyncio.sleep(self.save_delay)
+        async with self._reindexing:
+            engine = self.engine
+            try:
+                saved = await asyncio.to_thread(self.loader.save, engine)
+            except (QuotebotError, OSError) as exc:  # the updated index keeps answering; a restart builds it again
+                log.warning("could not write the updated index to disk: %s", exc)
+                return
+            if saved is not engine:
+                self._swap(saved, {})
+
     async def settled(self) -> None:
         """Wait until every scheduled re-index of a Discord change is done (tests, shutdown)."""
-        while self._refreshes or self._syncs:
-            await asyncio.gather(*self._syncs, *self._refreshes.values(), return_exceptions=True)
+        while self._refreshes or self._syncs or self._writing():
+            saving = [self._saving] if self._saving is not None and self._writing() else []
+            await asyncio.gather(*self._syncs, *self._refreshes.values(), *saving, return_exceptions=True)
+
+    def _writing(self) -> bool:
+        """Tell whether indexes updated in place are being written now (with no delay: settled() waits for it)."""
+        return self._saving is not None and not self._saving.done() and self.save_delay <= 0
 
     def _flush(self, mirrors: Mapping[str, Mirror]) -> dict[str, int]:
         """Write the mirrors' pending changes; return the version each rebuild will have read."""

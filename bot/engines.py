@@ -26,6 +26,8 @@ from ..index import (
     open_library,
     read_config_file,
     remove_builds,
+    save_library,
+    update_library,
 )
 from .answering import AnswerChannel, fixed_answer_channels
 from .settings import Settings
@@ -100,9 +102,13 @@ class EngineSource(Protocol):
 
     def open(self) -> Engine: ...
 
-    def rebuild(self, scope: Scope | None = None, config: Config | None = None) -> Engine: ...
+    def rebuild(
+        self, scope: Scope | None = None, config: Config | None = None, *, current: Engine | None = None
+    ) -> Engine: ...
 
     def refresh(self, current: Engine, names: Sequence[str]) -> Engine: ...
+
+    def save(self, current: Engine) -> Engine: ...
 
 
 class EngineLoader:
@@ -159,17 +165,26 @@ class EngineLoader:
         names = None if collection is None else [collection]
         return self._library(self.collections(), names=names, options=self.options(progress, noted))
 
-    def rebuild(self, scope: Scope | None = None, config: Config | None = None) -> Engine:
+    def rebuild(
+        self, scope: Scope | None = None, config: Config | None = None, *, current: Engine | None = None
+    ) -> Engine:
         """Build the collections in `scope` (default: all) of `config` (default: quotebot.toml read again) anew,
         and open every collection; `config` is the one in force from then on.
 
         The new access rules come with the new engines, in one object: nothing is swapped until both are ready.
         An invalid (or missing, see read_config) quotebot.toml raises ConfigError and changes nothing, so the
         running engine keeps answering. A collection outside `scope` is rebuilt only when its index no longer
-        matches the corpus or the config.
+        matches the corpus or the config. With `current` (the engine answering: the corpus watcher's way) and
+        the same collections as it has, the changed files are applied to its indexes in place when they can be
+        (index.update; `save` writes them later).
         """
         config = config or self.read_config()
         fresh = [c.name for c in config.collections.items if scope is None or scope(c)]
+        if isinstance(current, Library) and scope is not None and current.collections == config.collections:
+            updated = update_library(current, fresh, self.options())
+            if updated is not None:
+                self._config = config
+                return updated
         library = self._library(config.collections, fresh=fresh, options=self.options())
         self._config = config
         return library
@@ -199,6 +214,8 @@ class EngineLoader:
         document (every message deleted) is dropped from the result, never kept old.
         """
         collections = current.collections  # the rules of the engine answering now, whatever was read since
+        if isinstance(current, Library) and (updated := update_library(current, names, self.options())) is not None:
+            return updated  # the changed messages applied in place (index.update): `save` writes them later
         changed = Collections(tuple(c for c in collections.items if c.name in names), collections.source)
         empty: CorpusError | None = None
         try:
@@ -212,3 +229,7 @@ class EngineLoader:
             remove_builds(collections.index_dir(self.settings.index_dir, name))
         kept = {n: e for n, e in current.engines.items() if n not in names} if isinstance(current, Library) else {}
         return Library(collections, {**kept, **engines}, empty=empty)
+
+    def save(self, current: Engine) -> Engine:
+        """Write the indexes updated in place to disk (compacted); return the engine over those builds."""
+        return save_library(current) if isinstance(current, Library) else current

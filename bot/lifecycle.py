@@ -96,7 +96,7 @@ async def _watch(bot: QuoteBot) -> None:
         what = "quotebot.toml" if changed is None else ", ".join(sorted(changed))
         started = time.perf_counter()
         try:
-            await bot.rebuild(scope_of(changed))
+            await bot.rebuild(scope_of(changed), update=True)
         except QuotebotError as exc:  # a broken or missing quotebot.toml: the previous index and rules keep answering
             log.warning("files changed (%s) but the index was not rebuilt: %s", what, exc)
             continue

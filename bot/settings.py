@@ -56,7 +56,7 @@ class Settings(BaseSettings):
     watch: bool = Field(True, description="re-index a collection when files in its folder change while the bot runs")
     watch_poll: bool = Field(False, description="poll the folders instead of file notifications (network shares)")
     watch_debounce: float = Field(
-        1.0, ge=0.05, le=600, description="seconds the folders must be quiet before a burst of changes is re-indexed"
+        0.5, ge=0.05, le=600, description="seconds the folders must be quiet before a burst of changes is re-indexed"
     )
     shutdown_grace: float = Field(
         30.0, ge=0, le=600, description="seconds a SIGTERM waits for the answers in flight before closing"

@@ -207,7 +207,8 @@ class WatchedEngine:
             return self.engine.collections  # the rules of the engine answering now
 
         for changed in watch_changes_sync(current, debounce=s.watch_debounce, poll=s.watch_poll, stop=self._stop):
-            try:
-                self.engine = self.loader.rebuild(scope_of(changed))  # one reference assignment: the swap
-            except QuotebotError as exc:
+            try:  # each a reference assignment: the swap; changed files are applied in place, then written
+                self.engine = self.loader.rebuild(scope_of(changed), current=self.engine)
+                self.engine = self.loader.save(self.engine)
+            except (QuotebotError, OSError) as exc:
                 log.warning("files changed but the index was not rebuilt: %s", exc)

@@ -38,7 +38,7 @@ from .errors import (
     StaleIndexError,
 )
 from .ingest.extract import jump_link, parse_jump_link
-from .library import Library, build_library, check_library, open_library
+from .library import Library, build_library, check_library, open_library, save_library, update_library
 from .models import Answer, Citation, Passage, Source
 
 try:
@@ -83,5 +83,7 @@ __all__ = [
     "prune_previous",
     "read_config_file",
     "remove_builds",
+    "save_library",
+    "update_library",
     "validate_question",
 ]

@@ -10,20 +10,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-import numpy.typing as npt
-
 from .answer.engine import QuoteEngine
 from .answer.ranking import Ranking, default_ranking
 from .embed.base import Embedder
 from .embed.cache import CachingEmbedder, EmbeddingCache
 from .errors import ConfigError, IndexCorruptError, IndexStateError, StaleIndexError
-from .ingest.chunker import CHUNKER_VERSION, chunk_document
+from .ingest.chunker import CHUNKER_VERSION, TokenCounter, chunk_document
 from .ingest.files import MAX_FILE_BYTES, corpus_files, doc_id_of, fingerprint, read_corpus, sidecar_digest
 from .models import Chunk, Document
+from .represent import Progress, Represented, represent
 from .store.layout import (
-    MultilingualTable,
-    SentenceTable,
     StoredIndex,
     load_index,
     prune_builds,
@@ -32,11 +28,10 @@ from .store.layout import (
     save_index,
     verify_files,
 )
-from .store.lexical import LexicalIndex
 from .store.lock import build_lock
 from .store.manifest import DocumentRecord, Fingerprint, Manifest, staleness
-from .store.vectors import INDEX_TYPES, VectorStore
-from .text import heading_path, sentence_under_title, shown_name, split_sentences, under_title
+from .store.vectors import INDEX_TYPES
+from .text import shown_name
 
 __all__ = [
     "DEFAULTS",
@@ -56,9 +51,6 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 DEFAULT_CHUNK_TOKENS = 200
-_BATCH = 512  # texts per embedding call: the embedder sorts each call by length, so bigger calls pad less
-
-Progress = Callable[[int, int], None]  # (chunks embedded so far, total)
 StrPath = str | os.PathLike[str]
 
 
@@ -125,10 +117,10 @@ def _build(
     cached = [_cached(e, index_dir) if cache else None for e in (embedder, options.multilingual)]
     embedder = cached[0] or embedder
     second = cached[1] or options.multilingual
-    chunks = _chunk_all(documents, options, embedder)
+    chunks = chunk_all(documents, options, embedder)
     titles = {d.doc_id: d.title for d in documents}
     ranking = default_ranking(model=embedder.name)  # what it embeds (its views) and how it answers
-    represented = _represent(chunks, titles, (embedder, second), options.progress, options.index_type, ranking.views)
+    represented = represent(chunks, titles, (embedder, second), options.progress, options.index_type, ranking.views)
     vectors, lexical, sentences, multilingual = represented
     manifest = _manifest((embedder, second), options, documents, skipped, chunks, represented, ranking)
     if cached[0]:
@@ -151,14 +143,16 @@ def _cached(embedder: Embedder | None, index_dir: Path) -> CachingEmbedder | Non
     return CachingEmbedder(embedder, EmbeddingCache(index_dir / "cache", embedder.name, embedder.dimension))
 
 
-def _chunk_all(documents: list[Document], options: BuildOptions, embedder: Embedder) -> list[Chunk]:
-    """Chunk every document, warning about those without a paragraph of text."""
+def chunk_all(
+    documents: list[Document], options: BuildOptions, embedder: Embedder, count: TokenCounter | None = None
+) -> list[Chunk]:
+    """Chunk every document (counting tokens with `count`, default the model's), warning about empty ones."""
     chunks: list[Chunk] = []
     for document in documents:
         found = chunk_document(
             document,
             chunk_tokens=options.chunk_tokens,
-            count_tokens=embedder.count_tokens,
+            count_tokens=count or embedder.count_tokens,
             authors=options.show_authors,
         )
         if not found:
@@ -206,141 +200,6 @@ def _unwritable(index_dir: Path, exc: OSError) -> IndexStateError:
     return IndexStateError(
         f"cannot write the index to {index_dir} ({exc.strerror or exc}): pass a writable folder with --index"
     )
-
-
-Represented = tuple[tuple[VectorStore, VectorStore], LexicalIndex, SentenceTable, MultilingualTable | None]
-
-
-def _represent(
-    chunks: list[Chunk],
-    titles: dict[str, str],
-    models: tuple[Embedder, Embedder | None],
-    progress: Progress | None,
-    index_type: str,
-    views: str = "separate",
-) -> Represented:
-    """Embed and index each chunk and each of its sentences, under its document's title (`views`).
-
-    "separate": each chunk and sentence is embedded alone and under its title. "titled": under it only (the
-    plain stores are the titled ones). "late": each chunk once, under its headings, its sentences pooled from
-    that pass (the plain stores are the titled ones).
-    With a second (multilingual) model, the titled chunks and headed sentences are embedded by it too.
-    """
-    embedder, second = models
-    texts = [c.search_text for c in chunks]
-    sentences, owners = _sentences(chunks)
-    titled = [under_title(titles[c.doc_id], t) for c, t in zip(chunks, texts, strict=True)]
-    # A sentence is read under its document's title and its section's headings: a FAQ puts the question in
-    # the heading ("Build fails: compiler not found") and only the answer under it.
-    headed = [heading_path(titles[c.doc_id], c.section) for c in chunks]
-    titled_sentences = [sentence_under_title(headed[o], s) for s, o in zip(sentences, owners, strict=True)]
-    # Only the titled chunk store (and the second model's stores) are searched (index.answer.ranking); the
-    # others are only scored by id, so under "auto" they stay exact: an approximate index would buy nothing.
-    scored_only = "flat" if index_type == "auto" else index_type
-    jobs = {
-        "separate": [
-            (embedder, texts, scored_only),
-            (embedder, titled, index_type),
-            (embedder, sentences, scored_only),
-            (embedder, titled_sentences, scored_only),
-        ],
-        "titled": [(embedder, titled, index_type), (embedder, titled_sentences, scored_only)],
-        "late": [],
-    }[views]
-    if second is not None:
-        jobs += [(second, titled, index_type), (second, titled_sentences, index_type)]
-    total = sum(len(batch) for _, batch, _ in jobs) + (len(chunks) if views == "late" else 0)
-    done, stores = 0, []
-    if views == "late":
-        late = [under_title(h, t) for h, t in zip(headed, texts, strict=True)]
-        stores = _embed_late(embedder, late, chunks, progress, total, (index_type, scored_only))
-        done = len(chunks)
-    for model, batch, kind in jobs:
-        stores.append(_embed_all(model, batch, progress, done=done, total=total, index_type=kind))
-        done += len(batch)
-    if views == "titled":  # the plain stores are the titled ones
-        stores = [stores[0], stores[0], stores[1], stores[1], *stores[2:]]
-    # The title joins the lexical text so names said only in it ("Chinese", "Committee") are known words.
-    lexical = LexicalIndex.build(titled)
-    sentence_lexical = LexicalIndex.build([under_title(headed[o], s) for s, o in zip(sentences, owners, strict=True)])
-    table = SentenceTable(stores[2], stores[3], sentence_lexical, owners)
-    multilingual = MultilingualTable(stores[4], stores[5]) if second is not None else None
-    return (stores[0], stores[1]), lexical, table, multilingual
-
-
-def _embed_late(
-    embedder: Embedder,
-    late: list[str],
-    chunks: list[Chunk],
-    progress: Progress | None,
-    total: int,
-    kinds: tuple[str, str],
-) -> list[VectorStore]:
-    """Embed each chunk's text once and pool its sentences from that pass; return the four chunk/sentence stores.
-
-    The plain stores are the titled ones (the same object): one text per chunk instead of two plus two per
-    sentence. Pooling the chunk without its headings and the sentence with them from the same pass (four
-    stores) ranked no better (scripts/views.py).
-    """
-    # Each chunk's text ends the embedded text: its sentences' offsets shift by what comes before it.
-    spans = [[(len(t) - len(c.text) + a, len(t) - len(c.text) + b) for a, b in split_sentences(c.text)]
-             for t, c in zip(late, chunks, strict=True)]  # fmt: skip
-    dimension = embedder.dimension
-    vectors = np.zeros((len(late), dimension), dtype=np.float32)
-    parts: list[npt.NDArray[np.float32]] = [np.zeros((0, dimension), dtype=np.float32)] * len(late)
-    order = np.argsort([len(t) for t in late], kind="stable")  # shortest first: batches pad little
-    for start in range(0, len(late), _BATCH):
-        rows = order[start : start + _BATCH]
-        passages, found = embedder.embed_spans([late[i] for i in rows], [spans[i] for i in rows])
-        vectors[rows] = passages
-        for i, part in zip(rows, found, strict=True):
-            parts[i] = part
-        if progress:
-            progress(start + len(rows), total)
-    sentences = np.concatenate(parts) if parts else np.zeros((0, dimension), dtype=np.float32)
-    chunk_store, sentence_store = _store(vectors, dimension, kinds[0]), _store(sentences, dimension, kinds[1])
-    return [chunk_store, chunk_store, sentence_store, sentence_store]
-
-
-def _store(vectors: npt.NDArray[np.float32], dimension: int, kind: str) -> VectorStore:
-    """Return a store of these vectors, ids = rows."""
-    store = VectorStore(dimension, kind)
-    if len(vectors):
-        store.add(np.arange(len(vectors), dtype=np.int64), vectors)
-    return store
-
-
-def _sentences(chunks: list[Chunk]) -> tuple[list[str], npt.NDArray[np.int64]]:
-    """List every chunk's sentences (a passage is also scored by its best one) and their chunk rows."""
-    texts: list[str] = []
-    owners: list[int] = []
-    for row, chunk in enumerate(chunks):
-        for s, e in split_sentences(chunk.text):
-            texts.append(chunk.text[s:e])
-            owners.append(row)
-    return texts, np.asarray(owners, dtype=np.int64)
-
-
-def _embed_all(
-    embedder: Embedder, texts: list[str], progress: Progress | None, *, done: int, total: int, index_type: str
-) -> VectorStore:
-    """Embed texts in batches into a new store (ids = positions), reporting progress.
-
-    The store is filled in one add, so an IVF index trains on all of it and "auto" sees its size.
-    """
-    vectors = np.zeros((len(texts), embedder.dimension), dtype=np.float32)
-    # Shortest first across the whole store, not only within each call: every call then holds texts of
-    # about one length, and its padded batches waste little (as sentence-transformers' encode does).
-    order = np.argsort([len(t) for t in texts], kind="stable")
-    for start in range(0, len(texts), _BATCH):
-        rows = order[start : start + _BATCH]
-        vectors[rows] = embedder.embed_batch([texts[i] for i in rows])
-        if progress:
-            progress(done + start + len(rows), total)
-    store = VectorStore(embedder.dimension, index_type)
-    if texts:
-        store.add(np.arange(len(texts), dtype=np.int64), vectors)
-    return store
 
 
 def corpus_fingerprints(

@@ -23,8 +23,9 @@ from .ingest.extract import parse_jump_link
 from .models import Answer, Passage, Source
 from .placement import Assigned, assign, files_of
 from .store.manifest import Manifest
+from .update import saved, updated
 
-__all__ = ["Library", "build_library", "check_library", "open_library"]
+__all__ = ["Library", "build_library", "check_library", "open_library", "save_library", "update_library"]
 
 log = logging.getLogger(__name__)
 
@@ -117,7 +118,8 @@ def _sources(engine: QuoteEngine, collection: str | None) -> list[Source]:
     paragraphs: dict[str, int] = {}
     passages: dict[str, int] = {}
     servers: dict[str, int] = {}
-    for chunk in engine.stored.chunks:
+    stored = engine.stored
+    for chunk in (c for row, c in enumerate(stored.chunks) if stored.is_live(row)):
         paragraphs[chunk.doc_id] = max(paragraphs.get(chunk.doc_id, 0), chunk.last_paragraph)
         passages[chunk.doc_id] = passages.get(chunk.doc_id, 0) + 1
         if chunk.url and chunk.doc_id not in servers and (ids := parse_jump_link(chunk.url)) is not None:
@@ -237,6 +239,32 @@ def _open(
         return open_engine(collection.corpus_dir, folder, embedder, told, files=files, rebuild=rebuild)
 
     return _each(collections, chosen, one)
+
+
+def update_library(library: Library, names: Sequence[str], options: BuildOptions = DEFAULTS) -> Library | None:
+    """Return the library with the named collections' changed files applied in place (index.update), at once.
+
+    None when one of them must be built anew (another model or option, too many rows changed, no document
+    left, not opened): the caller builds them as `open_library(fresh=names)` does. `save_library` writes the
+    result to disk; until then a restart finds those indexes stale.
+    """
+    assigned = assign(library.collections)
+    engines = dict(library.engines)
+    for name in names:
+        if name not in engines:
+            return None
+        collection = library.collections.get(name)
+        told = replace(options, show_authors=collection.show_authors)
+        engine = updated(engines[name], told, files_of(assigned, name))
+        if engine is None:
+            return None
+        engines[name] = engine
+    return Library(library.collections, engines)
+
+
+def save_library(library: Library) -> Library:
+    """Write every index updated in place as a build of its own; return the library over those builds."""
+    return Library(library.collections, {name: saved(engine) for name, engine in library.engines.items()})
 
 
 def build_library(

@@ -9,7 +9,9 @@
   as 48 articles, the eval's own SQuAD corpus), gold paragraph via squad_ids.jsonl;
 - Chinese documents: the 240 Chinese paragraphs (one file per article), Chinese questions;
 - no answer: tests/data/offtopic_multilingual.jsonl (50 everyday questions in zh, ar, fr, ru, es, written for
-  this check and never fitted on) asked of the seed and of SQuAD.
+  this check and never fitted on) asked of the seed and of SQuAD; then, marked as such, the fit set
+  tests/data/offtopic_multilingual_fit.jsonl (120, 20 each in zh, ar, fr, ru, es, de: what
+  `scripts/fit_multilingual.py --off-topic` fits on), so a rule tuned on one set is also seen on the other.
 
 The questions are split by article ("tune": fitted and chosen on; "heldout": reported), so no article's
 paragraphs are both fitted and measured.
@@ -45,7 +47,8 @@ from quotebot.index.embed.base import Embedder
 from quotebot.index.embed.multilingual import MultilingualEmbedder
 
 XQUAD = ROOT.parent / "shared" / "eval" / "xquad_multi"
-OFF_TOPIC = ROOT / "tests" / "data" / "offtopic_multilingual.jsonl"
+OFF_TOPIC = ROOT / "tests" / "data" / "offtopic_multilingual.jsonl"  # the report set: never fitted on
+OFF_TOPIC_FIT = ROOT / "tests" / "data" / "offtopic_multilingual_fit.jsonl"  # the fit set
 CROSS = ("zh", "es", "ru", "ar", "de")
 
 
@@ -118,10 +121,10 @@ def seed_engine(embedder: Embedder) -> QuoteEngine:
     return open_engine(ROOT / "corpus", WORK / "seed-ml-index", embedder, options(embedder))
 
 
-def off_topic(engine: QuoteEngine) -> dict[str, tuple[int, int]]:
+def off_topic(engine: QuoteEngine, path: Path = OFF_TOPIC) -> dict[str, tuple[int, int]]:
     """Return, per language, how many of the off-topic questions the engine declines, of how many."""
     out: dict[str, tuple[int, int]] = {}
-    for row in read_jsonl(OFF_TOPIC):
+    for row in read_jsonl(path):
         declined, total = out.get(str(row["lang"]), (0, 0))
         out[str(row["lang"])] = (declined + (not engine.answer(str(row["question"])).answered), total + 1)
     return out
@@ -146,11 +149,13 @@ def run_xquad(embedder: Embedder) -> dict[str, Any]:
     print("\nXQuAD, Chinese questions over the 240 Chinese paragraphs")
     chinese = prepare(zh_engine, queries("zh", lambda p: p), zh_key, multilingual=second)
     figures["zh-zh"] = _print_splits("zh", chinese, rule)
-    print("\noff-topic questions declined (tests/data/offtopic_multilingual.jsonl)")
-    for name, target in (("seed", seed_engine(embedder)), ("squad", engine)):
-        counts = off_topic(target)
-        figures[f"off-topic {name}"] = counts
-        print(f"  {name:<6}" + "  ".join(f"{lang} {d}/{n}" for lang, (d, n) in counts.items()))
+    seed = seed_engine(embedder)
+    for path, suffix in ((OFF_TOPIC, ""), (OFF_TOPIC_FIT, " fit")):
+        print(f"\noff-topic questions declined (tests/data/{path.name}{', the fit set' if suffix else ''})")
+        for name, target in (("seed", seed), ("squad", engine)):
+            counts = off_topic(target, path)
+            figures[f"off-topic{suffix} {name}"] = counts
+            print(f"  {name:<6}" + "  ".join(f"{lang} {d}/{n}" for lang, (d, n) in counts.items()))
     return figures
 
 

@@ -24,7 +24,7 @@ from ..text import has_words, split_sentences
 from .dedupe import collapse_duplicates
 from .language import reads_as_english
 from .links import deep_link
-from .probes import PROBES, PROBES_MULTILINGUAL, floor
+from .probes import PROBES, PROBES_MULTILINGUAL, floor, likeness
 from .ranking import Candidates, DeclineRule, Evidence, Ranker, Ranking, default_ranking, gather
 from .terms import Terms
 
@@ -148,11 +148,31 @@ class QuoteEngine:
         self._check = _SourceCheck(self.corpus_dir, self._records, stored.extracted_text)
         self._terms = Terms(stored)  # each chunk's document and each word's rarity, for the coverage features
         self._floors: dict[bool, tuple[float, ...]] = {}
+        self._probes: dict[bool, npt.NDArray[np.float32]] = {}  # the probes' vectors, embedded with the floor
         self._floor_lock = threading.Lock()
         self._foreign: bool | None = None
         self.withheld: frozenset[str] = frozenset()  # authors (Discord ids) who asked never to be quoted
         self.hidden: frozenset[str] = frozenset()  # Discord messages (jump links) deleted or changed since indexed
         self._spans: dict[tuple[str, int, int], int] | None = None  # (doc_id, start, end) -> chunk row
+
+    def revised(self, stored: StoredIndex) -> QuoteEngine:
+        """Return an engine over another version of this index (updated or saved), ranking as this one does.
+
+        The corpus noise floors carry over (a few changed documents do not move them), and so do the authors
+        and messages withheld.
+        """
+        engine = QuoteEngine(
+            stored,
+            self.embedder,
+            self.corpus_dir,
+            ranking=self.ranking,
+            depth=self.depth,
+            multilingual=self.multilingual,
+        )
+        engine._floors = dict(self._floors)
+        engine._probes = dict(self._probes)
+        engine.withheld, engine.hidden = self.withheld, self.hidden
+        return engine
 
     def routes_multilingual(self, question: str) -> bool:
         """Tell whether the question takes the other-language path: it is not English, or the corpus mostly is not.
@@ -183,24 +203,40 @@ class QuoteEngine:
         model = self.multilingual if second and self.multilingual else self.embedder
         if vector is None:
             vector = model.embed_queries([question])[0]
-        return self._gather(question, vector, second, self.floor(multilingual=second))
+        lows = self.floor(multilingual=second)
+        return self._gather(question, vector, second, lows, self.likeness(vector) if second else None)
+
+    def likeness(self, vector: npt.NDArray[np.float32]) -> float:
+        """Return how much a question (its vector on the other-language path) reads like the everyday probes.
+
+        The probes are those of that path's noise floor (PROBES_MULTILINGUAL), embedded once with it.
+        """
+        self.floor(multilingual=True)
+        return float(likeness(vector, self._probes[True])[0])
 
     def _gather(
-        self, question: str, vector: npt.NDArray[np.float32], second: bool, floor: tuple[float, ...] = ()
+        self,
+        question: str,
+        vector: npt.NDArray[np.float32],
+        second: bool,
+        floor: tuple[float, ...] = (),
+        like: float | None = None,
     ) -> Candidates:
         """Gather on the second model's stores when it read the question, else the one model's."""
         stores = second and self.multilingual is not None
         # The cosine floor is the model's: the foreign part of its ranking reads the same features.
-        return gather(
-            self.stored,
-            question,
-            vector,
-            self.depth,
-            self._terms,
-            floor,
-            multilingual=stores,
-            cosine_floor=self.ranking.cosine_floor,
-        )
+        with self.stored.guard.reading():  # an in-place update of a later version changes the stores alone
+            return gather(
+                self.stored,
+                question,
+                vector,
+                self.depth,
+                self._terms,
+                floor,
+                multilingual=stores,
+                cosine_floor=self.ranking.cosine_floor,
+                likeness=like,
+            )
 
     def floor(self, *, multilingual: bool = False) -> tuple[float, ...]:
         """Return the corpus's noise floor (`index.answer.probes`) for a model, measured on first use."""
@@ -209,6 +245,7 @@ class QuoteEngine:
                 model = self.multilingual if multilingual and self.multilingual else self.embedder
                 probes = PROBES_MULTILINGUAL if multilingual else PROBES
                 vectors = model.embed_queries(list(probes))
+                self._probes[multilingual] = vectors
                 evidence = [self._probe_evidence(q, v, multilingual) for q, v in zip(probes, vectors, strict=True)]
                 self._floors[multilingual] = floor(evidence)
             return self._floors[multilingual]
@@ -308,7 +345,8 @@ class QuoteEngine:
         What a reply kept from earlier (later pages, a share) passes this check again before it is sent.
         """
         if self._spans is None:  # built once; a race builds the same dict twice
-            self._spans = {(c.doc_id, c.start, c.end): row for row, c in enumerate(self.stored.chunks)}
+            stored = self.stored
+            self._spans = {(c.doc_id, c.start, c.end): r for r, c in enumerate(stored.chunks) if stored.is_live(r)}
         row = self._spans.get((doc_id, start, end))
         if row is None:
             return False

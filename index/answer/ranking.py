@@ -67,7 +67,12 @@ DECLINE_FEATURES = (
     "missing_document",
     "number_missing",
     "substance",
+    "likeness",  # how much the question reads like the everyday probes (`probes.likeness`), other languages only
 )
+# Decline features added since rankings were first stored: read as 0 when a ranking lacks them, and left out of
+# `Ranking.to_dict` while 0, so a ranking fitted before them (the English one: likeness is 0 on its path) is
+# unchanged, in its file and in every index's manifest.
+_LATER_DECLINE_FEATURES = frozenset({"likeness"})
 
 Matrix = npt.NDArray[np.float64]
 VIEWS = ("separate", "titled", "late")  # what a build embeds of each chunk (Ranking.views)
@@ -85,6 +90,7 @@ class Candidates:
     missing: Matrix  # (len(rows), 3): per row, the rarest query word its passage lacks, and its document lacks;
     # and 1 when the question asks for a number its passage does not hold
     floor: tuple[float, ...] = ()  # the corpus's noise floor of similarity, sentence and overlap (`probes`)
+    likeness: float = 0.0  # the question's likeness to the everyday probes, spread like a cosine (0: not measured)
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +139,7 @@ class Evidence:
     number_missing: float = 0.0
     substance: float = 1.0
     floor: tuple[float, ...] = ()  # similarity, sentence and overlap of questions the corpus is not about
+    likeness: float = 0.0  # the question's likeness to the everyday probes (the other-language path only)
 
     @classmethod
     def of(cls, candidates: Candidates, position: int) -> Evidence:
@@ -152,6 +159,7 @@ class Evidence:
             number_missing=float(candidates.missing[position, 2]),
             substance=v[_AT["substance"]],
             floor=candidates.floor,
+            likeness=candidates.likeness,
         )
 
     def vector(self) -> list[float]:
@@ -162,7 +170,7 @@ class Evidence:
         head = [*above, self.unknown_words, names]
         terms = [self.passage_terms, self.document_terms, self.sentence_terms, self.missing_passage]
         terms += [self.missing_document, self.number_missing]
-        return [*head, *terms, self.substance]
+        return [*head, *terms, self.substance, self.likeness]
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,7 +216,11 @@ class Ranking:
             {
                 "ranker": dict(zip(FEATURES, self.ranker.weights, strict=True)),
                 "rule": {
-                    "coefficients": dict(zip(DECLINE_FEATURES, self.rule.coefficients, strict=True)),
+                    "coefficients": {
+                        name: c
+                        for name, c in zip(DECLINE_FEATURES, self.rule.coefficients, strict=True)
+                        if c or name not in _LATER_DECLINE_FEATURES
+                    },
                     "intercept": self.rule.intercept,
                     "threshold": self.rule.threshold,
                 },
@@ -229,7 +241,10 @@ class Ranking:
             return cls(
                 Ranker(tuple(float(weights[name]) for name in FEATURES)),
                 DeclineRule(
-                    tuple(float(coefficients[name]) for name in DECLINE_FEATURES),
+                    tuple(
+                        float(coefficients.get(name, 0.0) if name in _LATER_DECLINE_FEATURES else coefficients[name])
+                        for name in DECLINE_FEATURES
+                    ),
                     float(rule["intercept"]),
                     float(rule["threshold"]),
                 ),
@@ -294,26 +309,30 @@ def gather(
     *,
     multilingual: bool = False,
     cosine_floor: float = 0.0,
+    likeness: float | None = None,
 ) -> Candidates:
     """Collect the top `depth` chunks of each retriever and compute every feature on them.
 
     With `multilingual`, `vector` is the second model's and its stores stand in for the English model's in
     the four cosine features (the chunk's cosine fills both chunk columns, the sentence's both sentence ones).
     `cosine_floor` (the ranking's) maps each cosine c to (c - floor) / (1 - floor): a model whose cosines all
-    lie in a narrow band (e5's, 0.7 to 0.95) then spreads them as far as the other features.
+    lie in a narrow band (e5's, 0.7 to 0.95) then spreads them as far as the other features. `likeness` (the
+    question's, `probes.likeness`; None: not measured, read as 0) is a cosine too and is spread alike.
     """
     stems = tokenize(query)  # once: both BM25 indexes, the overlap and the unknown words read the same stems
-    lexical = stored.lexical.scores_of(stems)  # normalized below, on the candidates only
+    # An index updated since shares the lexical index: its rows past this version's chunk table are not ours.
+    lexical = stored.lexical.scores_of(stems)[: len(stored.chunks)]  # normalized below, on the candidates only
     chunk_stores, sentence_stores, rows = _dense(stored, vector, depth, multilingual)
     rows.update(dict.fromkeys(int(r) for r in _top(lexical, depth)))
-    ids = np.fromiter(rows, dtype=np.int64, count=len(rows))
+    ids = np.fromiter((r for r in rows if stored.is_live(r)), dtype=np.int64)
     words = set(stems) - QUESTION_WORDS  # what the question is about, not how it is asked
     unknown = stored.lexical.unknown_stems(words)
     unknown_share = len(unknown) / len(words) if words else 0.0
     names = len(stored.lexical.unknown_names(query))
-    if not ids.size:
-        return Candidates((), np.zeros((0, len(FEATURES))), (), unknown_share, names, np.zeros((0, 3)), floor)
     spread = _spread(cosine_floor)
+    like = 0.0 if likeness is None else float(spread(np.asarray([likeness]))[0])
+    if not ids.size:
+        return Candidates((), np.zeros((0, len(FEATURES))), (), unknown_share, names, np.zeros((0, 3)), floor, like)
     sentence, titled_sentence, sentence_lexical, best = _sentence_features(
         stored, stems, vector, ids, sentence_stores, spread
     )
@@ -336,7 +355,7 @@ def gather(
     ]
     values = np.column_stack(columns).astype(np.float64)
     missing = np.column_stack([found.missing_passage, found.missing_document, terms.number_missing(query, ids)])
-    return Candidates(tuple(ids.tolist()), values, best, unknown_share, names, missing, floor)
+    return Candidates(tuple(ids.tolist()), values, best, unknown_share, names, missing, floor, like)
 
 
 Stores = tuple[VectorStore, VectorStore]

@@ -58,7 +58,8 @@ class Terms:
             names.setdefault(chunk.doc_id, len(names))  # any stable number per document
         self._document = np.array([names[chunk.doc_id] for chunk in stored.chunks], dtype=np.int64)
         self._documents = len(names)
-        self._count = max(len(stored.chunks), 1)
+        self._rows = len(stored.chunks)  # an index updated since shares its lexical index: rows past these are not ours
+        self._count = max(stored.live_count, 1)  # removed rows count nowhere, as in the lexical index
         self._texts = [chunk.text for chunk in stored.chunks]
         # Per chunk, filled as chunks become candidates: a warm engine reads them, a cold `ask` pays for ~60.
         # Two threads filling the same entry write the same value: no lock needed.
@@ -74,8 +75,8 @@ class Terms:
         distinct = list(dict.fromkeys(s for s in stems if s not in QUESTION_WORDS))
         if not distinct or not sentences.size:
             return np.ones(len(sentences))
-        weights = np.array([self._idf(self._lexical.rows_of(stem).size) for stem in distinct])
-        found = np.array([_member(sentences, self._sentences.rows_of(stem), self._sentence_count) for stem in distinct])
+        weights = np.array([self._idf(self._holders(stem).size) for stem in distinct])
+        found = np.array([_member(sentences, self._sentence_holders(stem), self._sentence_count) for stem in distinct])
         return np.asarray(weights @ found / (float(weights.sum()) or 1.0), dtype=np.float64)
 
     def coverage(self, stems: Sequence[str], rows: npt.NDArray[np.int64]) -> Coverage:
@@ -88,10 +89,10 @@ class Terms:
         in_document = np.zeros((len(distinct), len(rows)), dtype=bool)
         candidate_documents = self._document[rows]
         for i, stem in enumerate(distinct):
-            holders = self._lexical.rows_of(stem)
+            holders = self._holders(stem)
             weights[i] = self._idf(holders.size)
             if holders.size:
-                in_passage[i] = _member(rows, holders, self._count)
+                in_passage[i] = _member(rows, holders, self._rows)
                 in_document[i] = _member(candidate_documents, self._document[holders], self._documents)
         total = float(weights.sum()) or 1.0
         rarity = weights[:, None] / self._idf(0)  # 1 for a word the corpus never uses
@@ -101,6 +102,16 @@ class Terms:
             np.max(np.where(in_passage, 0.0, rarity), axis=0),
             np.max(np.where(in_document, 0.0, rarity), axis=0),
         )
+
+    def _holders(self, stem: str) -> npt.NDArray[np.int64]:
+        """Return this version's rows that hold a stem (ascending)."""
+        rows = self._lexical.rows_of(stem)
+        return rows if not rows.size or rows[-1] < self._rows else rows[rows < self._rows]
+
+    def _sentence_holders(self, stem: str) -> npt.NDArray[np.int64]:
+        """Return this version's sentences that hold a stem (ascending)."""
+        rows = self._sentences.rows_of(stem)
+        return rows if not rows.size or rows[-1] < self._sentence_count else rows[rows < self._sentence_count]
 
     def substance(self, rows: npt.NDArray[np.int64]) -> Floats:
         """Return `substance` of each row's text (computed once per chunk)."""

@@ -87,6 +87,10 @@ class Embedder(ABC):
         """Count the word-pieces the model would see (an estimate unless overridden)."""
         return approximate_tokens(text)
 
+    def count_tokens_batch(self, texts: Sequence[str]) -> list[int]:
+        """Count the word-pieces of many texts (as `count_tokens` does each; a model may do it faster at once)."""
+        return [self.count_tokens(text) for text in texts]
+
 
 def passage_prompt(prompts: dict[str, str]) -> str:
     """Return the prompt a model puts before passages ("passage", else "document"; none for most models)."""

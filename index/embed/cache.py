@@ -97,6 +97,10 @@ class CachingEmbedder(Embedder):
         """Count word-pieces as the wrapped embedder does."""
         return self.inner.count_tokens(text)
 
+    def count_tokens_batch(self, texts: Sequence[str]) -> list[int]:
+        """Count as the wrapped model does."""
+        return self.inner.count_tokens_batch(texts)
+
     def embed_queries(self, texts: Sequence[str]) -> Vectors:
         """Embed questions with the model (never cached: a question is embedded once)."""
         return self.inner.embed_queries(texts)

@@ -239,11 +239,16 @@ def doc_id_of(path: Path, corpus_dir: Path) -> str:
 
 
 def read_corpus(
-    corpus_dir: Path, files: Sequence[Path] | None = None, *, max_bytes: int = MAX_FILE_BYTES
+    corpus_dir: Path,
+    files: Sequence[Path] | None = None,
+    *,
+    max_bytes: int = MAX_FILE_BYTES,
+    required: bool = True,
 ) -> tuple[list[Document], dict[str, list[Any]]]:
     """Load the corpus (or the given files of it), and the fingerprints of the files it had to skip.
 
-    Each skipped file gets a one-line warning. Raise CorpusError when no document is left to index.
+    Each skipped file gets a one-line warning. Raise CorpusError when no document is left to index (unless
+    not `required`: a few changed files of an index, all of them unreadable).
     """
     documents: list[Document] = []
     skipped: dict[str, list[Any]] = {}
@@ -257,7 +262,7 @@ def read_corpus(
         log.warning("skipped %s: %s", shown_name(path), reason)
         with contextlib.suppress(OSError):  # unreadable: no fingerprint either, so it never makes the index stale
             skipped[doc_id] = list(fingerprint(path, corpus_dir, max_bytes))
-    if not documents:
+    if not documents and required:
         raise CorpusError(
             f"corpus folder {corpus_dir} has no readable document ({', '.join(SUFFIXES)}): "
             "add documents, or pass --corpus DIR"

@@ -30,8 +30,8 @@ import os
 import shutil
 import time
 import uuid
-from collections.abc import Iterable, Iterator
-from dataclasses import asdict, dataclass, replace
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +40,7 @@ import numpy.typing as npt
 
 from ..errors import IndexCorruptError, IndexNotFoundError
 from ..models import Chunk
+from .guard import StoreGuard
 from .lexical import LexicalIndex
 from .lock import LOCK_FILE
 from .manifest import Manifest
@@ -88,7 +89,12 @@ class MultilingualTable:
 
 @dataclass(frozen=True, slots=True)
 class StoredIndex:
-    """A loaded index: manifest, chunk table (row i = vector id i), vectors and lexical index."""
+    """A loaded index: manifest, chunk table (row i = vector id i), vectors and lexical index.
+
+    An index updated in place (index.update) shares its stores with the version it came from: rows are
+    appended (a version sees only the rows of its own chunk table) and removed (`live` marks what is left),
+    under `guard`. Its texts extracted since the build on disk are in `texts` until it is saved.
+    """
 
     manifest: Manifest
     chunks: tuple[Chunk, ...]
@@ -98,9 +104,24 @@ class StoredIndex:
     sentences: SentenceTable
     folder: Path
     multilingual: MultilingualTable | None = None  # None: built for English questions only
+    live: npt.NDArray[np.bool_] | None = None  # per chunk row, not removed by an update; None: every row
+    texts: Mapping[str, str] = field(default_factory=dict)  # extracted texts by sha256, not yet on disk
+    guard: StoreGuard = field(default_factory=StoreGuard, compare=False)  # shared by the versions of an index
+    token_counts: dict[str, int] = field(default_factory=dict, compare=False)  # paragraphs counted by updates
+
+    @property
+    def live_count(self) -> int:
+        """Return how many chunk rows are not removed."""
+        return len(self.chunks) if self.live is None else int(np.count_nonzero(self.live))
+
+    def is_live(self, row: int) -> bool:
+        """Tell whether a chunk row is this version's and not removed."""
+        return row < len(self.chunks) and (self.live is None or bool(self.live[row]))
 
     def extracted_text(self, sha256: str) -> str | None:
         """Return the stored text extracted from the source file with this hash, or None when it is missing."""
+        if sha256 in self.texts:
+            return self.texts[sha256]
         try:
             return (self.folder / _TEXTS / f"{sha256}.txt").read_bytes().decode("utf-8")  # no newline translation
         except (OSError, UnicodeDecodeError):
@@ -145,7 +166,9 @@ def _digest(path: Path) -> str:
 def _inventory(folder: Path) -> dict[str, list[Any]]:
     """Return [size, sha256] of every file of a build folder but the manifest, by relative path."""
     files = sorted(p for p in folder.rglob("*") if p.is_file() and p.name != "manifest.json")
-    return {p.relative_to(folder).as_posix(): [p.stat().st_size, _digest(p)] for p in files}
+    sizes = {p: p.stat().st_size for p in files}
+    # A file over DIGEST_LIMIT is checked by its size only (_verify_files): hashing it here would be wasted.
+    return {p.relative_to(folder).as_posix(): [n, _digest(p) if n <= DIGEST_LIMIT else ""] for p, n in sizes.items()}
 
 
 def verify_files(index_dir: Path, manifest: Manifest) -> None:
@@ -232,12 +255,15 @@ def save_index(
     vectors: tuple[VectorStore, VectorStore],
     lexical: LexicalIndex,
     sentences: SentenceTable,
-    texts: dict[str, str] | None = None,
+    texts: Mapping[str, str] | None = None,
     multilingual: MultilingualTable | None = None,
+    *,
+    keep: Path | None = None,
 ) -> Path:
     """Write a complete build, then switch CURRENT to it atomically; return its folder.
 
-    `texts` are the extracted texts of HTML and PDF files, by the file's sha256.
+    `texts` are the extracted texts of HTML and PDF files, by the file's sha256. Older builds are deleted but
+    the one CURRENT named and `keep` (a build an engine still answers from).
     """
     builds = index_dir / "builds"
     builds.mkdir(parents=True, exist_ok=True)
@@ -272,7 +298,7 @@ def save_index(
     os.replace(pointer_tmp, index_dir / _CURRENT)
     # The previous build stays until `prune_builds`: the engine still answering from it (until the caller swaps
     # in this one) reads its extracted texts to verify quotes.
-    _remove_old_builds(builds, keep={name, previous})
+    _remove_old_builds(builds, keep={name, previous} | ({keep.name} if keep is not None else set()))
     return final
 
 

@@ -244,6 +244,10 @@ class VectorStore:
         query = np.asarray(vector, dtype=np.float32).reshape(-1)
         return np.asarray(self._stored(self._rows(ids)) @ query, dtype=np.float32)
 
+    def vectors_of(self, ids: Sequence[int] | npt.NDArray[np.int64]) -> npt.NDArray[np.float32]:
+        """Return a copy of the vectors stored under these ids (KeyError for an id not stored or removed)."""
+        return np.array(self._stored(self._rows(ids)), dtype=np.float32)
+
     def _stored(self, rows: npt.NDArray[np.int64]) -> npt.NDArray[np.float32]:
         """Return the vectors at these storage rows."""
         # IVF: its direct map finds each vector without scanning lists; flat and HNSW: a view, no copy.

@@ -139,7 +139,11 @@ class FakeLoader:
         self.opened += 1
         return self.engine
 
-    def rebuild(self, scope: Any = None, config: Any = None) -> FakeEngine:
+    def save(self, current: Any) -> Any:
+        """Return the engine as it is (a fake is never updated in place)."""
+        return current
+
+    def rebuild(self, scope: Any = None, config: Any = None, *, current: Any = None) -> FakeEngine:
         """Return a new engine, after the gate opens when one is set."""
         self.scopes.append(scope)
         self.started.set()

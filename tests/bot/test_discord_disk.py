@@ -53,7 +53,7 @@ async def test_a_withdrawn_messages_text_leaves_every_file_the_bot_keeps(
     message = discord_server.post(FAQ, SECRET, author=3000)
     discord_server.post(FAQ, ONCALL)
     online = await start()
-    online.bot.prune_grace = 0.0
+    online.bot.prune_grace = online.bot.save_delay = 0.0  # the updated index written, the replaced build pruned, at once
     assert "hunter2-falcon" in await ask(online, "What is the staging password?")
     roots = [channel_settings.data_dir, channel_settings.index_dir]
     assert any(holding(root, b"hunter2-falcon") for root in roots)  # the control: the mirror and the index hold it

@@ -56,9 +56,9 @@ class CountingLoader(FakeModelLoader):
 
     rebuilds = 0
 
-    def rebuild(self, scope: Any = None, config: Any = None) -> Any:
+    def rebuild(self, scope: Any = None, config: Any = None, *, current: Any = None) -> Any:
         type(self).rebuilds += 1
-        return super().rebuild(scope, config)
+        return super().rebuild(scope, config, current=current)
 
 
 def quoted(bot: QuoteBot, question: str = "How does the rollback run?") -> list[str]:

@@ -25,7 +25,7 @@ MANAGE_SERVER = 2048 | 32
 class ReloadingLoader(FakeLoader):
     """The fake loader, rebuilding for the config the bot read (as EngineLoader.rebuild takes it)."""
 
-    def rebuild(self, scope: Any = None, config: Any = None) -> FakeEngine:
+    def rebuild(self, scope: Any = None, config: Any = None, *, current: Any = None) -> FakeEngine:
         return super().rebuild(scope)
 
 

@@ -115,13 +115,21 @@ class OnnxEmbedder(Embedder):
 
     def count_tokens(self, text: str) -> int:
         """Count word-pieces as the model's tokenizer does, without special tokens or truncation."""
-        if self._counter is None:  # built on first use: the query path never counts
+        return len(self._counting().encode(text, add_special_tokens=False).ids)
+
+    def count_tokens_batch(self, texts: Sequence[str]) -> list[int]:
+        """Count the word-pieces of many texts in one call (the tokenizer's threads)."""
+        return [len(e.ids) for e in self._counting().encode_batch(list(texts), add_special_tokens=False)]
+
+    def _counting(self) -> Tokenizer:
+        """Return the tokenizer that counts: built on first use (the query path never counts)."""
+        if self._counter is None:
             from tokenizers import Tokenizer
 
             self._counter = Tokenizer.from_str(self._tokenizer_json)
             self._counter.no_truncation()
             self._counter.no_padding()
-        return len(self._counter.encode(text, add_special_tokens=False).ids)
+        return self._counter
 
     def embed_batch(self, texts: Sequence[str]) -> Vectors:
         """Embed passages into unit vectors (after the model's passage prompt, when it has one)."""

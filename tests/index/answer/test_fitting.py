@@ -23,6 +23,7 @@ TRUE_RULE = {
     "missing_document": -3.0,
     "number_missing": -2.0,
     "substance": 2.5,
+    "likeness": -2.0,
 }
 TRUE_INTERCEPT = -1.5
 

@@ -505,6 +505,15 @@ def test_a_cosine_floor_spreads_exactly_the_cosine_features(stored: StoredIndex,
     )
 
 
+def test_a_cosine_floor_spreads_the_questions_likeness_too(stored: StoredIndex) -> None:
+    question = GATHER_QUESTIONS[0]
+    vector = FakeEmbedder().embed_batch([question])[0]
+    assert gather(stored, question, vector, 10, cosine_floor=0.8, likeness=0.9).likeness == pytest.approx(0.5)
+    assert gather(stored, question, vector, 10, likeness=0.9).likeness == pytest.approx(0.9)
+    assert gather(stored, question, vector, 10, cosine_floor=0.8).likeness == 0.0  # not measured (English path)
+    assert gather(stored, NONSENSE, vector, 10, cosine_floor=0.8, likeness=1.0).likeness == pytest.approx(1.0)
+
+
 def test_views_foreign_part_and_cosine_floor_round_trip_and_are_checked() -> None:
     ranking = dataclasses.replace(_ranking(), views="late", cosine_floor=0.8, foreign=_ranking())
     assert Ranking.from_dict(json.loads(json.dumps(ranking.to_dict()))) == ranking

@@ -104,6 +104,7 @@ def test_vectors_match_sentence_transformers(onnx_embedder: OnnxEmbedder, real_e
 def test_token_counts_match_sentence_transformers(onnx_embedder: OnnxEmbedder, real_embedder: Embedder) -> None:
     texts = [*_corpus_texts(), "", "  padded  ", "Ünïcödé café, 北京 😀"]
     assert [onnx_embedder.count_tokens(t) for t in texts] == [real_embedder.count_tokens(t) for t in texts]
+    assert onnx_embedder.count_tokens_batch(texts) == [real_embedder.count_tokens(t) for t in texts]  # at once
 
 
 @pytest.mark.slow
