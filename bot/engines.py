@@ -18,7 +18,6 @@ from ..index import (
     CorpusError,
     Embedder,
     Library,
-    MultilingualEmbedder,
     Passage,
     Source,
     collections_from,
@@ -117,7 +116,6 @@ class EngineLoader:
     def __init__(self, settings: Settings, config: Config | None = None) -> None:
         self.settings = settings
         self._embedder: Embedder | None = None
-        self._multilingual: Embedder | None = None
         self._config = config  # the config in force: read on first use, then the one the last rebuild built
 
     def embedder(self) -> Embedder:
@@ -148,10 +146,7 @@ class EngineLoader:
     ) -> BuildOptions:
         """Return the build options the settings ask for."""
         s = self.settings
-        if s.multilingual and self._multilingual is None:
-            self._multilingual = MultilingualEmbedder(threads=s.workers)  # loads its weights on first use only
-        second = self._multilingual if s.multilingual else None
-        return BuildOptions(s.chunk_tokens, s.index_type, progress, on_rebuild, int(s.max_file_mb * 2**20), second)
+        return BuildOptions(s.chunk_tokens, s.index_type, progress, on_rebuild, int(s.max_file_mb * 2**20))
 
     def open(
         self,

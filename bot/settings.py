@@ -32,11 +32,6 @@ class Settings(BaseSettings):
         "auto", description="embedding backend: auto (ONNX when the model exports, else torch), onnx or torch"
     )
     device: Literal["cpu", "cuda"] = Field("cpu", description="embedding device: cpu or cuda")
-    multilingual: bool = Field(
-        False,
-        description="also index with USE multilingual v3, for an English-only model such as all-MiniLM-L6-v2 "
-        "(the default model reads every language)",
-    )
     top_k: int = Field(3, ge=1, le=10, description="passages per answer")
     chunk_tokens: int = Field(BuildOptions().chunk_tokens, ge=32, le=512, description="longest chunk, in word-pieces")
     index_type: Literal["auto", "flat", "ivf", "hnsw"] = Field(

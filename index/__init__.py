@@ -21,7 +21,6 @@ from .build import BuildOptions, prune_previous, remove_builds
 from .collections import Collection, Collections, collections_from, load_collections, read_config_file
 from .embed.base import DEFAULT_MODEL, Embedder
 from .embed.factory import make_embedder
-from .embed.multilingual import MultilingualEmbedder
 from .errors import (
     ConfigError,
     CorpusError,
@@ -64,7 +63,6 @@ __all__ = [
     "IndexStateError",
     "Library",
     "ModelError",
-    "MultilingualEmbedder",
     "Passage",
     "QuestionError",
     "QuestionTooLongError",

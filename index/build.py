@@ -63,8 +63,6 @@ class BuildOptions:
     progress: Progress | None = None  # told (done, total) while texts are embedded
     on_rebuild: Callable[[str], None] | None = None  # told why, before an index is built on opening
     max_file_bytes: int = MAX_FILE_BYTES  # larger files are skipped without being read
-    # The second model, for questions in other languages (index.embed.multilingual); None: English only.
-    multilingual: Embedder | None = None
     show_authors: bool = False  # Discord messages cite their author's name (the collection's `show_authors`)
 
     def __post_init__(self) -> None:
@@ -114,32 +112,28 @@ def _build(
     cache: bool,
 ) -> Manifest:
     """Chunk, embed and store loaded documents as a new build (the caller holds the build lock)."""
-    cached = [_cached(e, index_dir) if cache else None for e in (embedder, options.multilingual)]
-    embedder = cached[0] or embedder
-    second = cached[1] or options.multilingual
+    cached = _cached(embedder, index_dir) if cache else None
+    embedder = cached or embedder
     chunks = chunk_all(documents, options, embedder)
     titles = {d.doc_id: d.title for d in documents}
     ranking = default_ranking(model=embedder.name)  # what it embeds (its views) and how it answers
-    represented = represent(chunks, titles, (embedder, second), options.progress, options.index_type, ranking.views)
-    vectors, lexical, sentences, multilingual = represented
-    manifest = _manifest((embedder, second), options, documents, skipped, chunks, represented, ranking)
-    if cached[0]:
-        manifest = replace(manifest, embedded=sum(c.embedded for c in cached if c))
+    represented = represent(chunks, titles, embedder, options.progress, options.index_type, ranking.views)
+    vectors, lexical, sentences = represented
+    manifest = _manifest(embedder, options, documents, skipped, chunks, represented, ranking)
+    if cached:
+        manifest = replace(manifest, embedded=cached.embedded)
     try:
         texts = {d.sha256: d.text for d in documents if d.extracted}
-        save_index(index_dir, manifest, chunks, vectors, lexical, sentences, texts, multilingual)
-        for used in cached:
-            if used:
-                used.cache.save()
+        save_index(index_dir, manifest, chunks, vectors, lexical, sentences, texts)
+        if cached:
+            cached.cache.save()
     except OSError as exc:
         raise _unwritable(index_dir, exc) from exc
     return manifest
 
 
-def _cached(embedder: Embedder | None, index_dir: Path) -> CachingEmbedder | None:
+def _cached(embedder: Embedder, index_dir: Path) -> CachingEmbedder:
     """Wrap an embedder with the index folder's cache of its vectors (one file per model)."""
-    if embedder is None:
-        return None
     return CachingEmbedder(embedder, EmbeddingCache(index_dir / "cache", embedder.name, embedder.dimension))
 
 
@@ -162,7 +156,7 @@ def chunk_all(
 
 
 def _manifest(
-    models: tuple[Embedder, Embedder | None],
+    embedder: Embedder,
     options: BuildOptions,
     documents: list[Document],
     skipped: dict[str, list[Any]],
@@ -170,14 +164,11 @@ def _manifest(
     represented: Represented,
     ranking: Ranking,
 ) -> Manifest:
-    """Describe a build: models, chunker, documents, ranking, and the kind of each vector store."""
-    (embedder, second), (vectors, _, sentences, multilingual) = models, represented
+    """Describe a build: model, chunker, documents, ranking, and the kind of each vector store."""
+    vectors, _, sentences = represented
     kinds = {"titled": vectors[1].kind, "sentences_titled": sentences.titled.kind}
     if vectors[0] is not vectors[1]:  # "separate" views: the plain stores are their own
         kinds |= {"vectors": vectors[0].kind, "sentences": sentences.vectors.kind}
-    if multilingual is not None:
-        kinds["multilingual_chunks"] = multilingual.chunks.kind
-        kinds["multilingual_sentences"] = multilingual.sentences.kind
     return Manifest(
         model=embedder.name,
         dimension=embedder.dimension,
@@ -190,8 +181,6 @@ def _manifest(
         skipped=skipped,
         ranking=ranking.to_dict(),
         index_types=kinds,
-        multilingual=second.name if second else None,
-        multilingual_dimension=second.dimension if second else 0,
     )
 
 
@@ -254,7 +243,6 @@ def check_index(
         chunker_version=CHUNKER_VERSION,
         fingerprints=corpus_fingerprints(corpus_dir, manifest, files, max_bytes=options.max_file_bytes),
         ranking=default_ranking(model=model).to_dict(),
-        multilingual=options.multilingual.name if options.multilingual else None,
         show_authors=options.show_authors,
     )
 
@@ -283,7 +271,7 @@ def open_engine(
             options.on_rebuild(reason or "index missing")
         build_index(corpus_dir, index_dir, embedder, options, files=files)
         stored = load_index(index_dir)
-    return QuoteEngine(stored, embedder, corpus_dir, multilingual=options.multilingual)
+    return QuoteEngine(stored, embedder, corpus_dir)
 
 
 def _load_current(index_dir: Path, embedder: Embedder, reason: str | None) -> tuple[StoredIndex | None, str | None]:

@@ -12,7 +12,7 @@ import numpy.typing as npt
 
 from .embed.base import Embedder
 from .models import Chunk
-from .store.layout import MultilingualTable, SentenceTable
+from .store.layout import SentenceTable
 from .store.lexical import LexicalIndex
 from .store.vectors import VectorStore
 from .text import heading_path, sentence_under_title, split_sentences, under_title
@@ -23,13 +23,13 @@ _BATCH = 512  # texts per embedding call: the embedder sorts each call by length
 
 Progress = Callable[[int, int], None]  # (chunks embedded so far, total)
 
-Represented = tuple[tuple[VectorStore, VectorStore], LexicalIndex, SentenceTable, MultilingualTable | None]
+Represented = tuple[tuple[VectorStore, VectorStore], LexicalIndex, SentenceTable]
 
 
 def represent(
     chunks: list[Chunk],
     titles: dict[str, str],
-    models: tuple[Embedder, Embedder | None],
+    embedder: Embedder,
     progress: Progress | None,
     index_type: str,
     views: str = "separate",
@@ -39,15 +39,13 @@ def represent(
     "separate": each chunk and sentence is embedded alone and under its title. "titled": under it only (the
     plain stores are the titled ones). "late": each chunk once, under its headings, its sentences pooled from
     that pass (the plain stores are the titled ones).
-    With a second (multilingual) model, the titled chunks and headed sentences are embedded by it too.
     """
-    embedder, second = models
     texts = [c.search_text for c in chunks]
     sentences, owners = chunk_sentences(chunks)
     titled, headed, sentence_lexical = lexical_texts(chunks, titles, sentences, owners)
     titled_sentences = [sentence_under_title(headed[o], s) for s, o in zip(sentences, owners, strict=True)]
-    # Only the titled chunk store (and the second model's stores) are searched (index.answer.ranking); the
-    # others are only scored by id, so under "auto" they stay exact: an approximate index would buy nothing.
+    # Only the titled chunk store is searched (index.answer.ranking); the others are only scored by id, so under
+    # "auto" they stay exact: an approximate index would buy nothing.
     scored_only = "flat" if index_type == "auto" else index_type
     jobs = {
         "separate": [
@@ -59,8 +57,6 @@ def represent(
         "titled": [(embedder, titled, index_type), (embedder, titled_sentences, scored_only)],
         "late": [],
     }[views]
-    if second is not None:
-        jobs += [(second, titled, index_type), (second, titled_sentences, index_type)]
     total = sum(len(batch) for _, batch, _ in jobs) + (len(chunks) if views == "late" else 0)
     done, stores = 0, []
     if views == "late":
@@ -71,11 +67,10 @@ def represent(
         stores.append(_embed_all(model, batch, progress, done=done, total=total, index_type=kind))
         done += len(batch)
     if views == "titled":  # the plain stores are the titled ones
-        stores = [stores[0], stores[0], stores[1], stores[1], *stores[2:]]
+        stores = [stores[0], stores[0], stores[1], stores[1]]
     lexical = LexicalIndex.build(titled)
     table = SentenceTable(stores[2], stores[3], LexicalIndex.build(sentence_lexical), owners)
-    multilingual = MultilingualTable(stores[4], stores[5]) if second is not None else None
-    return (stores[0], stores[1]), lexical, table, multilingual
+    return (stores[0], stores[1]), lexical, table
 
 
 def lexical_texts(

@@ -60,7 +60,7 @@ def updated(
 ) -> QuoteEngine | None:
     """Return a version of the engine's index with its changed files applied in place (the engine when none changed).
 
-    None: not updatable in place (another model, chunker or ranking; a second model; too many rows; not the
+    None: not updatable in place (another model, chunker or ranking; an old second model; too many rows; not the
     newest version of its index): build it anew. `files` narrows the corpus as at the build.
     """
     stored, embedder = engine.stored, engine.embedder
@@ -81,10 +81,8 @@ def updated(
 
 
 def _compatible(stored: StoredIndex, model: str, options: BuildOptions) -> bool:
-    """Tell whether the index was built as a build with these options would build it now (one model)."""
+    """Tell whether the index was built as a build with these options would build it now."""
     manifest = stored.manifest
-    if stored.multilingual is not None or options.multilingual is not None:
-        return False  # the second model's stores are not updated in place
     indexed = {d.doc_id: d.fingerprint for d in manifest.documents}
     reason = staleness(  # the manifest's own documents: only the rest of what makes an index stale is compared
         manifest,
@@ -119,15 +117,14 @@ def _counter(stored: StoredIndex, touched: frozenset[str], embedder: Embedder) -
     """Return the model's token counter, remembering counts across updates (a Discord channel is one document of
     thousands of messages, each counted again at every edit otherwise).
 
-    The first update of an index counts its touched documents' chunk texts (most are whole paragraphs) in one
-    call, which the model may do far faster than one at a time.
+    The touched documents' chunk texts not counted yet (most chunks are whole paragraphs) are counted first in
+    one call, which the model may do far faster than one at a time.
     """
     counts = stored.token_counts
     if len(counts) > 4 * len(stored.chunks) + 1000:
         counts.clear()  # texts long gone: counted again when met
-    if not counts:
-        texts = list({c.text for c in stored.chunks if c.doc_id in touched})
-        counts.update(zip(texts, embedder.count_tokens_batch(texts), strict=True))
+    texts = list({c.text for c in stored.chunks if c.doc_id in touched} - counts.keys())
+    counts.update(zip(texts, embedder.count_tokens_batch(texts), strict=True))
 
     def count(text: str) -> int:
         found = counts.get(text)
@@ -181,7 +178,7 @@ def _represented(fresh: list[Chunk], titles: dict[str, str], engine: QuoteEngine
     Not through the index folder's vector cache: reading it whole costs more than embedding a few chunks.
     """
     views = engine.ranking.views
-    (plain, titled), _, table, _ = represent(fresh, titles, (engine.embedder, None), None, "flat", views)
+    (plain, titled), _, table = represent(fresh, titles, engine.embedder, None, "flat", views)
     sentences, owners = chunk_sentences(fresh)
     lexical, _, sentence_lexical = lexical_texts(fresh, titles, sentences, owners)
     every, every_sentence = np.arange(len(fresh)), np.arange(len(sentences))

@@ -1,7 +1,7 @@
 """Benchmark quotebot against baselines measured in the same run, and report ratios.
 
     python scripts/bench.py                 # every section
-    python scripts/bench.py --only query    # or build, cold, incremental, scale, multilingual, discord, watch
+    python scripts/bench.py --only query    # or build, cold, incremental, scale, discord, watch
     python scripts/bench.py --json F        # also write the figures to F
 
 Sections (the targets come from issue 5):
@@ -12,7 +12,6 @@ Sections (the targets come from issue 5):
 - cold: wall time of a fresh `quotebot ask` process against importing torch + sentence-transformers.
 - incremental: rebuild after editing one file of a 1,000-document corpus, against the full build.
 - scale: 1M passages, index type by size, search latency and recall (scripts/bench_scale.py).
-- multilingual: what the second model costs (install, build, cold and warm), scripts/bench_multilingual.py.
 - discord: first sync of a 10,000-message channel and the lag of an edit, scripts/bench_discord.py.
 - watch: the lag from saving a corpus file to its new wording being quoted, scripts/bench_watch.py.
 
@@ -293,7 +292,7 @@ def bench_cold(corpus: Path, index: Path, runs: int = 5) -> dict[str, float]:
 def main() -> int:
     """Run the chosen sections and print the figures."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    sections = ["query", "build", "cold", "incremental", "scale", "multilingual", "discord", "watch"]
+    sections = ["query", "build", "cold", "incremental", "scale", "discord", "watch"]
     parser.add_argument("--only", choices=sections)
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     args = parser.parse_args()
@@ -308,10 +307,6 @@ def main() -> int:
         results["build"] = bench_build_and_incremental(embedder)
     if args.only in (None, "cold"):
         results["cold"] = bench_cold(ROOT / "corpus", WORK / "index-seed")
-    if args.only in (None, "multilingual"):
-        from bench_multilingual import run  # beside this script; it imports this module
-
-        results["multilingual"] = run(embedder)
     if args.only in (None, "discord"):
         from bench_discord import run as run_discord  # beside this script
 

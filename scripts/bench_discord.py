@@ -84,7 +84,7 @@ def _settings(folder: Path) -> Settings:
     faq = f"[collections.faq]\ndiscord_channels = [{CHANNEL}]\nchannels = [{FORUM}]\n"  # the forum may search it
     config.write_text(f"{faq}\n{answer_forum}", encoding="utf-8")
     return Settings(  # type: ignore[call-arg]
-        _env_file=None, config_file=config, data_dir=folder / "data", index_dir=folder / "index", multilingual=False
+        _env_file=None, config_file=config, data_dir=folder / "data", index_dir=folder / "index"
     )
 
 

@@ -104,7 +104,6 @@ def _settings(root: Path, corpus: Path, config: Path | None = None) -> Settings:
         index_dir=root / "index",
         data_dir=root / "data",
         config_file=config or root / "none.toml",
-        multilingual=False,
     )
 
 

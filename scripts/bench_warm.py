@@ -15,7 +15,10 @@ and index build are not counted. The questions go in blocks of --block, quotebot
 order alternating from block to block, so both sides see similar load; each side first answers the same 20
 warm-up questions, untimed. Threads: quotebot as shipped (onnxruntime's two intra-op threads, FAISS one);
 txtai's child OMP_NUM_THREADS and torch threads = --threads (scripts/bench_build.py's default, the CPU count)
-and FAISS one. Reported: p50 and p95 of each, the ratios of the p50s and the load average.
+and FAISS one. torch's OpenMP threads spin when idle, as txtai ships; --passive makes them sleep instead, as
+quotebot's onnxruntime threads do: with another process busy on a core of a 2-core machine, spinning threads
+wait on each other at every parallel step and a search can take 25 times as long. Reported: p50 and p95 of
+each, the ratios of the p50s and the load average.
 """
 
 from __future__ import annotations
@@ -80,19 +83,20 @@ def child_txtai(args: argparse.Namespace) -> None:
 class Txtai:
     """The txtai child, as seen from the parent: send a block of questions, get its search times back."""
 
-    def __init__(self, python: str, threads: int) -> None:
+    def __init__(self, python: str, threads: int, *, passive: bool) -> None:
         txtai_model(python)  # a clear message when the venv is missing
         TXTAI_WORK.mkdir(parents=True, exist_ok=True)
         self.log = TXTAI_WORK / "child.log"
         command = [python, str(Path(__file__).resolve()), "--child", "--index", str(TXTAI_WORK / "index")]
         command += ["--threads", str(threads)]
+        env = child_env(threads) | ({"OMP_WAIT_POLICY": "PASSIVE"} if passive else {})
         self.errors = self.log.open("w", encoding="utf-8")
         self.child = subprocess.Popen(
             command,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=self.errors,
-            env=child_env(threads),
+            env=env,
             text=True,
         )
 
@@ -138,6 +142,9 @@ def main() -> int:
     parser.add_argument("--block", type=int, default=50, help="questions per turn of each side")
     parser.add_argument("--txtai-python", default=str(TXTAI_VENV / "bin" / "python"), help="txtai's interpreter")
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 1, help="txtai's OMP and torch threads")
+    parser.add_argument(
+        "--passive", action="store_true", help="txtai's OpenMP threads sleep when idle (OMP_WAIT_POLICY=PASSIVE)"
+    )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--index", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -152,7 +159,9 @@ def main() -> int:
 
     model = args.model or DEFAULT_MODEL
     load_before = os.getloadavg()
-    txtai = Txtai(args.txtai_python, args.threads)  # loads or builds its index while quotebot opens its own
+    txtai = Txtai(
+        args.txtai_python, args.threads, passive=args.passive
+    )  # loads or builds its index while quotebot opens its own
     engine, _ = squad_index(make_embedder(model))
     ready = txtai.ready()
     questions = [q.question for q in squad_queries(args.questions)]
@@ -187,7 +196,7 @@ def main() -> int:
     print(
         f"txtai: all-MiniLM-L6-v2 hybrid, {ready['count']} paragraphs ({TXTAI_WORK / 'index'},"
         f" {'built' if ready['built'] else 'loaded'} in {ready['seconds']:.1f}s),"
-        f" torch threads {ready['torch_threads']}"
+        f" torch threads {ready['torch_threads']}, OpenMP wait policy {'PASSIVE' if args.passive else 'default'}"
     )
     print(f"blocks of {args.block}, order alternating; {WARM_UP} warm-up questions each, untimed")
     rows = (("quotebot answer", answer_ms), ("raw encode + search", raw_ms), ("txtai hybrid search", txtai_ms))

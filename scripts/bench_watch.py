@@ -61,7 +61,7 @@ def run(articles: int = 48, poll: bool = False) -> dict[str, Any]:
     target = _corpus(WORK / "corpus", articles)
     settings = Settings(  # type: ignore[call-arg]
         _env_file=None, corpus_dir=WORK / "corpus", config_file=WORK / "none.toml", index_dir=WORK / "index",
-        data_dir=WORK / "data", multilingual=False, watch_poll=poll,
+        data_dir=WORK / "data", watch_poll=poll,
     )  # fmt: skip
     loader = EngineLoader(settings)
     started = time.perf_counter()

@@ -155,13 +155,13 @@ def squad_queries(limit: int | None = None, *, unseen: bool = False) -> list[Que
 
 
 def prepare(
-    engine: QuoteEngine, queries: list[Query], key: Callable[[int], set[str]], *, multilingual: bool = False
+    engine: QuoteEngine, queries: list[Query], key: Callable[[int], set[str]], *, foreign: bool = False
 ) -> Prepared:
-    """Score every query's candidates once (one embedding batch for all questions), on either model's path."""
-    model = engine.multilingual if multilingual and engine.multilingual else engine.embedder  # one model: itself
-    vectors = model.embed_queries([q.question for q in queries])
+    """Score every query's candidates once (one embedding batch for all questions), on the English or the
+    other-language path (`foreign`)."""
+    vectors = engine.embedder.embed_queries([q.question for q in queries])
     pairs = zip(queries, vectors, strict=True)
-    candidates = [engine.candidates(q.question, v, multilingual=multilingual) for q, v in pairs]
+    candidates = [engine.candidates(q.question, v, foreign=foreign) for q, v in pairs]
     gold = [
         np.array([bool(key(r) & q.gold) for r in c.rows], dtype=bool) for q, c in zip(queries, candidates, strict=True)
     ]

@@ -2,16 +2,15 @@
 
     python scripts/fit_multilingual.py [--dry-run] [--model NAME]
 
-With the default model, which reads every language, the fit is the `foreign` part of its ranking file
-(index/answer/ranking.json); with all-MiniLM-L6-v2 (English only) it is the second model's,
-index/answer/ranking_multilingual.json. The questions that are not English are ranked with the same features
-(on the second model's vectors, index.embed.multilingual, when there is one), so the same fitting serves:
-the ranker on the XQuAD "tune" articles' questions in zh, es,
-ru, ar and de over the English SQuAD corpus, and Chinese questions over the Chinese paragraphs, each language
-weighing alike; the rule on their first passages, labelled by whether the corpus answers the question (across
-languages the first passage is right less than half the time: "right" would teach the rule to doubt every
-answerable question), against two mechanical near misses per question (its gold passage, then its gold
-document, taken away) and every question asked of the seed corpus, which answers none.
+The default model reads every language: the fit is the `foreign` part of its ranking file
+(index/answer/ranking.json; another model's, `ranking_file`), which ranks the questions that are not English
+(or are asked of a corpus mostly not in English) with the same vectors and features (index.answer.engine):
+the ranker on the XQuAD "tune" articles' questions in zh, es, ru, ar and de over the English SQuAD corpus, and
+Chinese questions over the Chinese paragraphs, each language weighing alike; the rule on their first passages,
+labelled by whether the corpus answers the question (across languages the first passage is right less than half
+the time: "right" would teach the rule to doubt every answerable question), against two mechanical near misses per
+question (its gold passage, then its gold document, taken away) and every question asked of the seed corpus, which
+answers none.
 Validated by leaving one language out of the fit in turn; the confidence is Platt-scaled on those left-out runs.
 
 With --off-topic, the rule is also fitted against the everyday questions of tests/data/offtopic_multilingual_fit.jsonl
@@ -52,7 +51,6 @@ from quotebot.index.answer.ranking import FEATURES, Ranker, Ranking, default_ran
 from quotebot.index.embed.base import DEFAULT_MODEL, Embedder
 from quotebot.index.embed.factory import make_embedder
 
-TARGET = ev.ROOT / "index" / "answer" / "ranking_multilingual.json"
 OFF_TOPIC_FIT = ev.ROOT / "tests" / "data" / "offtopic_multilingual_fit.jsonl"  # never the report set (xquad.py)
 
 
@@ -61,17 +59,17 @@ def prepare_all(
 ) -> tuple[dict[str, ev.Prepared], dict[str, ev.Prepared], dict[tuple[str, str], ev.Prepared]]:
     """Prepare each language's tune questions on its corpus, the same questions asked of the seed, and (with
     `off_topic`) the off-topic fit set asked of each corpus, by (corpus, language)."""
-    squad, key = xq.squad_engine(embedder)
-    seed = xq.seed_engine(embedder)
+    squad, key = ev.squad_index(embedder)
+    seed = ev.seed_index(embedder)
     own: dict[str, ev.Prepared] = {}
     cross: dict[str, ev.Prepared] = {}
     for lang in xq.CROSS:
         rows = [q for q in xq.queries(lang, xq.squad_gold()) if q.split == "tune"]
-        own[lang] = ev.prepare(squad, rows, key, multilingual=True)
-        cross[lang] = ev.prepare(seed, rows, lambda row: set(), multilingual=True)
+        own[lang] = ev.prepare(squad, rows, key, foreign=True)
+        cross[lang] = ev.prepare(seed, rows, lambda row: set(), foreign=True)
     chinese, zh_key = xq.chinese_engine(embedder)
     rows = [q for q in xq.queries("zh", lambda p: p) if q.split == "tune"]
-    own["zh-zh"] = ev.prepare(chinese, rows, zh_key, multilingual=True)
+    own["zh-zh"] = ev.prepare(chinese, rows, zh_key, foreign=True)
     engines = {"seed": seed, "squad": squad, "zh": chinese}
     return own, cross, prepare_off_topic(engines) if off_topic else {}
 
@@ -90,7 +88,7 @@ def prepare_off_topic(
     """Ask every corpus the off-topic questions of each language, on the other-language path."""
     none: Callable[[int], set[str]] = lambda row: set()  # noqa: E731
     return {
-        (corpus, lang): ev.prepare(engine, rows, none, multilingual=True)
+        (corpus, lang): ev.prepare(engine, rows, none, foreign=True)
         for corpus, engine in engines.items()
         for lang, rows in off_topic_questions(path).items()
     }
@@ -142,7 +140,7 @@ def _by_answerable(examples: list[Example]) -> list[Example]:
 
 
 def main() -> int:
-    """Fit, report and write the multilingual ranking."""
+    """Fit, report and write the foreign part of the model's ranking."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--dry-run", action="store_true", help="do not write the ranking file")
     parser.add_argument("--model", default=DEFAULT_MODEL, help="the embedding model (default: %(default)s)")
@@ -173,13 +171,10 @@ def main() -> int:
         f"scripts/fit_multilingual.py --model {args.model}: XQuAD 'tune' articles, zh es ru ar de over SQuAD dev, "
         "zh over zh" + (", off-topic fit set" if args.off_topic else "")
     )
-    fitted = Ranking(ranker, rule, fitted_on)
     if args.dry_run:
         return 0
-    target = TARGET
-    if not xq.second_model(embedder):  # one model for every language: the foreign part of its own ranking
-        target = TARGET.with_name(ranking_file(args.model))
-        fitted = replace(default_ranking(model=args.model), foreign=fitted)
+    target = ev.ROOT / "index" / "answer" / ranking_file(args.model)
+    fitted = replace(default_ranking(model=args.model), foreign=Ranking(ranker, rule, fitted_on))
     target.write_text(json.dumps(fitted.to_dict(), indent=2) + "\n", encoding="utf-8")
     print(f"wrote {target.relative_to(ev.ROOT)}")
     return 0

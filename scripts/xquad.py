@@ -20,7 +20,6 @@ paragraphs are both fitted and measured.
 from __future__ import annotations
 
 import hashlib
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -36,15 +35,14 @@ from eval import (
     paragraph_key,
     prepare,
     read_jsonl,
+    seed_index,
     squad_index,
     write_articles,
-    write_squad_corpus,
 )
 
 from quotebot.index.answer.engine import QuoteEngine
-from quotebot.index.build import BuildOptions, open_engine
+from quotebot.index.build import open_engine
 from quotebot.index.embed.base import Embedder
-from quotebot.index.embed.multilingual import MultilingualEmbedder
 
 XQUAD = ROOT.parent / "shared" / "eval" / "xquad_multi"
 OFF_TOPIC = ROOT / "tests" / "data" / "offtopic_multilingual.jsonl"  # the report set: never fitted on
@@ -55,34 +53,6 @@ CROSS = ("zh", "es", "ru", "ar", "de")
 def split_of(article: str) -> str:
     """Put an article in "tune" or "heldout", by a hash of its title (stable, about half each)."""
     return "tune" if hashlib.sha256(article.encode()).digest()[0] % 2 == 0 else "heldout"
-
-
-def second_model(embedder: Embedder) -> bool:
-    """Tell whether the model reads English only, so other languages need USE multilingual as a second model."""
-    return embedder.name.lower() in ("all-minilm-l6-v2", "sentence-transformers/all-minilm-l6-v2")
-
-
-def options(embedder: Embedder) -> BuildOptions:
-    """Build options with the second model when the first is English-only (two BLAS threads for building)."""
-    return BuildOptions(multilingual=MultilingualEmbedder(threads=2) if second_model(embedder) else None)
-
-
-def _seeded(index: Path, donor: Path) -> Path:
-    """Give a new index folder the donor's embedding cache, so the English vectors are not embedded again."""
-    if not (index / "cache").exists() and (donor / "cache").is_dir():
-        shutil.copytree(donor / "cache", index / "cache")
-    return index
-
-
-def squad_engine(embedder: Embedder) -> tuple[QuoteEngine, Callable[[int], set[str]]]:
-    """Open the SQuAD index with multilingual vectors; return it and each row's paragraph ids."""
-    engine, key = squad_index(embedder)  # builds the English one first, whose cache this one reuses
-    if not second_model(embedder):
-        return engine, key  # one model for every language: the same index
-    spans = write_squad_corpus(WORK / "squad-corpus")
-    index = _seeded(WORK / "squad-ml-index", WORK / "squad-index")
-    engine = open_engine(WORK / "squad-corpus", index, embedder, options(embedder))
-    return engine, paragraph_key(engine, spans)
 
 
 def queries(lang: str, gold_of: Callable[[str], str]) -> list[Query]:
@@ -112,13 +82,8 @@ def write_chinese_corpus(folder: Path) -> Spans:
 def chinese_engine(embedder: Embedder) -> tuple[QuoteEngine, Callable[[int], set[str]]]:
     """Open the index of the Chinese paragraphs; return it and each row's paragraph ids."""
     spans = write_chinese_corpus(WORK / "xquad-zh-corpus")
-    engine = open_engine(WORK / "xquad-zh-corpus", WORK / "xquad-zh-index", embedder, options(embedder))
+    engine = open_engine(WORK / "xquad-zh-corpus", WORK / "xquad-zh-index", embedder)
     return engine, paragraph_key(engine, spans)
-
-
-def seed_engine(embedder: Embedder) -> QuoteEngine:
-    """Open the seed corpus's index with multilingual vectors."""
-    return open_engine(ROOT / "corpus", WORK / "seed-ml-index", embedder, options(embedder))
 
 
 def off_topic(engine: QuoteEngine, path: Path = OFF_TOPIC) -> dict[str, tuple[int, int]]:
@@ -135,21 +100,22 @@ def run_xquad(embedder: Embedder) -> dict[str, Any]:
     if not XQUAD.is_dir() or not SQUAD.is_dir():
         print(f"\nxquad skipped: {XQUAD} or {SQUAD} not found")
         return {}
-    engine, key = squad_engine(embedder)
-    # The other-language path: the second model's, or the one model's with its ranking's foreign part.
-    second = second_model(embedder) or engine.ranking.foreign is not None
-    rule = engine.ranking_for(second)
+    # The model reads every language: the eval's own indexes serve, each question taking the other-language path
+    # (its ranking's foreign part) when the ranking has one.
+    engine, key = squad_index(embedder)
+    foreign = engine.ranking.foreign is not None
+    rule = engine.ranking_for(foreign)
     figures: dict[str, Any] = {}
     print("\nXQuAD, questions in other languages over the English SQuAD dev corpus (2,067 paragraphs)")
     print(f"{'lang':<6}{'split':<9}{'hit@1':>7}{'hit@3':>7}{'ans. declined':>15}{'n':>6}")
     for lang in CROSS:
-        data = prepare(engine, queries(lang, squad_gold()), key, multilingual=second)
+        data = prepare(engine, queries(lang, squad_gold()), key, foreign=foreign)
         figures[lang] = _print_splits(lang, data, rule)
     zh_engine, zh_key = chinese_engine(embedder)
     print("\nXQuAD, Chinese questions over the 240 Chinese paragraphs")
-    chinese = prepare(zh_engine, queries("zh", lambda p: p), zh_key, multilingual=second)
+    chinese = prepare(zh_engine, queries("zh", lambda p: p), zh_key, foreign=foreign)
     figures["zh-zh"] = _print_splits("zh", chinese, rule)
-    seed = seed_engine(embedder)
+    seed = seed_index(embedder)
     for path, suffix in ((OFF_TOPIC, ""), (OFF_TOPIC_FIT, " fit")):
         print(f"\noff-topic questions declined (tests/data/{path.name}{', the fit set' if suffix else ''})")
         for name, target in (("seed", seed), ("squad", engine)):

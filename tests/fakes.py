@@ -11,7 +11,7 @@ import numpy as np
 
 from quotebot.index import Embedder
 
-__all__ = ["ROOT", "SEED", "FakeEmbedder", "FakeMultilingualEmbedder"]
+__all__ = ["ROOT", "SEED", "FakeEmbedder"]
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "corpus" / "china-un-first-committee-2020-information-security.txt"
@@ -41,17 +41,3 @@ class FakeEmbedder(Embedder):
             if not norm:
                 out[row, 0] = 1.0
         return out
-
-
-class FakeMultilingualEmbedder(FakeEmbedder):
-    """A second model for the tests: bag of words under another name and size, and a record of what it read."""
-
-    name = "fake-multilingual"
-
-    def __init__(self, dimension: int = 48) -> None:
-        super().__init__(dimension)
-        self.texts: list[str] = []
-
-    def embed_batch(self, texts: Sequence[str]) -> np.ndarray:
-        self.texts.extend(texts)
-        return super().embed_batch(texts)

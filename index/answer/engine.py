@@ -25,7 +25,7 @@ from .dedupe import collapse_duplicates
 from .language import reads_as_english
 from .links import deep_link
 from .probes import PROBES, PROBES_MULTILINGUAL, floor, likeness
-from .ranking import Candidates, DeclineRule, Evidence, Ranker, Ranking, default_ranking, gather
+from .ranking import Candidates, DeclineRule, Evidence, Ranker, Ranking, gather
 from .terms import Terms
 
 __all__ = ["MAX_QUESTION_CHARS", "QuoteEngine", "Ranked", "validate_question"]
@@ -54,7 +54,7 @@ class Ranked:
     score: float  # fused, in [0, 1]
     evidence: Evidence
     sentence: int  # which of split_sentences(chunk.text) matches best
-    multilingual: bool = False  # ranked on the second model's vectors, by its own ranking
+    foreign: bool = False  # ranked on the other-language path, by the ranking's `foreign` part
 
 
 class _SourceCheck:
@@ -128,19 +128,14 @@ class QuoteEngine:
         *,
         ranking: Ranking | None = None,
         depth: int = 30,
-        multilingual: Embedder | None = None,
     ) -> None:
         self.stored = stored
         self.embedder = embedder
         self.corpus_dir = corpus_dir.resolve()
         self.ranking = ranking or Ranking.from_dict(stored.manifest.ranking)
-        # The second model answers questions in other languages, when the index holds its vectors; a model that
-        # reads every language answers them itself, ranked by its ranking's `foreign` part.
-        self.multilingual = multilingual if stored.multilingual is not None else None
-        foreign = self.ranking.foreign
-        self.multilingual_ranking = (
-            foreign if self.multilingual is None and foreign else default_ranking(multilingual=True)
-        )
+        # The model reads every language: questions in another (or over a corpus mostly in another) are ranked
+        # with the same vectors by its ranking's `foreign` part, when it has one (all-MiniLM-L6-v2's has none).
+        self.foreign_ranking = self.ranking.foreign or self.ranking
         # Candidates taken from each retriever before fusion. 30 ranks as 50 did (scripts/eval.py: the
         # same hit@1, hit@3 and MRR on SQuAD and the seed) with 40 % fewer sentences to score.
         self.depth = depth
@@ -150,7 +145,7 @@ class QuoteEngine:
         self._floors: dict[bool, tuple[float, ...]] = {}
         self._probes: dict[bool, npt.NDArray[np.float32]] = {}  # the probes' vectors, embedded with the floor
         self._floor_lock = threading.Lock()
-        self._foreign: bool | None = None
+        self._foreign_corpus: bool | None = None  # the corpus is mostly not English
         self.withheld: frozenset[str] = frozenset()  # authors (Discord ids) who asked never to be quoted
         self.hidden: frozenset[str] = frozenset()  # Discord messages (jump links) deleted or changed since indexed
         self._spans: dict[tuple[str, int, int], int] | None = None  # (doc_id, start, end) -> chunk row
@@ -167,63 +162,60 @@ class QuoteEngine:
             self.corpus_dir,
             ranking=self.ranking,
             depth=self.depth,
-            multilingual=self.multilingual,
         )
         engine._floors = dict(self._floors)
         engine._probes = dict(self._probes)
         engine.withheld, engine.hidden = self.withheld, self.hidden
         return engine
 
-    def routes_multilingual(self, question: str) -> bool:
+    def routes_foreign(self, question: str) -> bool:
         """Tell whether the question takes the other-language path: it is not English, or the corpus mostly is not.
 
-        That path is the second model's, or (one model for every language) the ranking fitted for such questions.
+        That path ranks with the same vectors by the ranking fitted for such questions (the ranking's `foreign`
+        part); a ranking without one (an English-only model's) has no such path.
         """
-        if self.multilingual is None and self.ranking.foreign is None:
+        if self.ranking.foreign is None:
             return False
         if not reads_as_english(question):
             return True
-        if self._foreign is None:
+        if self._foreign_corpus is None:
             chunks = self.stored.chunks[:: max(1, len(self.stored.chunks) // 500)]  # a sample reads as well
-            self._foreign = sum(not reads_as_english(c.text[:400]) for c in chunks) > len(chunks) / 2
-        return self._foreign
+            self._foreign_corpus = sum(not reads_as_english(c.text[:400]) for c in chunks) > len(chunks) / 2
+        return self._foreign_corpus
 
-    def ranking_for(self, multilingual: bool) -> Ranking:
-        """Return the ranking of the English or the multilingual path."""
-        return self.multilingual_ranking if multilingual else self.ranking
+    def ranking_for(self, foreign: bool) -> Ranking:
+        """Return the ranking of the English or the other-language path."""
+        return self.foreign_ranking if foreign else self.ranking
 
     def candidates(
-        self, question: str, vector: npt.NDArray[np.float32] | None = None, *, multilingual: bool | None = None
+        self, question: str, vector: npt.NDArray[np.float32] | None = None, *, foreign: bool | None = None
     ) -> Candidates:
         """Score the chunks worth considering for a question on every ranking feature.
 
-        `multilingual` picks the model (default: `routes_multilingual`); `vector` must be that model's.
+        `foreign` picks the path (default: `routes_foreign`); `vector` is the question's, when already embedded.
         """
-        second = self.routes_multilingual(question) if multilingual is None else multilingual
-        model = self.multilingual if second and self.multilingual else self.embedder
+        foreign = self.routes_foreign(question) if foreign is None else foreign
         if vector is None:
-            vector = model.embed_queries([question])[0]
-        lows = self.floor(multilingual=second)
-        return self._gather(question, vector, second, lows, self.likeness(vector) if second else None)
+            vector = self.embedder.embed_queries([question])[0]
+        lows = self.floor(foreign=foreign)
+        return self._gather(question, vector, lows, self.likeness(vector) if foreign else None)
 
     def likeness(self, vector: npt.NDArray[np.float32]) -> float:
         """Return how much a question (its vector on the other-language path) reads like the everyday probes.
 
         The probes are those of that path's noise floor (PROBES_MULTILINGUAL), embedded once with it.
         """
-        self.floor(multilingual=True)
+        self.floor(foreign=True)
         return float(likeness(vector, self._probes[True])[0])
 
     def _gather(
         self,
         question: str,
         vector: npt.NDArray[np.float32],
-        second: bool,
         floor: tuple[float, ...] = (),
         like: float | None = None,
     ) -> Candidates:
-        """Gather on the second model's stores when it read the question, else the one model's."""
-        stores = second and self.multilingual is not None
+        """Gather a question's candidates: both paths read the same stores and features."""
         # The cosine floor is the model's: the foreign part of its ranking reads the same features.
         with self.stored.guard.reading():  # an in-place update of a later version changes the stores alone
             return gather(
@@ -233,44 +225,42 @@ class QuoteEngine:
                 self.depth,
                 self._terms,
                 floor,
-                multilingual=stores,
                 cosine_floor=self.ranking.cosine_floor,
                 likeness=like,
             )
 
-    def floor(self, *, multilingual: bool = False) -> tuple[float, ...]:
-        """Return the corpus's noise floor (`index.answer.probes`) for a model, measured on first use."""
+    def floor(self, *, foreign: bool = False) -> tuple[float, ...]:
+        """Return the corpus's noise floor (`index.answer.probes`) for a path, measured on first use."""
         with self._floor_lock:
-            if multilingual not in self._floors:
-                model = self.multilingual if multilingual and self.multilingual else self.embedder
-                probes = PROBES_MULTILINGUAL if multilingual else PROBES
-                vectors = model.embed_queries(list(probes))
-                self._probes[multilingual] = vectors
-                evidence = [self._probe_evidence(q, v, multilingual) for q, v in zip(probes, vectors, strict=True)]
-                self._floors[multilingual] = floor(evidence)
-            return self._floors[multilingual]
+            if foreign not in self._floors:
+                probes = PROBES_MULTILINGUAL if foreign else PROBES
+                vectors = self.embedder.embed_queries(list(probes))
+                self._probes[foreign] = vectors
+                evidence = [self._probe_evidence(q, v, foreign) for q, v in zip(probes, vectors, strict=True)]
+                self._floors[foreign] = floor(evidence)
+            return self._floors[foreign]
 
-    def _probe_evidence(self, question: str, vector: npt.NDArray[np.float32], multilingual: bool) -> list[float] | None:
+    def _probe_evidence(self, question: str, vector: npt.NDArray[np.float32], foreign: bool) -> list[float] | None:
         """Return a probe question's raw similarity, sentence cosine and overlap on its best passage."""
-        found = self._gather(question, vector, multilingual)
+        found = self._gather(question, vector)
         if not found.rows:
             return None
-        ranker = self.ranking_for(multilingual).ranker
+        ranker = self.ranking_for(foreign).ranker
         best = Evidence.of(found, int(np.argmax(ranker.scores(found.values))))
         return [best.similarity, best.sentence, best.overlap]
 
     def order(
-        self, candidates: Candidates, k: int, ranker: Ranker | None = None, *, multilingual: bool = False
+        self, candidates: Candidates, k: int, ranker: Ranker | None = None, *, foreign: bool = False
     ) -> list[Ranked]:
         """Return the k best candidates by fused score."""
-        scores = (ranker or self.ranking_for(multilingual).ranker).scores(candidates.values)
+        scores = (ranker or self.ranking_for(foreign).ranker).scores(candidates.values)
         return [
             Ranked(
                 candidates.rows[j],
                 float(scores[j]),
                 Evidence.of(candidates, j),
                 candidates.best_sentence[j],
-                multilingual,
+                foreign,
             )
             for j in np.argsort(-scores, kind="stable")[:k]
         ]
@@ -279,14 +269,14 @@ class QuoteEngine:
         self, question: str, k: int = 10, vector: npt.NDArray[np.float32] | None = None, *, claim: bool = False
     ) -> list[Ranked]:
         """Return the k best chunks for a question (or, with `claim`, by their best sentence)."""
-        second = self.routes_multilingual(question)
-        ranking = self.ranking_for(second)
+        foreign = self.routes_foreign(question)
+        ranking = self.ranking_for(foreign)
         ranker = ranking.ranker.sentence_level() if claim else None
-        return self.order(self.candidates(question, vector, multilingual=second), k, ranker, multilingual=second)
+        return self.order(self.candidates(question, vector, foreign=foreign), k, ranker, foreign=foreign)
 
     def confidence(self, ranked: Ranked) -> float:
         """Return the calibrated confidence that a ranked chunk answers its question."""
-        return self.ranking_for(ranked.multilingual).rule.confidence(ranked.evidence)
+        return self.ranking_for(ranked.foreign).rule.confidence(ranked.evidence)
 
     def answer(self, question: str, top_k: int = 3, *, claim: bool = False, server: int | None = None) -> Answer:
         """Answer a question (or, with `claim`, find the passages bearing on a claim), best first.
@@ -296,7 +286,7 @@ class QuoteEngine:
         """
         question = validate_question(question)
         ranked = self.rank(question, max(top_k * 4, 10), claim=claim)
-        rule = self.ranking_for(bool(ranked) and ranked[0].multilingual).rule  # one path ranked them all
+        rule = self.ranking_for(bool(ranked) and ranked[0].foreign).rule  # one path ranked them all
         shown, stale, confidence = self._select(ranked, top_k * 2, rule, server)
         passages = collapse_duplicates([self._passage(r) for r in shown])[:top_k]
         return Answer(question, confidence >= rule.threshold, tuple(passages), stale, round(confidence, 3))

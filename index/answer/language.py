@@ -1,11 +1,11 @@
-"""Which model reads a question: the English one, or the multilingual one.
+"""Which path ranks a question: the English one, or the other-language one (the ranking's `foreign` part).
 
-all-MiniLM-L6-v2 reads English best (SQuAD hit@1 0.87 in this engine) and other languages badly; USE
-multilingual v3 reads every language fairly. A question goes to the English model when it is written in
-Latin letters and reads as English: more English function words than Spanish, French, German, Italian or
-Portuguese ones ("what is the", not "qué es el", "was ist der"); a question of four words or more with accented
-letters needs at least one of them ("msgpack strict_map_key default value?" is English all the same).
-Anything else, any other script included, goes to the multilingual model.
+The model reads every language, but a question and a passage in two languages match less well than two in one:
+such questions are ranked by a ranking fitted for them (index.answer.engine). A question takes the English path
+when it is written in Latin letters and reads as English: more English function words than Spanish, French,
+German, Italian or Portuguese ones ("what is the", not "qué es el", "was ist der"); a question of four words or
+more with accented letters needs at least one of them ("msgpack strict_map_key default value?" is English all
+the same). Anything else, any other script included, takes the other-language path.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ _ENGLISH = _words(
     "we they he she my your our their there and or not no if than then as about into over after before many "
     "much more most any some all each"
 )
-# Function words of the other Latin-script languages USE reads, that English never uses.
+# Function words of the other common Latin-script languages, that English never uses.
 _OTHER = (
     _words(  # Spanish, Portuguese, Italian
         "el la los las lo un una unos unas del al que qué quién quien cuál cual cuándo cuando dónde donde cómo "

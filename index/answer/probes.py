@@ -50,7 +50,7 @@ PROBES = (
 )
 
 
-# The multilingual model's floor is read with questions in other languages: a question and a passage in two
+# The other-language path's floor is read with questions in other languages: a question and a passage in two
 # languages match less well than two in one, so English probes would set the floor too high on an English
 # corpus (0.23 on SQuAD, where the Chinese questions it answers start at 0.2).
 PROBES_BY_LANGUAGE: dict[str, tuple[str, ...]] = {
@@ -120,7 +120,7 @@ def likeness(
     cosine to each language's probes (vectors unit-length, one row per question; `languages`, one per probe).
 
     A question of what no corpus is about is near one probe or another whatever the corpus; the best passage's
-    cosine is not (the multilingual model's cosines sit in a narrow band). Over the single best probe, a question
+    cosine is not (multilingual-e5-small's cosines sit in a narrow band). Over the single best probe, a question
     in the probes' own language would look everyday for its language alone (11 % of the Chinese XQuAD questions
     declined at the same threshold); the median of the six languages' bests is not moved by the one language a
     question shares with its nearest probes: fitted as the foreign rule's `likeness` feature, it declined 4.3 %

@@ -23,7 +23,6 @@ import numpy.typing as npt
 from ..errors import IndexCorruptError
 from ..store.layout import StoredIndex
 from ..store.lexical import tokenize
-from ..store.vectors import VectorStore
 from .terms import QUESTION_WORDS, Terms
 
 __all__ = [
@@ -274,10 +273,9 @@ def ranking_file(model: str | None) -> str:
     return "ranking.json" if model is None or model.lower() in _DEFAULT_MODEL_NAMES else "ranking_minilm.json"
 
 
-def default_ranking(*, multilingual: bool = False, model: str | None = None) -> Ranking:
-    """Return the ranking shipped for a model (fitted by scripts/fit.py), or the second multilingual model's."""
-    name = "ranking_multilingual.json" if multilingual else ranking_file(model)
-    text = resources.files(__package__).joinpath(name).read_text(encoding="utf-8")
+def default_ranking(*, model: str | None = None) -> Ranking:
+    """Return the ranking shipped for a model (fitted by scripts/fit.py; its foreign part by fit_multilingual.py)."""
+    text = resources.files(__package__).joinpath(ranking_file(model)).read_text(encoding="utf-8")
     return Ranking.from_dict(json.loads(text))
 
 
@@ -307,14 +305,11 @@ def gather(
     terms: Terms | None = None,
     floor: tuple[float, ...] = (),
     *,
-    multilingual: bool = False,
     cosine_floor: float = 0.0,
     likeness: float | None = None,
 ) -> Candidates:
     """Collect the top `depth` chunks of each retriever and compute every feature on them.
 
-    With `multilingual`, `vector` is the second model's and its stores stand in for the English model's in
-    the four cosine features (the chunk's cosine fills both chunk columns, the sentence's both sentence ones).
     `cosine_floor` (the ranking's) maps each cosine c to (c - floor) / (1 - floor): a model whose cosines all
     lie in a narrow band (e5's, 0.7 to 0.95) then spreads them as far as the other features. `likeness` (the
     question's, `probes.likeness`; None: not measured, read as 0) is a cosine too and is spread alike.
@@ -322,7 +317,9 @@ def gather(
     stems = tokenize(query)  # once: both BM25 indexes, the overlap and the unknown words read the same stems
     # An index updated since shares the lexical index: its rows past this version's chunk table are not ours.
     lexical = stored.lexical.scores_of(stems)[: len(stored.chunks)]  # normalized below, on the candidates only
-    chunk_stores, sentence_stores, rows = _dense(stored, vector, depth, multilingual)
+    # One dense search, over the titled chunk vectors: searching the plain ones too added no candidate that
+    # changed a ranking (scripts/eval.py) and cost a second pass.
+    rows = dict.fromkeys(hit.id for hit in stored.titled.search(vector, depth))
     rows.update(dict.fromkeys(int(r) for r in _top(lexical, depth)))
     ids = np.fromiter((r for r in rows if stored.is_live(r)), dtype=np.int64)
     words = set(stems) - QUESTION_WORDS  # what the question is about, not how it is asked
@@ -333,16 +330,14 @@ def gather(
     like = 0.0 if likeness is None else float(spread(np.asarray([likeness]))[0])
     if not ids.size:
         return Candidates((), np.zeros((0, len(FEATURES))), (), unknown_share, names, np.zeros((0, 3)), floor, like)
-    sentence, titled_sentence, sentence_lexical, best = _sentence_features(
-        stored, stems, vector, ids, sentence_stores, spread
-    )
+    sentence, titled_sentence, sentence_lexical, best = _sentence_features(stored, stems, vector, ids, spread)
     terms = terms or Terms(stored)
     found = terms.coverage(stems, ids)
     first = np.searchsorted(stored.sentences.owners, ids, side="left")  # each row's first sentence id
     in_sentence = terms.in_sentences(stems, first + np.asarray(best, dtype=np.int64))
     columns: list[npt.NDArray[np.floating[Any]]] = [
-        spread(chunk_stores[0].scores(vector, ids)),
-        spread(chunk_stores[1].scores(vector, ids)),
+        spread(stored.vectors.scores(vector, ids)),
+        spread(stored.titled.scores(vector, ids)),
         sentence,
         titled_sentence,
         _normalized(lexical, ids),
@@ -358,8 +353,6 @@ def gather(
     return Candidates(tuple(ids.tolist()), values, best, unknown_share, names, missing, floor, like)
 
 
-Stores = tuple[VectorStore, VectorStore]
-
 
 def _spread(floor: float) -> Callable[[npt.NDArray[Any]], Matrix]:
     """Return the map of raw cosines to features: (c - floor) / (1 - floor), the identity for floor 0."""
@@ -368,41 +361,15 @@ def _spread(floor: float) -> Callable[[npt.NDArray[Any]], Matrix]:
     return lambda cosines: (np.asarray(cosines, dtype=np.float64) - floor) / (1.0 - floor)
 
 
-def _dense(
-    stored: StoredIndex, vector: npt.NDArray[np.float32], depth: int, multilingual: bool
-) -> tuple[Stores, Stores | None, dict[int, None]]:
-    """Return the chunk and sentence stores a query's vector is scored on, and the rows its search finds.
-
-    One English dense search, over the titled chunk vectors: searching the plain ones too added no candidate
-    that changed a ranking (scripts/eval.py) and cost a second pass. The multilingual model searches its
-    chunks and its sentences: a question in another language often matches one sentence far better.
-    """
-    if not multilingual:
-        rows = dict.fromkeys(hit.id for hit in stored.titled.search(vector, depth))
-        return (stored.vectors, stored.titled), None, rows
-    table = stored.multilingual
-    if table is None:
-        raise ValueError("this index has no multilingual vectors")
-    rows = dict.fromkeys(hit.id for hit in table.chunks.search(vector, depth))
-    owners = stored.sentences.owners
-    rows.update(dict.fromkeys(int(owners[hit.id]) for hit in table.sentences.search(vector, depth)))
-    return (table.chunks, table.chunks), (table.sentences, table.sentences), rows
-
-
 def _sentence_features(
     stored: StoredIndex,
     stems: Sequence[str],
     vector: npt.NDArray[np.float32],
     rows: npt.NDArray[np.int64],
-    stores: tuple[VectorStore, VectorStore] | None = None,
     spread: Callable[[npt.NDArray[Any]], Matrix] = lambda cosines: np.asarray(cosines, dtype=np.float64),
 ) -> tuple[Matrix, Matrix, Matrix, tuple[int, ...]]:
-    """Return, per row, its best sentence's plain cosine, titled cosine and BM25, and which sentence wins.
-
-    `stores` scores the sentences with other vectors than the English model's plain and titled ones.
-    """
+    """Return, per row, its best sentence's plain cosine, titled cosine and BM25, and which sentence wins."""
     table = stored.sentences
-    plain_store, titled_store = stores or (table.vectors, table.titled)
     owners = table.owners
     starts = np.searchsorted(owners, rows, side="left")
     counts = np.searchsorted(owners, rows, side="right") - starts
@@ -411,8 +378,8 @@ def _sentence_features(
     empty = np.zeros(len(rows))
     if not flat.size:
         return empty, empty, empty, (0,) * len(rows)
-    plain = spread(plain_store.scores(vector, flat).astype(np.float64))
-    titled = spread(titled_store.scores(vector, flat).astype(np.float64))
+    plain = spread(table.vectors.scores(vector, flat).astype(np.float64))
+    titled = spread(table.titled.scores(vector, flat).astype(np.float64))
     lexical = _normalized(table.lexical.scores_of(stems), flat)
     has = counts > 0
     stacked = np.vstack([plain, titled, lexical, plain + titled + lexical])

@@ -7,8 +7,6 @@ Layout of the index folder::
                             sentences.faiss, sentences_titled.faiss, sentence_lexical/ (a build
                             whose plain stores are its titled ones has no vectors.faiss nor sentences.faiss),
                             sentence_owners.npy (every chunk's sentences: vectors, BM25, chunk rows),
-                            multilingual_chunks.faiss, multilingual_sentences.faiss (the second
-                            model's vectors of the titled chunks and headed sentences, when built),
                             texts/<sha256>.txt (the text extracted from each HTML or PDF file,
                             named by the file's hash: quotes are slices of it)
     cache/                  vectors by content hash, so a rebuild embeds only what changed
@@ -48,7 +46,6 @@ from .vectors import VectorStore
 
 __all__ = [
     "DIGEST_LIMIT",
-    "MultilingualTable",
     "SentenceTable",
     "StoredIndex",
     "load_index",
@@ -62,7 +59,6 @@ __all__ = [
 _CURRENT = "CURRENT"
 _CHUNK_FILES = ("vectors.faiss", "titled.faiss")
 _SENTENCE_FILES = ("sentences.faiss", "sentences_titled.faiss")
-_MULTILINGUAL_FILES = ("multilingual_chunks.faiss", "multilingual_sentences.faiss")
 _TEXTS = "texts"
 # Files up to this size are hashed at every load; larger ones (a million vectors) are checked by size,
 # which catches truncation, while FAISS's own header checks and the counts below catch the rest.
@@ -77,14 +73,6 @@ class SentenceTable:
     titled: VectorStore  # "document title: sentence", so a sentence knows what it is about
     lexical: LexicalIndex  # BM25 over the document title and the sentence
     owners: npt.NDArray[np.int64]  # sorted: the chunk row of each sentence
-
-
-@dataclass(frozen=True, slots=True)
-class MultilingualTable:
-    """The second (multilingual) model's vectors: row i of `chunks` is chunk i, of `sentences` sentence i."""
-
-    chunks: VectorStore  # the chunk under its document's title
-    sentences: VectorStore  # the sentence under its title and headings
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,7 +91,6 @@ class StoredIndex:
     lexical: LexicalIndex
     sentences: SentenceTable
     folder: Path
-    multilingual: MultilingualTable | None = None  # None: built for English questions only
     live: npt.NDArray[np.bool_] | None = None  # per chunk row, not removed by an update; None: every row
     texts: Mapping[str, str] = field(default_factory=dict)  # extracted texts by sha256, not yet on disk
     guard: StoreGuard = field(default_factory=StoreGuard, compare=False)  # shared by the versions of an index
@@ -210,14 +197,7 @@ def load_index(index_dir: Path) -> StoredIndex:
     vectors = _load_vectors(folder / _CHUNK_FILES[0], manifest, manifest.chunk_count) if _own(manifest, 0) else titled
     lexical = LexicalIndex.load(folder / "lexical", manifest.chunk_count)
     sentences = _load_sentences(folder, manifest)
-    multilingual = None
-    if manifest.multilingual:
-        dimension = manifest.multilingual_dimension
-        multilingual = MultilingualTable(
-            _load_vectors(folder / _MULTILINGUAL_FILES[0], manifest, manifest.chunk_count, dimension),
-            _load_vectors(folder / _MULTILINGUAL_FILES[1], manifest, sentences.owners.size, dimension),
-        )
-    return StoredIndex(manifest, chunks, vectors, titled, lexical, sentences, folder, multilingual)
+    return StoredIndex(manifest, chunks, vectors, titled, lexical, sentences, folder)
 
 
 def _own(manifest: Manifest, which: int) -> bool:
@@ -225,9 +205,9 @@ def _own(manifest: Manifest, which: int) -> bool:
     return (_CHUNK_FILES, _SENTENCE_FILES)[which][0] in manifest.files
 
 
-def _load_vectors(path: Path, manifest: Manifest, count: int, dimension: int | None = None) -> VectorStore:
+def _load_vectors(path: Path, manifest: Manifest, count: int) -> VectorStore:
     """Load a vector file, checking it holds one vector per row (of the kind the manifest records)."""
-    store = VectorStore.load(path, dimension or manifest.dimension, manifest.index_types.get(path.stem))
+    store = VectorStore.load(path, manifest.dimension, manifest.index_types.get(path.stem))
     if store.count != count:
         raise IndexCorruptError(f"vector file {path} does not match the chunk table: run `quotebot build`")
     return store
@@ -256,7 +236,6 @@ def save_index(
     lexical: LexicalIndex,
     sentences: SentenceTable,
     texts: Mapping[str, str] | None = None,
-    multilingual: MultilingualTable | None = None,
     *,
     keep: Path | None = None,
 ) -> Path:
@@ -276,9 +255,6 @@ def save_index(
         titled.save(tmp / titled_file)
         if plain is not titled:  # "late" and "titled" views: the plain store is the titled one, written once
             plain.save(tmp / plain_file)
-    if multilingual is not None:
-        multilingual.chunks.save(tmp / _MULTILINGUAL_FILES[0])
-        multilingual.sentences.save(tmp / _MULTILINGUAL_FILES[1])
     lexical.save(tmp / "lexical")
     sentences.lexical.save(tmp / "sentence_lexical")
     np.save(tmp / "sentence_owners.npy", sentences.owners, allow_pickle=False)

@@ -72,13 +72,16 @@ class Manifest:
     # Every other file of the build: relative path -> [size, sha256], checked before anything is loaded.
     files: dict[str, list[Any]] = field(default_factory=dict)
     format_version: int = FORMAT_VERSION
-    multilingual: str | None = None  # the second model's name when its vectors were built (index.embed.multilingual)
     show_authors: bool = False  # Discord messages' chunks carry their author's name (the collection asked for it)
-    multilingual_dimension: int = 0
+    # The second model a build before issue 26 also embedded with (its `multilingual` key, e.g. USE multilingual
+    # v3): read so that such an index is stale (`staleness`), never written.
+    second_model: str | None = None
 
     def to_json(self) -> str:
         """Serialize to indented JSON."""
-        return json.dumps(asdict(self), indent=2, ensure_ascii=False)
+        data = asdict(self)
+        del data["second_model"]
+        return json.dumps(data, indent=2, ensure_ascii=False)
 
     @classmethod
     def from_json(cls, text: str) -> Manifest:
@@ -86,7 +89,9 @@ class Manifest:
         try:
             raw: dict[str, Any] = json.loads(text)
             documents = tuple(DocumentRecord(**d) for d in raw.pop("documents"))
-            return cls(documents=documents, **raw)
+            raw.pop("multilingual_dimension", None)
+            second = raw.pop("multilingual", None)
+            return cls(documents=documents, second_model=str(second) if second else None, **raw)
         except (ValueError, TypeError, KeyError, AttributeError) as exc:
             raise IndexCorruptError("the index manifest is malformed: run `quotebot build`") from exc
 
@@ -103,7 +108,6 @@ def staleness(
     chunker_version: int,
     fingerprints: dict[str, Fingerprint],
     ranking: dict[str, Any] | None = None,
-    multilingual: str | None = None,
     show_authors: bool = False,
 ) -> str | None:
     """Say why the index no longer matches (models, chunker, ranking, corpus), or None when it does."""
@@ -111,9 +115,8 @@ def staleness(
         return f"index format {manifest.format_version} is not the current {FORMAT_VERSION}"
     if manifest.model != model:
         return f"built with model {manifest.model!r}, settings ask for {model!r}"
-    if manifest.multilingual != multilingual:
-        wanted = f"asks for {multilingual!r}" if multilingual else "asks for none"
-        return f"built with multilingual model {manifest.multilingual!r}, settings {wanted}"
+    if manifest.second_model is not None:
+        return f"built with a second model ({manifest.second_model}), which this release no longer uses"
     if manifest.chunker_version != chunker_version or manifest.chunk_tokens != chunk_tokens:
         return "built with another chunker version or window size"
     if manifest.show_authors != show_authors:

@@ -60,7 +60,6 @@ def settings_of(project: Path, **more: Any) -> Settings:
         "corpus_dir": project / "docs",
         "index_dir": project / "index",
         "data_dir": project / "data",
-        "multilingual": False,
         "watch": False,
         "watch_debounce": 0.2,
         "cooldown_rate": 100,  # one asker asks many times here

@@ -62,7 +62,6 @@ def channel_settings(tmp_path: Path) -> Settings:
         corpus_dir=tmp_path / "corpus",
         data_dir=tmp_path / "data",
         index_dir=tmp_path / "index",
-        multilingual=False,
         live_debounce=0,
     )
 

@@ -51,7 +51,6 @@ def channel_settings(tmp_path: Path) -> Settings:
         corpus_dir=tmp_path / "corpus",
         data_dir=tmp_path / "data",
         index_dir=tmp_path / "index",
-        multilingual=False,
         live_debounce=0,
         watch_debounce=0.2,
         cooldown_rate=100,

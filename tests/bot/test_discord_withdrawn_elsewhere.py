@@ -76,7 +76,7 @@ class TestAnswerChannels:
         (tmp_path / "quotebot.toml").write_text(channels_mod.CONFIG, encoding="utf-8")
         return Settings(  # type: ignore[call-arg]
             _env_file=None, config_file=tmp_path / "quotebot.toml", corpus_dir=tmp_path / "corpus",
-            data_dir=tmp_path / "data", index_dir=tmp_path / "index", multilingual=False, live_debounce=0,
+            data_dir=tmp_path / "data", index_dir=tmp_path / "index", live_debounce=0,
         )  # fmt: skip
 
     @pytest_asyncio.fixture

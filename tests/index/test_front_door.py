@@ -22,7 +22,7 @@ from tests.fakes import ROOT, SEED, FakeEmbedder
 EXPECTED = {
     "__version__",
     "open_library", "build_library", "check_library", "update_library", "save_library", "Library", "BuildOptions", "Source",
-    "load_collections", "Collections", "Collection", "MultilingualEmbedder", "jump_link", "parse_jump_link",
+    "load_collections", "Collections", "Collection", "jump_link", "parse_jump_link",
     "collections_from", "read_config_file", "prune_previous", "remove_builds",
     "make_embedder", "Embedder", "DEFAULT_MODEL",
     "Answer", "Passage", "Citation", "validate_question",

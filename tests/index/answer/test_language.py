@@ -1,4 +1,4 @@
-"""Which model reads a question: English ones the English model, the rest the multilingual one."""
+"""Which path ranks a question: English ones the English path, the rest the other-language one."""
 
 from __future__ import annotations
 

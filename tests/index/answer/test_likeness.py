@@ -40,12 +40,12 @@ def engine(seed_corpus: Path, tmp_path: Path, fake_embedder: FakeEmbedder) -> Qu
 def test_two_questions_alike_but_for_their_likeness_get_different_foreign_confidences(
     engine: QuoteEngine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    assert engine.routes_multilingual(SPANISH)
+    assert engine.routes_foreign(SPANISH)
     confidences = []
     for value in (0.0, 0.9):  # the same question and passages: only how much it reads like the probes differs
         monkeypatch.setattr(engine, "likeness", lambda vector, value=value: value)
         ranked = engine.rank(SPANISH)
-        assert ranked[0].multilingual and ranked[0].evidence.likeness == pytest.approx(value)
+        assert ranked[0].foreign and ranked[0].evidence.likeness == pytest.approx(value)
         confidences.append(engine.answer(SPANISH).confidence)
     assert confidences[0] > confidences[1]  # nearer the everyday probes, less sure
 
@@ -67,9 +67,9 @@ def test_an_english_confidence_does_not_depend_on_likeness(
         raise AssertionError("likeness is measured on the other-language path only")
 
     monkeypatch.setattr(engine, "likeness", unmeasured)
-    assert not engine.routes_multilingual(ENGLISH)
+    assert not engine.routes_foreign(ENGLISH)
     first = engine.rank(ENGLISH)[0]
-    assert not first.multilingual and first.evidence.likeness == 0.0
+    assert not first.foreign and first.evidence.likeness == 0.0
     assert engine.answer(ENGLISH).answered
     # The English rules have no likeness coefficient: evidence carrying one is judged alike.
     for rule in (engine.ranking.rule, default_ranking().rule, default_ranking(model="all-MiniLM-L6-v2").rule):
