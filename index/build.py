@@ -10,6 +10,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from .answer.engine import QuoteEngine
 from .answer.ranking import Ranking, default_ranking
 from .embed.base import Embedder
@@ -114,7 +116,8 @@ def _build(
     """Chunk, embed and store loaded documents as a new build (the caller holds the build lock)."""
     cached = _cached(embedder, index_dir) if cache else None
     embedder = cached or embedder
-    chunks = chunk_all(documents, options, embedder)
+    counted: dict[str, int] = {}
+    chunks = chunk_all(documents, options, embedder, remembering(embedder.count_tokens, counted))
     titles = {d.doc_id: d.title for d in documents}
     ranking = default_ranking(model=embedder.name)  # what it embeds (its views) and how it answers
     represented = represent(chunks, titles, embedder, options.progress, options.index_type, ranking.views)
@@ -124,7 +127,8 @@ def _build(
         manifest = replace(manifest, embedded=cached.embedded)
     try:
         texts = {d.sha256: d.text for d in documents if d.extracted}
-        save_index(index_dir, manifest, chunks, vectors, lexical, sentences, texts)
+        tokens = np.array([counted.get(c.text, -1) for c in chunks], dtype=np.int32)
+        save_index(index_dir, manifest, chunks, vectors, lexical, sentences, texts, chunk_tokens=tokens)
         if cached:
             cached.cache.save()
     except OSError as exc:
@@ -135,6 +139,18 @@ def _build(
 def _cached(embedder: Embedder, index_dir: Path) -> CachingEmbedder:
     """Wrap an embedder with the index folder's cache of its vectors (one file per model)."""
     return CachingEmbedder(embedder, EmbeddingCache(index_dir / "cache", embedder.name, embedder.dimension))
+
+
+def remembering(count: TokenCounter, counts: dict[str, int]) -> TokenCounter:
+    """Return `count` writing down each text's count in `counts`, and reading it from there when it is."""
+
+    def remembered(text: str) -> int:
+        found = counts.get(text)
+        if found is None:
+            found = counts[text] = count(text)
+        return found
+
+    return remembered
 
 
 def chunk_all(

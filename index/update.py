@@ -25,7 +25,7 @@ import numpy.typing as npt
 
 from .answer.engine import QuoteEngine
 from .answer.ranking import default_ranking
-from .build import DEFAULTS, BuildOptions, chunk_all, corpus_fingerprints
+from .build import DEFAULTS, BuildOptions, chunk_all, corpus_fingerprints, remembering
 from .embed.base import Embedder
 from .ingest.chunker import CHUNKER_VERSION, TokenCounter
 from .ingest.files import corpus_files, doc_id_of, read_corpus
@@ -117,22 +117,19 @@ def _counter(stored: StoredIndex, touched: frozenset[str], embedder: Embedder) -
     """Return the model's token counter, remembering counts across updates (a Discord channel is one document of
     thousands of messages, each counted again at every edit otherwise).
 
-    The touched documents' chunk texts not counted yet (most chunks are whole paragraphs) are counted first in
-    one call, which the model may do far faster than one at a time.
+    The touched documents' chunk texts are known first: as the build counted them (`chunk_tokens`), else counted
+    in one call, which the model may do far faster than one at a time.
     """
     counts = stored.token_counts
     if len(counts) > 4 * len(stored.chunks) + 1000:
         counts.clear()  # texts long gone: counted again when met
-    texts = list({c.text for c in stored.chunks if c.doc_id in touched} - counts.keys())
+    known = stored.chunk_tokens
+    rows = [r for r, c in enumerate(stored.chunks) if c.doc_id in touched and c.text not in counts]
+    if known is not None:
+        counts.update((stored.chunks[r].text, int(known[r])) for r in rows if known[r] >= 0)
+    texts = list({stored.chunks[r].text for r in rows} - counts.keys())
     counts.update(zip(texts, embedder.count_tokens_batch(texts), strict=True))
-
-    def count(text: str) -> int:
-        found = counts.get(text)
-        if found is None:
-            found = counts[text] = embedder.count_tokens(text)
-        return found
-
-    return count
+    return remembering(embedder.count_tokens, counts)
 
 
 def _key(chunk: Chunk, title: str) -> tuple[str, str, str, str, str]:
@@ -248,11 +245,22 @@ def _version(
     records = [r for r in records if r.doc_id not in found.touched or r.doc_id in {d.doc_id for d in found.documents}]
     records += [DocumentRecord.of(d) for d in read.values()]  # new documents come last, as new rows do
     texts = dict(stored.texts) | {d.sha256: d.text for d in found.documents if d.extracted}
+    tokens = stored.chunk_tokens
+    if tokens is not None:  # kept rows keep their text, so their count; new ones are counted by now
+        tokens = np.concatenate([tokens, [stored.token_counts.get(c.text, -1) for c in fresh]]).astype(np.int32)
     manifest = replace(
         stored.manifest, documents=tuple(records), skipped=found.skipped, chunk_count=len(chunks) + len(fresh)
     )
     sentences = replace(stored.sentences, owners=owners)
-    return replace(stored, manifest=manifest, chunks=(*chunks, *fresh), sentences=sentences, live=live, texts=texts)
+    return replace(
+        stored,
+        manifest=manifest,
+        chunks=(*chunks, *fresh),
+        sentences=sentences,
+        live=live,
+        texts=texts,
+        chunk_tokens=tokens,
+    )
 
 
 def saved(engine: QuoteEngine) -> QuoteEngine:
@@ -279,6 +287,7 @@ def saved(engine: QuoteEngine) -> QuoteEngine:
             compact.sentences,
             {k: v for k, v in texts.items() if v is not None},
             keep=stored.folder,
+            chunk_tokens=compact.chunk_tokens,
         )
     written = Manifest.from_json((folder / "manifest.json").read_text(encoding="utf-8"))  # with its files
     return engine.revised(replace(compact, manifest=written, folder=folder))
@@ -302,6 +311,7 @@ def _compacted(stored: StoredIndex) -> StoredIndex:
     return StoredIndex(
         manifest, chunks, chunk_stores[0], chunk_stores[1], lexical, sentences, stored.folder,
         token_counts=stored.token_counts,
+        chunk_tokens=None if stored.chunk_tokens is None else stored.chunk_tokens[rows],
     )  # fmt: skip
 
 

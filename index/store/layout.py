@@ -60,6 +60,7 @@ _CURRENT = "CURRENT"
 _CHUNK_FILES = ("vectors.faiss", "titled.faiss")
 _SENTENCE_FILES = ("sentences.faiss", "sentences_titled.faiss")
 _TEXTS = "texts"
+_TOKENS = "chunk_tokens.npy"
 # Files up to this size are hashed at every load; larger ones (a million vectors) are checked by size,
 # which catches truncation, while FAISS's own header checks and the counts below catch the rest.
 DIGEST_LIMIT = 64 << 20
@@ -95,6 +96,8 @@ class StoredIndex:
     texts: Mapping[str, str] = field(default_factory=dict)  # extracted texts by sha256, not yet on disk
     guard: StoreGuard = field(default_factory=StoreGuard, compare=False)  # shared by the versions of an index
     token_counts: dict[str, int] = field(default_factory=dict, compare=False)  # paragraphs counted by updates
+    # Per chunk row, the word-pieces the chunker counted in its text (-1: not counted whole); None: not recorded
+    chunk_tokens: npt.NDArray[np.int32] | None = None
 
     @property
     def live_count(self) -> int:
@@ -197,7 +200,19 @@ def load_index(index_dir: Path) -> StoredIndex:
     vectors = _load_vectors(folder / _CHUNK_FILES[0], manifest, manifest.chunk_count) if _own(manifest, 0) else titled
     lexical = LexicalIndex.load(folder / "lexical", manifest.chunk_count)
     sentences = _load_sentences(folder, manifest)
-    return StoredIndex(manifest, chunks, vectors, titled, lexical, sentences, folder)
+    tokens = _load_tokens(folder, manifest) if _TOKENS in manifest.files else None
+    return StoredIndex(manifest, chunks, vectors, titled, lexical, sentences, folder, chunk_tokens=tokens)
+
+
+def _load_tokens(folder: Path, manifest: Manifest) -> npt.NDArray[np.int32]:
+    """Load each chunk's token count, checking there is one per chunk."""
+    try:
+        tokens = np.load(folder / _TOKENS, allow_pickle=False)
+    except Exception as exc:  # numpy's header parser raises many kinds: all mean damaged
+        raise IndexCorruptError(f"token counts in {folder} are unreadable: run `quotebot build`") from exc
+    if tokens.shape != (manifest.chunk_count,):
+        raise IndexCorruptError(f"token counts in {folder} do not match the chunks: run `quotebot build`")
+    return np.asarray(tokens, dtype=np.int32)
 
 
 def _own(manifest: Manifest, which: int) -> bool:
@@ -238,6 +253,7 @@ def save_index(
     texts: Mapping[str, str] | None = None,
     *,
     keep: Path | None = None,
+    chunk_tokens: npt.NDArray[np.int32] | None = None,
 ) -> Path:
     """Write a complete build, then switch CURRENT to it atomically; return its folder.
 
@@ -258,6 +274,8 @@ def save_index(
     lexical.save(tmp / "lexical")
     sentences.lexical.save(tmp / "sentence_lexical")
     np.save(tmp / "sentence_owners.npy", sentences.owners, allow_pickle=False)
+    if chunk_tokens is not None:  # what an in-place update need not count again (index.update)
+        np.save(tmp / _TOKENS, np.asarray(chunk_tokens, dtype=np.int32), allow_pickle=False)
     (tmp / _TEXTS).mkdir()
     for digest, text in (texts or {}).items():
         _fsync_write(tmp / _TEXTS / f"{digest}.txt", text)

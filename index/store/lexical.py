@@ -345,10 +345,12 @@ class LexicalIndex:
         sid = self._vocab.get(stem)
         if sid is not None and self._df[sid]:
             return True
-        if self._prefixes is None:
-            self._prefixes = Counter()
+        if self._prefixes is None:  # counted whole before it is shown: questions read at once (index.store.guard)
+            prefixes: Counter[str] = Counter()
             for live in np.flatnonzero(self._df).tolist():
-                self._count_prefixes(self._stems[live], +1)
+                word = self._stems[live]
+                prefixes.update({word[:n]: 1 for n in range(4, len(word) + 1)})
+            self._prefixes = prefixes
         return len(stem) >= 4 and self._prefixes[stem] > 0
 
     def _count_prefixes(self, word: str, sign: int) -> None:

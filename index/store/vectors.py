@@ -286,12 +286,13 @@ class VectorStore:
         if self._removed.size and np.isin(wanted, self._removed).any():
             raise KeyError("an id asked for was removed from the store")
         n = 0 if self._index is None else int(self._index.ntotal)
-        if self._identity is None:
+        if self._identity is None:  # the map is made before it is shown: questions read at once (index.store.guard)
             stored = self._stored_ids()
-            self._identity = bool(np.array_equal(stored, np.arange(n, dtype=np.int64)))
-            if not self._identity:
+            identity = bool(np.array_equal(stored, np.arange(n, dtype=np.int64)))
+            if not identity:
                 order = np.argsort(stored, kind="stable").astype(np.int64)
                 self._rows_cache = (stored[order], order)
+            self._identity = identity
         if self._identity:
             if wanted.size and (int(wanted.min()) < 0 or int(wanted.max()) >= n):
                 raise KeyError("an id asked for is not in the store")

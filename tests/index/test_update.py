@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import threading
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -202,12 +203,14 @@ class Counting(FakeEmbedder):
     def __init__(self) -> None:
         super().__init__()
         self.counted: list[str] = []
+        self.batched: list[str] = []
 
     def count_tokens(self, text: str) -> int:
         self.counted.append(text)
         return super().count_tokens(text)
 
     def count_tokens_batch(self, texts: Sequence[str]) -> list[int]:
+        self.batched.extend(texts)
         return [FakeEmbedder.count_tokens(self, t) for t in texts]
 
 
@@ -221,5 +224,18 @@ def test_an_update_counts_the_tokens_of_paragraphs_it_never_met_only(corpus: Pat
         new = updated(engine)
         assert new is not None
         engine = new
-        # The unchanged paragraph was counted in one batch by the first update, and remembered since.
+        # The unchanged paragraph's count was recorded by the build (chunk_tokens), and remembered since.
         assert model.counted == ["The lighthouse keeper's parrot speaks " + n + " languages."]
+        assert model.batched == []
+
+
+def test_an_index_without_recorded_counts_counts_a_touched_document_in_one_batch(corpus: Path, tmp_path: Path) -> None:
+    engine = open_engine(corpus, tmp_path / "index", Counting())
+    model = engine.embedder
+    assert isinstance(model, Counting) and engine.stored.chunk_tokens is not None
+    engine = engine.revised(replace(engine.stored, chunk_tokens=None))  # as a build by the previous release
+    model.counted.clear()
+    (corpus / "parrot.md").write_text(PARROT.format(n="six"), encoding="utf-8")
+    assert updated(engine) is not None
+    assert "It eats sunflower seeds at noon." in model.batched
+    assert model.counted == ["The lighthouse keeper's parrot speaks six languages."]
