@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import date as Date
@@ -90,6 +91,12 @@ def parse_date(line: str) -> str | None:
     return None
 
 
+# A paragraph's verdicts are remembered: an update re-chunks a whole Discord channel (one document of
+# thousands of messages) for each edit, and these checks were half of it (index.update).
+_REMEMBERED = 1 << 15
+
+
+@functools.lru_cache(maxsize=_REMEMBERED)
 def is_date_line(text: str) -> bool:
     """Tell whether a paragraph is nothing but a date (and maybe a time)."""
     return "\n" not in text.strip() and parse_date(text) is not None
@@ -118,6 +125,7 @@ def _is_breadcrumb(text: str) -> bool:
     return len(parts) >= 3 and all(len(part.split()) <= 5 for part in parts)
 
 
+@functools.lru_cache(maxsize=_REMEMBERED)
 def is_furniture(text: str) -> bool:
     """Tell whether a paragraph is page furniture that must never be an answer on its own."""
     stripped = " ".join(text.split())
