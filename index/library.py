@@ -20,6 +20,7 @@ from .embed.base import DEFAULT_MODEL, Embedder
 from .embed.factory import make_embedder
 from .errors import CorpusError, QuestionError
 from .ingest.extract import parse_jump_link
+from .ingest.files import doc_id_of
 from .models import Answer, Passage, Source
 from .placement import Assigned, assign, files_of
 from .store.manifest import Manifest
@@ -250,16 +251,29 @@ def update_library(library: Library, names: Sequence[str], options: BuildOptions
     """
     assigned = assign(library.collections)
     engines = dict(library.engines)
-    for name in names:
+    # A file a sidecar moved into another collection changed that collection too, though not its folder.
+    moved = [n for n, e in engines.items() if n not in names and _holds_other_files(e, assigned, library, n)]
+    for name in [*names, *moved]:
         if name not in engines:
             return None
         collection = library.collections.get(name)
         told = replace(options, show_authors=collection.show_authors)
-        engine = updated(engines[name], told, files_of(assigned, name))
+        engine = updated(engines[name], told, files_of(assigned, name), collection.corpus_dir)
         if engine is None:
             return None
         engines[name] = engine
     return Library(library.collections, engines)
+
+
+def _holds_other_files(engine: QuoteEngine, assigned: Assigned, library: Library, name: str) -> bool:
+    """Tell whether a collection's files are no longer those its index was built from (sidecars moved some)."""
+    files = files_of(assigned, name)
+    if files is None:
+        return False  # one collection, its whole folder: any change there is in scope
+    manifest = engine.stored.manifest
+    known = {d.doc_id for d in manifest.documents} | manifest.skipped.keys()
+    folder = library.collections.get(name).corpus_dir
+    return {doc_id_of(path, folder) for path in files} != known
 
 
 def save_library(library: Library) -> Library:

@@ -56,17 +56,21 @@ class _Changes:
 
 
 def updated(
-    engine: QuoteEngine, options: BuildOptions = DEFAULTS, files: Sequence[Path] | None = None
+    engine: QuoteEngine,
+    options: BuildOptions = DEFAULTS,
+    files: Sequence[Path] | None = None,
+    corpus_dir: Path | None = None,
 ) -> QuoteEngine | None:
     """Return a version of the engine's index with its changed files applied in place (the engine when none changed).
 
     None: not updatable in place (another model, chunker or ranking; an old second model; too many rows; not the
-    newest version of its index): build it anew. `files` narrows the corpus as at the build.
+    newest version of its index): build it anew. `files` narrows the corpus as at the build, and `corpus_dir` is
+    the folder as the build was given it (default: the engine's), which document ids are relative to.
     """
     stored, embedder = engine.stored, engine.embedder
     if not _compatible(stored, embedder.name, options) or stored.lexical.count != len(stored.chunks):
         return None
-    found = _changes(stored.manifest, engine.corpus_dir, files, options)
+    found = _changes(stored.manifest, corpus_dir or engine.corpus_dir, files, options)
     if not found.touched and found.skipped == stored.manifest.skipped:
         return engine
     if not found.documents and {d.doc_id for d in stored.manifest.documents} <= found.touched:

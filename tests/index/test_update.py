@@ -13,6 +13,7 @@ import pytest
 
 from quotebot.index.answer.engine import QuoteEngine
 from quotebot.index.build import BuildOptions, check_index, open_engine
+from quotebot.index.collections import load_collections
 from quotebot.index.library import Library, open_library, save_library, update_library
 from quotebot.index.store.layout import load_index
 from quotebot.index.update import saved, updated
@@ -239,3 +240,27 @@ def test_an_index_without_recorded_counts_counts_a_touched_document_in_one_batch
     assert updated(engine) is not None
     assert "It eats sunflower seeds at noon." in model.batched
     assert model.counted == ["The lighthouse keeper's parrot speaks six languages."]
+
+
+def test_a_file_a_sidecar_moves_to_another_collection_leaves_one_and_joins_the_other(tmp_path: Path) -> None:
+    (tmp_path / "docs" / "security").mkdir(parents=True)
+    (tmp_path / "docs" / "office.txt").write_text("Visitors park in the north lot next to the office building.\n")
+    (tmp_path / "docs" / "security" / "vault.txt").write_text("Security staff park in the basement bay.\n")
+    (tmp_path / "docs" / "alarm.txt").write_text("The alarm code changes every Monday at dawn.\n")
+    config = tmp_path / "quotebot.toml"
+    config.write_text(
+        '[collections.handbook]\npath = "docs"\n\n'
+        '[collections.security]\npath = "docs/security"\nprivate = true\nchannels = [20]\nadopt_from = ["handbook"]\n'
+    )
+    collections = load_collections(config, tmp_path / "docs")
+    library = open_library(collections, tmp_path / "index", embedder=FakeEmbedder())
+    question = "When does the alarm code change?"
+    assert "alarm" in library.answer(question, names=["handbook"]).passages[0].text
+
+    (tmp_path / "docs" / "alarm.txt.meta.toml").write_text('collection = "security"\n')  # seen in handbook's folder
+    new = update_library(library, ["handbook"])
+
+    assert new is not None
+    assert all("alarm" not in p.text for p in new.answer(question, 5, names=["handbook"]).passages)
+    assert "alarm" in new.answer(question, names=["security"]).passages[0].text
+    assert "alarm.txt" not in {s.doc_id for s in new.sources(["handbook"])}
