@@ -76,8 +76,9 @@ def updated(
     if not found.documents and {d.doc_id for d in stored.manifest.documents} <= found.touched:
         return None  # no document left: the caller says so, as a build would
     titles = {d.doc_id: d.title for d in found.documents}
-    fresh = chunk_all(list(found.documents), options, embedder, _counter(stored, found.touched, embedder))
-    kept, gone, fresh = _match(stored, found, fresh, titles)
+    rows = [r for r, c in enumerate(stored.chunks) if c.doc_id in found.touched and stored.is_live(r)]
+    fresh = chunk_all(list(found.documents), options, embedder, _counter(stored, rows, embedder))
+    kept, gone, fresh = _match(stored, rows, fresh, titles)
     if len(gone) + len(fresh) > max(_FEW, UPDATE_SHARE * stored.live_count):
         return None
     version = _applied(stored, found, kept, gone, fresh, _represented(fresh, titles, engine, options))
@@ -117,18 +118,18 @@ def _changes(manifest: Manifest, corpus_dir: Path, files: Sequence[Path] | None,
     return _Changes(tuple(documents), touched, skipped)
 
 
-def _counter(stored: StoredIndex, touched: frozenset[str], embedder: Embedder) -> TokenCounter:
+def _counter(stored: StoredIndex, touched: list[int], embedder: Embedder) -> TokenCounter:
     """Return the model's token counter, remembering counts across updates (a Discord channel is one document of
     thousands of messages, each counted again at every edit otherwise).
 
-    The touched documents' chunk texts are known first: as the build counted them (`chunk_tokens`), else counted
-    in one call, which the model may do far faster than one at a time.
+    The texts of the touched documents' rows (`touched`) are known first: as the build counted them
+    (`chunk_tokens`), else counted in one call, which the model may do far faster than one at a time.
     """
     counts = stored.token_counts
     if len(counts) > 4 * len(stored.chunks) + 1000:
         counts.clear()  # texts long gone: counted again when met
     known = stored.chunk_tokens
-    rows = [r for r, c in enumerate(stored.chunks) if c.doc_id in touched and c.text not in counts]
+    rows = [r for r in touched if stored.chunks[r].text not in counts]
     if known is not None:
         counts.update((stored.chunks[r].text, int(known[r])) for r in rows if known[r] >= 0)
     texts = list({stored.chunks[r].text for r in rows} - counts.keys())
@@ -142,14 +143,14 @@ def _key(chunk: Chunk, title: str) -> tuple[str, str, str, str, str]:
 
 
 def _match(
-    stored: StoredIndex, found: _Changes, fresh: list[Chunk], titles: dict[str, str]
+    stored: StoredIndex, touched: list[int], fresh: list[Chunk], titles: dict[str, str]
 ) -> tuple[dict[int, Chunk], Rows, list[Chunk]]:
-    """Pair the touched documents' new chunks with their rows: (rows kept, with their new chunk), rows gone, new."""
+    """Pair the touched documents' new chunks with their live rows: (rows kept, with their new chunk), gone, new."""
     old_titles = {d.doc_id: d.title for d in stored.manifest.documents}
     pool: dict[tuple[str, str, str, str, str], list[int]] = {}
-    for row, chunk in enumerate(stored.chunks):
-        if chunk.doc_id in found.touched and stored.is_live(row):
-            pool.setdefault(_key(chunk, old_titles.get(chunk.doc_id, "")), []).append(row)
+    for row in touched:
+        chunk = stored.chunks[row]
+        pool.setdefault(_key(chunk, old_titles.get(chunk.doc_id, "")), []).append(row)
     kept: dict[int, Chunk] = {}
     new: list[Chunk] = []
     for chunk in fresh:
@@ -245,8 +246,11 @@ def _version(
     live[gone] = False
     live = np.concatenate([live, np.ones(len(fresh), dtype=np.bool_)])
     read = {d.doc_id: d for d in found.documents}
-    records = [DocumentRecord.of(read.pop(d.doc_id)) if d.doc_id in read else d for d in stored.manifest.documents]
-    records = [r for r in records if r.doc_id not in found.touched or r.doc_id in {d.doc_id for d in found.documents}]
+    records = [  # in place, or gone (removed, now unreadable)
+        DocumentRecord.of(read.pop(d.doc_id)) if d.doc_id in read else d
+        for d in stored.manifest.documents
+        if d.doc_id in read or d.doc_id not in found.touched
+    ]
     records += [DocumentRecord.of(d) for d in read.values()]  # new documents come last, as new rows do
     texts = dict(stored.texts) | {d.sha256: d.text for d in found.documents if d.extracted}
     tokens = stored.chunk_tokens
@@ -278,8 +282,8 @@ def saved(engine: QuoteEngine) -> QuoteEngine:
         return engine
     index_dir = stored.folder.parent.parent
     compact = _compacted(stored)
-    kinds = EXTRACTED_KINDS
-    texts = {d.sha256: stored.extracted_text(d.sha256) for d in compact.manifest.documents if d.kind in kinds}
+    documents = compact.manifest.documents
+    texts = {d.sha256: stored.extracted_text(d.sha256) for d in documents if d.kind in EXTRACTED_KINDS}
     manifest = replace(compact.manifest, created_at=datetime.now(UTC).isoformat(timespec="seconds"))
     with build_lock(index_dir):
         folder = save_index(

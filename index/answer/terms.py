@@ -105,13 +105,11 @@ class Terms:
 
     def _holders(self, stem: str) -> npt.NDArray[np.int64]:
         """Return this version's rows that hold a stem (ascending)."""
-        rows = self._lexical.rows_of(stem)
-        return rows if not rows.size or rows[-1] < self._rows else rows[rows < self._rows]
+        return _below(self._lexical.rows_of(stem), self._rows)
 
     def _sentence_holders(self, stem: str) -> npt.NDArray[np.int64]:
         """Return this version's sentences that hold a stem (ascending)."""
-        rows = self._sentences.rows_of(stem)
-        return rows if not rows.size or rows[-1] < self._sentence_count else rows[rows < self._sentence_count]
+        return _below(self._sentences.rows_of(stem), self._sentence_count)
 
     def substance(self, rows: npt.NDArray[np.int64]) -> Floats:
         """Return `substance` of each row's text (computed once per chunk)."""
@@ -128,6 +126,11 @@ class Terms:
         for row in todo.tolist():
             self._number[row] = int(has_number(self._texts[row]))
         return np.asarray(self._number[rows] == 0, dtype=np.float64)
+
+
+def _below(rows: npt.NDArray[np.int64], limit: int) -> npt.NDArray[np.int64]:
+    """Return the ascending rows under `limit`: those of this version (an index updated since shares its BM25)."""
+    return rows if not rows.size or rows[-1] < limit else rows[rows < limit]
 
 
 def _member(values: npt.NDArray[np.int64], members: npt.NDArray[np.int64], size: int) -> npt.NDArray[np.bool_]:
