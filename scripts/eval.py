@@ -311,7 +311,7 @@ def run_squad(embedder: Embedder, limit: int | None) -> dict[str, dict[str, floa
 def main() -> int:
     """Run the evaluation and print the tables (and JSON with --json FILE)."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--only", choices=["seed", "squad", "teamdocs", "xquad"])
+    parser.add_argument("--only", choices=["seed", "squad", "teamdocs", "teamdocs2", "xquad"])
     parser.add_argument("--misses", action="store_true", help="teamdocs: list the questions missed at 3")
     parser.add_argument("--squad-limit", type=int, help="first N SQuAD questions only")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
@@ -331,6 +331,10 @@ def main() -> int:
         from teamdocs import run_teamdocs  # beside this script; it imports this module
 
         results["teamdocs"] = run_teamdocs(embedder, misses=args.misses)
+    if args.only in (None, "teamdocs2"):
+        from teamdocs import SETS, run_teamdocs
+
+        results["teamdocs2"] = run_teamdocs(embedder, misses=args.misses, folder=SETS["teamdocs2"])
     if args.only in (None, "xquad"):
         from xquad import run_xquad  # beside this script; it imports this module
 

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import hashlib
-import os
 import re
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,19 +12,18 @@ import numpy as np
 import numpy.typing as npt
 
 from ..embed.base import Embedder
-from ..errors import DocumentFormatError, EmptyQuestionError, QuestionTooLongError
-from ..ingest.extract import extract_discord_export
-from ..ingest.files import read_text
-from ..models import EXTRACTED_KINDS, Answer, Chunk, Passage
+from ..errors import EmptyQuestionError, QuestionTooLongError
+from ..models import Answer, Chunk, Passage
 from ..store.layout import StoredIndex
-from ..store.manifest import DocumentRecord
-from ..text import has_words, split_sentences
+from ..text import has_words
 from .dedupe import collapse_duplicates
+from .history import HISTORY_PENALTY, History, asks_history
 from .language import reads_as_english
-from .links import deep_link
 from .probes import PROBES, PROBES_MULTILINGUAL, floor, likeness
-from .ranking import Candidates, DeclineRule, Evidence, Ranker, Ranking, gather
+from .ranking import Candidates, DeclineRule, Evidence, Ranker, Ranking, features, gather
+from .sources import SourceCheck
 from .terms import Terms
+from .units import Neighbours, Unit, UnitRule, choose_unit, unit_passage
 
 __all__ = ["MAX_QUESTION_CHARS", "QuoteEngine", "Ranked", "validate_question"]
 
@@ -55,57 +52,6 @@ class Ranked:
     evidence: Evidence
     sentence: int  # which of split_sentences(chunk.text) matches best
     foreign: bool = False  # ranked on the other-language path, by the ranking's `foreign` part
-
-
-class _SourceCheck:
-    """Re-read source files to prove a quote is still an exact slice of an unchanged file.
-
-    A file is hashed again only when its size, mtime or inode changed since it was last
-    verified: a stat per cited file per answer, instead of reading and hashing it every time.
-    """
-
-    def __init__(
-        self, corpus_dir: Path, records: Mapping[str, DocumentRecord], extracted: Callable[[str], str | None]
-    ) -> None:
-        self._corpus_dir = corpus_dir
-        self._records = records
-        self._extracted = extracted  # the stored text of an HTML/PDF file, by the file's sha256
-        self._texts: dict[str, tuple[tuple[int, int, int], str | None]] = {}
-        self._paths: dict[str, Path] = {}
-
-    def _current_text(self, doc_id: str) -> str | None:
-        """Return the file's text if it is unchanged since indexing, else None."""
-        path = self._paths.get(doc_id)
-        if path is None:  # joined once per file: pathlib costs as much as the stat itself
-            path = self._paths[doc_id] = self._corpus_dir / doc_id
-        try:
-            stat = os.stat(path)
-        except OSError:
-            return None
-        key = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
-        cached = self._texts.get(doc_id)
-        if cached and cached[0] == key:
-            return cached[1]
-        record = self._records.get(doc_id)
-        text: str | None = None
-        try:
-            data = path.read_bytes()
-            if record and len(data) == record.size and hashlib.sha256(data).hexdigest() == record.sha256:
-                # An unchanged HTML/PDF file: its quotes are slices of the text extracted when it was indexed.
-                text = self._extracted(record.sha256) if record.kind in EXTRACTED_KINDS else read_text(data)
-            elif record and record.kind == "discord":
-                # A mirrored channel grows as messages arrive: a quote stands while its message is still
-                # where it was, verbatim, in the export as it is now (an edit or delete before it moves it).
-                text = extract_discord_export(data).text
-        except (OSError, UnicodeDecodeError, DocumentFormatError):
-            text = None
-        self._texts[doc_id] = (key, text)
-        return text
-
-    def verified(self, chunk: Chunk) -> bool:
-        """Tell whether the chunk is still verbatim in its unchanged source file."""
-        text = self._current_text(chunk.doc_id)
-        return text is not None and text[chunk.start : chunk.end] == chunk.text
 
 
 _JUMP = re.compile(r"https://discord\.com/channels/(\d+)/")
@@ -140,7 +86,7 @@ class QuoteEngine:
         # same hit@1, hit@3 and MRR on SQuAD and the seed) with 40 % fewer sentences to score.
         self.depth = depth
         self._records = {d.doc_id: d for d in stored.manifest.documents}
-        self._check = _SourceCheck(self.corpus_dir, self._records, stored.extracted_text)
+        self._check = SourceCheck(self.corpus_dir, self._records, stored.extracted_text)
         self._terms = Terms(stored)  # each chunk's document and each word's rarity, for the coverage features
         self._floors: dict[bool, tuple[float, ...]] = {}
         self._probes: dict[bool, npt.NDArray[np.float32]] = {}  # the probes' vectors, embedded with the floor
@@ -149,6 +95,11 @@ class QuoteEngine:
         self.withheld: frozenset[str] = frozenset()  # authors (Discord ids) who asked never to be quoted
         self.hidden: frozenset[str] = frozenset()  # Discord messages (jump links) deleted or changed since indexed
         self._spans: dict[tuple[str, int, int], int] | None = None  # (doc_id, start, end) -> chunk row
+        self._starts: dict[tuple[str, int], int] = {}  # (doc_id, start) -> chunk row, built with _spans
+        self._adjacent: Neighbours | None = None
+        self.unit_rule = UnitRule()  # how far a quote grows around its best block (`units`)
+        self.history_penalty = HISTORY_PENALTY  # the share of a changelog passage's score taken off (`history`)
+        self._history = History(stored.chunks, {d.doc_id: d.title for d in stored.manifest.documents})
 
     def revised(self, stored: StoredIndex) -> QuoteEngine:
         """Return an engine over another version of this index (updated or saved), ranking as this one does.
@@ -166,6 +117,7 @@ class QuoteEngine:
         engine._floors = dict(self._floors)
         engine._probes = dict(self._probes)
         engine.withheld, engine.hidden = self.withheld, self.hidden
+        engine.unit_rule, engine.history_penalty = self.unit_rule, self.history_penalty
         return engine
 
     def routes_foreign(self, question: str) -> bool:
@@ -250,10 +202,18 @@ class QuoteEngine:
         return [best.similarity, best.sentence, best.overlap]
 
     def order(
-        self, candidates: Candidates, k: int, ranker: Ranker | None = None, *, foreign: bool = False
+        self,
+        candidates: Candidates,
+        k: int,
+        ranker: Ranker | None = None,
+        *,
+        foreign: bool = False,
+        question: str | None = None,
     ) -> list[Ranked]:
-        """Return the k best candidates by fused score."""
+        """Return the k best candidates by fused score (changelogs lowered unless the `question` asks about one)."""
         scores = (ranker or self.ranking_for(foreign).ranker).scores(candidates.values)
+        if question is not None and self.history_penalty and not asks_history(question):
+            scores = scores * np.where(self._history.of(candidates.rows), 1.0 - self.history_penalty, 1.0)
         return [
             Ranked(
                 candidates.rows[j],
@@ -272,7 +232,8 @@ class QuoteEngine:
         foreign = self.routes_foreign(question)
         ranking = self.ranking_for(foreign)
         ranker = ranking.ranker.sentence_level() if claim else None
-        return self.order(self.candidates(question, vector, foreign=foreign), k, ranker, foreign=foreign)
+        found = self.candidates(question, vector, foreign=foreign)
+        return self.order(found, k, ranker, foreign=foreign, question=question)
 
     def confidence(self, ranked: Ranked) -> float:
         """Return the calibrated confidence that a ranked chunk answers its question."""
@@ -285,11 +246,61 @@ class QuoteEngine:
         quoted only in the server it was written in. None (the command line, the library) quotes them all.
         """
         question = validate_question(question)
-        ranked = self.rank(question, max(top_k * 4, 10), claim=claim)
+        vector = self.embedder.embed_queries([question])[0]
+        ranked = self.rank(question, max(top_k * 4, 10), vector, claim=claim)
         rule = self.ranking_for(bool(ranked) and ranked[0].foreign).rule  # one path ranked them all
         shown, stale, confidence = self._select(ranked, top_k * 2, rule, server)
-        passages = collapse_duplicates([self._passage(r) for r in shown])[:top_k]
+        # A claim is one proposition, decided by one sentence: its block is quoted alone.
+        alone = [(r, Unit((r.row,), r.row), r.sentence) for r in shown]
+        quoted = alone if claim else self._units(question, vector, shown, server)
+        passages = collapse_duplicates([self._passage(r, unit, sentence) for r, unit, sentence in quoted])[:top_k]
         return Answer(question, confidence >= rule.threshold, tuple(passages), stale, round(confidence, 3))
+
+    def _units(
+        self, question: str, vector: npt.NDArray[np.float32], shown: list[Ranked], server: int | None
+    ) -> list[tuple[Ranked, Unit, int]]:
+        """Grow each chunk to be shown into its quote unit (`units`); a block already quoted is not quoted again.
+
+        Returns each chunk's unit and the answering block's best sentence; the neighbours are scored in one pass.
+        """
+        chunks, neighbours, rule = self.stored.chunks, self._neighbours(), self.unit_rule
+        reach = {r.row for r in shown}
+        for r in shown:
+            reach.update(*neighbours.around(r.row, rule))
+        scored: dict[int, float] = {r.row: r.score for r in shown}
+        best: dict[int, int] = {r.row: r.sentence for r in shown}
+        if len(reach) > len(shown):
+            foreign = shown[0].foreign
+            with self.stored.guard.reading():
+                found = features(
+                    self.stored, question, vector, np.asarray(sorted(reach), dtype=np.int64), self._terms,
+                    cosine_floor=self.ranking.cosine_floor,
+                )  # fmt: skip
+            scores = self.ranking_for(foreign).ranker.scores(found.values)
+            scored.update(zip(found.rows, scores.tolist(), strict=True))
+            best.update(zip(found.rows, found.best_sentence, strict=True))
+        quoted: list[tuple[Ranked, Unit, int]] = []
+        taken: set[int] = set()
+        for r in shown:
+            if r.row in taken:
+                continue  # already inside an earlier quote
+            unit = choose_unit(r.row, neighbours, chunks, scored, rule)
+            if taken.intersection(unit.rows) or not all(self._shows(x, server) for x in unit.rows):
+                unit = Unit((r.row,), r.row)
+            taken.update(unit.rows)
+            quoted.append((r, unit, best[unit.answering] if unit.grown else r.sentence))
+        return quoted
+
+    def _shows(self, row: int, server: int | None) -> bool:
+        """Tell whether a chunk may be quoted to `server` and is still verbatim in its unchanged file."""
+        chunk = self.stored.chunks[row]
+        return self._may_quote(chunk, server) and self._check.verified(chunk)
+
+    def _neighbours(self) -> Neighbours:
+        """Return each chunk's neighbours in its section, found once per engine (a race finds them twice)."""
+        if self._adjacent is None:
+            self._adjacent = Neighbours(self.stored)
+        return self._adjacent
 
     def _select(
         self, ranked: list[Ranked], limit: int, rule: DeclineRule, server: int | None = None
@@ -337,36 +348,33 @@ class QuoteEngine:
         if self._spans is None:  # built once; a race builds the same dict twice
             stored = self.stored
             self._spans = {(c.doc_id, c.start, c.end): r for r, c in enumerate(stored.chunks) if stored.is_live(r)}
+            self._starts = {(c.doc_id, c.start): r for r, c in enumerate(stored.chunks) if stored.is_live(r)}
         row = self._spans.get((doc_id, start, end))
-        if row is None:
+        if row is not None:
+            chunk = self.stored.chunks[row]
+            return (text is None or chunk.text == text) and self._shows(row, server)
+        # A quote unit: consecutive blocks of one section, each quotable, and the source between them unchanged.
+        first = self._starts.get((doc_id, start))
+        rows = None if first is None else self._neighbours().run(first, end, self.unit_rule.blocks)
+        if not rows or not all(self._shows(r, server) for r in rows):
             return False
-        chunk = self.stored.chunks[row]
-        if text is not None and chunk.text != text:
-            return False
-        return self._may_quote(chunk, server) and self._check.verified(chunk)
+        return text is None or self._unit_text(rows) == text
 
     def title_of(self, doc_id: str) -> str | None:
         """Return a document's title in this index (None when it holds no such document)."""
         record = self._records.get(doc_id)
         return record.title if record is not None else None
 
-    def _passage(self, ranked: Ranked) -> Passage:
-        chunk = self.stored.chunks[ranked.row]
-        record = self._records[chunk.doc_id]
-        spans = split_sentences(chunk.text)
-        return Passage(
-            text=chunk.text,
-            doc_id=chunk.doc_id,
-            source=self.corpus_dir / chunk.doc_id,
-            title=record.title,
-            date=chunk.date or record.date,
-            paragraph=chunk.paragraph,
-            last_paragraph=chunk.last_paragraph,
-            start=chunk.start,
-            end=chunk.end,
-            score=round(ranked.score, 4),
-            highlight=spans[ranked.sentence] if ranked.sentence < len(spans) else None,
-            page=chunk.page,
-            section=chunk.section,
-            url=chunk.url or deep_link(record.url, chunk.text, page=chunk.page),
-        )
+    def _unit_text(self, rows: Sequence[int]) -> str | None:
+        """Return the source's text from a unit's first block to its last (None: the file changed meanwhile)."""
+        first, last = self.stored.chunks[rows[0]], self.stored.chunks[rows[-1]]
+        source = self._check.current_text(first.doc_id)
+        return None if source is None else source[first.start : last.end]
+
+    def _passage(self, ranked: Ranked, unit: Unit, sentence: int) -> Passage:
+        """Quote a ranked chunk, or the unit it grew into, with the answering block's best sentence highlighted."""
+        text = self._unit_text(unit.rows) if unit.grown else None
+        if text is None:  # one block (or the file changed since the unit was chosen: its best block alone)
+            unit, sentence, text = Unit((ranked.row,), ranked.row), ranked.sentence, self.stored.chunks[ranked.row].text
+        record = self._records[self.stored.chunks[ranked.row].doc_id]
+        return unit_passage(self.stored.chunks, unit, sentence, text, record, self.corpus_dir, round(ranked.score, 4))

@@ -35,6 +35,7 @@ __all__ = [
     "Ranker",
     "Ranking",
     "default_ranking",
+    "features",
     "gather",
     "ranking_file",
 ]
@@ -322,6 +323,29 @@ def gather(
     rows = dict.fromkeys(hit.id for hit in stored.titled.search(vector, depth))
     rows.update(dict.fromkeys(int(r) for r in _top(lexical, depth)))
     ids = np.fromiter((r for r in rows if stored.is_live(r)), dtype=np.int64)
+    return features(
+        stored, query, vector, ids, terms, floor, cosine_floor=cosine_floor, likeness=likeness, bm25=lexical
+    )
+
+
+def features(
+    stored: StoredIndex,
+    query: str,
+    vector: npt.NDArray[np.float32],
+    ids: npt.NDArray[np.int64],
+    terms: Terms | None = None,
+    floor: tuple[float, ...] = (),
+    *,
+    cosine_floor: float = 0.0,
+    likeness: float | None = None,
+    bm25: npt.NDArray[np.float32] | None = None,
+) -> Candidates:
+    """Compute every feature of some live chunk rows for a query (`gather`'s candidates, or a quote's neighbours).
+
+    `bm25`: the query's BM25 score of every row, when `gather` has it already.
+    """
+    stems = tokenize(query)
+    lexical = stored.lexical.scores_of(stems)[: len(stored.chunks)] if bm25 is None else bm25
     words = set(stems) - QUESTION_WORDS  # what the question is about, not how it is asked
     unknown = stored.lexical.unknown_stems(words)
     unknown_share = len(unknown) / len(words) if words else 0.0
@@ -351,7 +375,6 @@ def gather(
     values = np.column_stack(columns).astype(np.float64)
     missing = np.column_stack([found.missing_passage, found.missing_document, terms.number_missing(query, ids)])
     return Candidates(tuple(ids.tolist()), values, best, unknown_share, names, missing, floor, like)
-
 
 
 def _spread(floor: float) -> Callable[[npt.NDArray[Any]], Matrix]:

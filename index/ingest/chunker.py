@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 from itertools import pairwise
 
 from ..models import Anchor, Chunk, Document
-from ..text import Span, approximate_tokens, iter_lines, split_sentences, strip_span
+from ..text import Span, approximate_tokens, iter_lines, split_sentences, strip_span, word_count
 from .extract import page_at
 from .markdown import markdown_blocks, section_label
 from .metadata import Metadata, front_matter, is_date_line, is_furniture, read_metadata
@@ -36,8 +36,10 @@ __all__ = [
     "Paragraph",
     "anchored",
     "approximate_tokens",
+    "asked",
     "chunk_document",
     "chunk_paragraphs",
+    "is_question_line",
     "markdown_chunks",
     "number_by_page",
     "read_layout",
@@ -45,16 +47,19 @@ __all__ = [
 ]
 
 # Bump whenever chunk boundaries or search texts change: a stored index then reads as stale.
-CHUNKER_VERSION = 7  # 3: Markdown blocks and sections, PDF pages; 4: whitespace-only Markdown lines are blank;
+CHUNKER_VERSION = 8  # 3: Markdown blocks and sections, PDF pages; 4: whitespace-only Markdown lines are blank;
 # 5: passages capped at 4,000 characters; a "sentence" longer than that cut at word boundaries;
 # 6: the paragraph before a list, table or code block is quoted with it; breadcrumbs are one-line trails;
-# 7: the lexical index reads Chinese, Japanese and Thai as character pairs; Discord exports, a chunk per message
+# 7: the lexical index reads Chinese, Japanese and Thai as character pairs; Discord exports, a chunk per message;
+# 8: the blocks after a question line read it as context, as they read a heading
 
 # A chunk is quoted whole in one Discord embed (a description holds 4,096 characters). The cap holds whatever
 # the token counter says: the approximate one counts a megabyte of letters without a space as one token.
 MAX_CHUNK_CHARS = 4000
 
 TokenCounter = Callable[[str], int]
+
+_QUESTION_LINE = re.compile(r"[?？][*_\s]*$")  # a question mark, perhaps inside bold or italics
 
 _LIST_MARKER = re.compile(r"^\s*(?:[-*+•]\s|\d{1,3}[.)]\s|\(?[a-zA-Z][.)]\s|#{1,6}\s|>|\|)")
 _ENUMERATION = re.compile(
@@ -304,7 +309,34 @@ def chunk_document(
     markdown = document.kind in ("markdown", "html")  # HTML is extracted as Markdown, headings included
     _, _, meta = read_layout(text, markdown)
     if markdown:
-        return markdown_chunks(document, meta, max_tokens=chunk_tokens, count_tokens=count_tokens)
+        return asked(markdown_chunks(document, meta, max_tokens=chunk_tokens, count_tokens=count_tokens))
     paragraphs = body_paragraphs(text, meta.body_start, set(meta.reserved))
     chunks = chunk_paragraphs(document.doc_id, text, paragraphs, max_tokens=chunk_tokens, count_tokens=count_tokens)
-    return number_by_page(chunks, document.pages) if document.pages else chunks
+    return asked(number_by_page(chunks, document.pages) if document.pages else chunks)
+
+
+def is_question_line(text: str) -> bool:
+    """Tell whether a block is a question written as a line of its own (a FAQ's "2.9. Can I use X?", a bold one)."""
+    stripped = text.strip()
+    return "\n" not in stripped and _QUESTION_LINE.search(stripped) is not None and word_count(stripped) <= 30
+
+
+def asked(chunks: Sequence[Chunk], reach: int = 3) -> list[Chunk]:
+    """Give the blocks after a question line the question as context, as a heading would be (never quoted).
+
+    A FAQ often writes its questions as paragraphs (a PDF's numbered line, a bold line, a `<dt>`): the answer
+    under one then reads it as it reads a heading, for up to `reach` blocks, until the next question or section.
+    """
+    out: list[Chunk] = []
+    question, left, section = "", 0, None
+    for chunk in chunks:
+        if chunk.section != section:
+            question, left, section = "", 0, chunk.section
+        last = chunk.text.strip().rsplit("\n\n", 1)[-1]  # a question may end a block joined with the one before
+        if is_question_line(last):
+            question, left = last.strip(), reach
+        elif question and left:
+            left -= 1
+            chunk = replace(chunk, context=f"{chunk.context}\n{question}" if chunk.context else question)
+        out.append(chunk)
+    return out

@@ -92,11 +92,11 @@ def test_unknown_names_are_the_ones_the_corpus_never_mentions(engine) -> None:
 def test_source_files_are_rehashed_only_when_they_change(engine, seed_corpus: Path, monkeypatch) -> None:
     import os
 
-    import quotebot.index.answer.engine
+    import quotebot.index.answer.sources
 
     reads: list[int] = []
-    real = quotebot.index.answer.engine.read_text
-    monkeypatch.setattr(quotebot.index.answer.engine, "read_text", lambda data: reads.append(len(data)) or real(data))
+    real = quotebot.index.answer.sources.read_text
+    monkeypatch.setattr(quotebot.index.answer.sources, "read_text", lambda data: reads.append(len(data)) or real(data))
     engine.answer(QUESTION)
     engine.answer(QUESTION)
     assert len(reads) == 1  # one file, read and hashed once while unchanged

@@ -271,3 +271,42 @@ def test_a_block_under_another_heading_is_not_joined(tmp_path: Path) -> None:
     text = "# Tool\n\nA paragraph of its own.\n\n## Install\n\n```sh\npip install quotebot\n```\n"
     _, chunks = _chunks(tmp_path, "apart", text, ".md")
     assert [c.text for c in chunks] == ["A paragraph of its own.", "```sh\npip install quotebot\n```"]
+
+
+FAQ_TEXT = """Frequently Asked Questions
+
+1. My series has duplicate times. What do I do?
+
+Average them with aggregate() before you build the series.
+
+Or keep the last of each run.
+
+A third block, still under the same question.
+
+A fourth block, too far from the question to read it.
+
+2. Why is the log axis warning issued?
+
+Because the axis has zero or negative values.
+"""
+
+
+@pytest.mark.parametrize(("suffix", "kind"), [(".txt", "text"), (".md", "markdown")])
+def test_the_blocks_after_a_question_line_read_it_as_context(tmp_path: Path, suffix: str, kind: str) -> None:
+    document, chunks = _chunks(tmp_path, "faq", FAQ_TEXT, suffix)
+    assert document.kind == kind
+    by_text = {c.text.split("\n")[0]: c for c in chunks}
+    first, second = "1. My series has duplicate times. What do I do?", "2. Why is the log axis warning issued?"
+    assert first not in by_text[first].context  # the question line itself is quoted, not carried
+    for block in ("Average them", "Or keep the last", "A third block"):
+        assert next(c for t, c in by_text.items() if t.startswith(block)).context.endswith(first)
+    assert first not in next(c for t, c in by_text.items() if t.startswith("A fourth")).context  # past its reach
+    assert next(c for t, c in by_text.items() if t.startswith("Because")).context.endswith(second)
+    assert all(c.search_text.endswith(c.text) and document.text[c.start : c.end] == c.text for c in chunks)
+
+
+def test_a_question_line_does_not_reach_into_the_next_section(tmp_path: Path) -> None:
+    text = "# Guide\n\n## Usage\n\nCan I run it twice?\n\n## Install\n\nInstall it with pip.\n"
+    _, chunks = _chunks(tmp_path, "guide", text, ".md")
+    install = next(c for c in chunks if c.text.startswith("Install it"))
+    assert "Can I run it twice?" not in install.context
