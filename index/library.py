@@ -13,7 +13,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TypeVar
 
-from .answer.engine import QuoteEngine
+from .answer.engine import SECOND_PASSAGE_SHARE, QuoteEngine
 from .build import DEFAULTS, BuildOptions, StrPath, build_index, check_index, open_engine
 from .collections import Collection, Collections, default_collections
 from .embed.base import DEFAULT_MODEL, Embedder
@@ -141,12 +141,23 @@ def _sources(engine: QuoteEngine, collection: str | None) -> list[Source]:
 
 
 def _merge(question: str, answers: list[Answer], top_k: int) -> Answer:
-    """Merge several collections' answers: the answering ones' passages by score, else the most confident miss."""
+    """Merge several collections' answers on one scale, the calibrated confidence, with one collection's rule.
+
+    The fused scores of separately built indexes are not comparable (each reads its own corpus's BM25 and
+    noise floor), so the most confident answer leads. Another answering collection's passage follows only
+    when its own confidence is at least SECOND_PASSAGE_SHARE of the first's, as a later passage of one
+    collection must score near the first. Without an answering collection, the most confident miss is shown.
+    """
     answered = [a for a in answers if a.answered]
-    pool = answered or [max(answers, key=lambda a: a.confidence or 0.0)]
-    passages = sorted((p for a in pool for p in a.passages), key=lambda p: -p.score)[:top_k]
-    confidence = max((a.confidence for a in pool if a.confidence is not None), default=None)
-    return Answer(question, bool(answered), tuple(passages), any(a.stale for a in answers), confidence)
+    best = max(answered or answers, key=lambda a: a.confidence or 0.0)
+    if not answered:
+        return replace(best, stale=any(a.stale for a in answers))
+    bar = SECOND_PASSAGE_SHARE * (best.confidence or 0.0)
+    others = [p for a in answered if a is not best for p in a.passages if (p.confidence or 0.0) >= bar]
+    first, *rest = best.passages or (None,)  # the answer's confidence is its first passage's: it stays first
+    later = sorted([*rest, *others], key=lambda p: -(p.confidence or 0.0))
+    passages = ([first] if first else []) + later
+    return Answer(question, True, tuple(passages[:top_k]), any(a.stale for a in answers), best.confidence)
 
 
 def _left_out(collections: Collections, collection: Collection, error: CorpusError, chosen: int) -> CorpusError:

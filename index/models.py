@@ -127,6 +127,9 @@ class Passage:
     section: str | None = None  # Markdown/HTML: the heading path, joined with " › "
     url: str | None = None  # a link to the passage itself (a text fragment) when the document has a URL
     collection: str | None = None  # the collection it was found in, when several are searched
+    # The calibrated chance that this passage answers the question, on its own evidence (None: not measured).
+    # Scores of separately built indexes are not on one scale; this is, so collections merge on it.
+    confidence: float | None = None
 
     @property
     def citation(self) -> Citation:

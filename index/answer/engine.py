@@ -377,4 +377,5 @@ class QuoteEngine:
         if text is None:  # one block (or the file changed since the unit was chosen: its best block alone)
             unit, sentence, text = Unit((ranked.row,), ranked.row), ranked.sentence, self.stored.chunks[ranked.row].text
         record = self._records[self.stored.chunks[ranked.row].doc_id]
-        return unit_passage(self.stored.chunks, unit, sentence, text, record, self.corpus_dir, round(ranked.score, 4))
+        chunks, score, confidence = self.stored.chunks, round(ranked.score, 4), round(self.confidence(ranked), 3)
+        return unit_passage(chunks, unit, sentence, text, record, self.corpus_dir, score, confidence)

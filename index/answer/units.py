@@ -156,6 +156,7 @@ def unit_passage(
     record: DocumentRecord,
     corpus_dir: Path,
     score: float,
+    confidence: float | None = None,
 ) -> Passage:
     """Return the passage quoting a unit (`text`: the source from its first block to its last, checked verbatim).
 
@@ -179,4 +180,5 @@ def unit_passage(
         page=first.page,
         section=first.section,
         url=first.url or deep_link(record.url, text, page=first.page),
+        confidence=confidence,
     )
