@@ -57,6 +57,7 @@ copied from Discord are often pasted quoted. Booleans, zero, negative numbers an
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from collections.abc import Iterable
@@ -64,6 +65,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import ConfigError
+
+StrPath = str | os.PathLike[str]  # as index.build's: every public function takes either
 
 __all__ = [
     "CONFIG_FILE",
@@ -192,20 +195,22 @@ def default_collections(corpus_dir: Path) -> Collections:
 
 
 def load_collections(
-    path: Path, default_corpus: Path, mirror_root: Path | None = None, *, required: bool = False
+    path: StrPath, default_corpus: StrPath, mirror_root: StrPath | None = None, *, required: bool = False
 ) -> Collections:
-    """Read quotebot.toml when it exists, else the default single collection.
+    """Read quotebot.toml when it exists, else the default single collection (paths: str or os.PathLike).
 
     `mirror_root`: the folder under which Discord-sourced collections are mirrored (default: next to the file).
     `required`: the rules in force came from this file, so a missing file raises ConfigError (see read_config_file).
     """
-    return collections_from(path, read_config_file(path, required=required), default_corpus, mirror_root)
+    path, corpus = Path(path), Path(default_corpus)
+    mirrors = None if mirror_root is None else Path(mirror_root)
+    return collections_from(path, read_config_file(path, required=required), corpus, mirrors)
 
 
-def read_config_file(path: Path, *, required: bool = False) -> dict[str, object] | None:
+def read_config_file(path: StrPath, *, required: bool = False) -> dict[str, object] | None:
     """Parse quotebot.toml; None when there is none, or ConfigError when it is `required` (or unreadable, invalid)."""
     try:
-        return _read_toml(path)
+        return _read_toml(Path(path))
     except FileNotFoundError:
         if not required:
             return None
@@ -214,9 +219,11 @@ def read_config_file(path: Path, *, required: bool = False) -> dict[str, object]
 
 
 def collections_from(
-    path: Path, data: dict[str, object] | None, default_corpus: Path, mirror_root: Path | None = None
+    path: StrPath, data: dict[str, object] | None, default_corpus: StrPath, mirror_root: StrPath | None = None
 ) -> Collections:
     """Validate the collections of a parsed quotebot.toml (`data`; None: no file, the default collection)."""
+    path, default_corpus = Path(path), Path(default_corpus)
+    mirror_root = None if mirror_root is None else Path(mirror_root)
     if data is None or ("collections" not in data and "answer_channels" in data):
         return default_collections(default_corpus)  # no file, or one that only sets the bot's answer channels
     tables = _collection_tables(path, data)

@@ -313,6 +313,7 @@ def prune_builds(index_dir: Path, keep: Iterable[Path] = ()) -> list[Path]:
     build of the folder runs (it is about to name a new build current, and keeps the one before it), nor
     when CURRENT names no build; the caller prunes again after swapping in that build's engine.
     """
+    index_dir = Path(index_dir)
     builds = index_dir / "builds"
     if not builds.is_dir():
         return []
@@ -326,19 +327,20 @@ def prune_builds(index_dir: Path, keep: Iterable[Path] = ()) -> list[Path]:
         return _remove_old_builds(builds, {current, *(Path(k).name for k in keep)})
 
 
-def remove_builds(index_dir: Path) -> list[Path]:
+def remove_builds(index_dir: str | os.PathLike[str]) -> list[Path]:
     """Delete every build of an index folder and its CURRENT pointer; return the builds deleted.
 
     For a collection left with no document (every message deleted): its last build holds their text. The
     embedding cache stays (vectors by hash, no text). Nothing is deleted while a build of the folder runs.
     """
-    builds = index_dir / "builds"
+    folder = Path(index_dir)
+    builds = folder / "builds"
     if not builds.is_dir():
         return []
-    with _unless_building(index_dir) as free:
+    with _unless_building(folder) as free:
         if not free:
             return []
-        (index_dir / _CURRENT).unlink(missing_ok=True)  # first: never a pointer to a deleted build
+        (folder / _CURRENT).unlink(missing_ok=True)  # first: never a pointer to a deleted build
         return _remove_old_builds(builds, set())
 
 

@@ -85,3 +85,22 @@ def test_the_readme_library_lines_run_as_written(
     exec(compile(code, "README.md", "exec"), {})
     printed = capsys.readouterr().out.strip()
     assert printed and printed in SEED.read_text(encoding="utf-8")  # a verbatim quote of the seed
+
+
+def test_the_readme_load_collections_call_runs_as_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    section = (ROOT / "README.md").read_text(encoding="utf-8").split("## Use it as a library", 1)[1]
+    call = re.search(r"`(load_collections\([^`]*\))`", section)
+    assert call is not None, "the README names load_collections(...)"
+    (tmp_path / "corpus").mkdir()
+    shutil.copy(SEED, tmp_path / "corpus" / SEED.name)
+    monkeypatch.chdir(tmp_path)  # the README's paths are relative strings
+    default = eval(call[1], {"load_collections": front.load_collections})  # the README's own text
+    assert [c.name for c in default.items] == ["default"]  # no quotebot.toml: one collection over the folder
+    (tmp_path / "quotebot.toml").write_text('[collections.handbook]\npath = "corpus"\n', encoding="utf-8")
+    collections = eval(call[1], {"load_collections": front.load_collections})
+    assert [c.name for c in collections.items] == ["handbook"]
+    assert front.read_config_file("quotebot.toml") == {"collections": {"handbook": {"path": "corpus"}}}
+    assert front.collections_from("quotebot.toml", None, "corpus").items[0].name == "default"
+    library = open_library(collections, "index", embedder=FakeEmbedder())
+    assert library.answer("Should ICT providers install backdoors?").passages
+    assert front.remove_builds("index/handbook")  # str paths everywhere, the builds deleted
