@@ -53,7 +53,9 @@ def valid_question() -> Callable[[T], T]:
 
     async def predicate(interaction: discord.Interaction[Any]) -> bool:
         try:
-            check_question(str(getattr(interaction.namespace, "question", "") or ""))
+            asked = str(getattr(interaction.namespace, "question", "") or "")
+            settings = getattr(interaction.client, "settings", None)  # the bot's; a bare client has none
+            check_question(asked, example=settings.example_question if settings else None)
         except QuestionError as exc:
             raise QuestionRejected(exc) from exc
         return True

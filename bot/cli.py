@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TextIO, get_args
 
-from ..index import Answer, QuotebotError, build_library, check_library, validate_question
+from ..index import Answer, QuotebotError, build_library, check_library, preflight, validate_question
 from ..index.text import displayable, printable
 from .engines import Engine, EngineLoader
 from .forgotten import FORGOTTEN_FILE, Forgotten
@@ -78,6 +78,8 @@ def _corpus_command(commands: Any, name: str, help_text: str) -> argparse.Argume
         "--collection", metavar="NAME", help="only this collection of quotebot.toml (default: every collection)"
     )
     sub.add_argument("--config", type=Path, help="collections file (default: QUOTEBOT_CONFIG_FILE or quotebot.toml)")
+    replace = "let --index's index, built from another corpus folder, be rebuilt from this one (default: refused)"
+    sub.add_argument("--replace-index", action="store_true", help=replace)
     return sub
 
 
@@ -92,7 +94,13 @@ def _add_ask_flags(ask: argparse.ArgumentParser) -> None:
         help="rank the passages that bear on CLAIM, a statement to check, instead of answering a question; "
         "bare with --batch: every line is a claim",
     )
-    ask.add_argument("--top-k", type=int, metavar="N", help="passages to show (1-10, default 3)")
+    ask.add_argument(
+        "--top-k",
+        type=int,
+        metavar="N",
+        help="passages to show at most (1-10, default 3); a passage after the first is shown only when it answers "
+        "on its own and scores at least 0.75 of the first's, so fewer are common",
+    )
     ask.add_argument("--json", action="store_true", help="print one JSON object")
     ask.add_argument("--batch", metavar="FILE", help="with --json: one question per line of FILE ('-' for stdin)")
     ask.add_argument(
@@ -119,6 +127,7 @@ def _settings(args: argparse.Namespace) -> Settings:
         device=getattr(args, "device", None),
         index_type=getattr(args, "index_type", None),
         config_file=getattr(args, "config", None),
+        replace_index=getattr(args, "replace_index", False) or None,  # unset: QUOTEBOT_REPLACE_INDEX decides
     )
 
 
@@ -195,6 +204,7 @@ def cmd_build(args: argparse.Namespace) -> int:
             print(f"{where(name)}stale: {reason}" if reason else f"{where(name)}up to date: {folder}")
         return 1 if any(reasons.values()) else 0
     options = loader.options(_progress(args.quiet))
+    preflight(collections, settings.index_dir, options)  # a wrong path fails before the model loads
     built = build_library(collections, settings.index_dir, embedder=loader.embedder(), names=names, options=options)
     for name, manifest in built.items():
         folder = collections.index_dir(settings.index_dir, name)

@@ -23,6 +23,7 @@ from ..index import (
     collections_from,
     make_embedder,
     open_library,
+    preflight,
     read_config_file,
     remove_builds,
     save_library,
@@ -146,7 +147,8 @@ class EngineLoader:
     ) -> BuildOptions:
         """Return the build options the settings ask for."""
         s = self.settings
-        return BuildOptions(s.chunk_tokens, s.index_type, progress, on_rebuild, int(s.max_file_mb * 2**20))
+        size = int(s.max_file_mb * 2**20)
+        return BuildOptions(s.chunk_tokens, s.index_type, progress, on_rebuild, size, replace_other=s.replace_index)
 
     def open(
         self,
@@ -193,6 +195,7 @@ class EngineLoader:
         fresh: Sequence[str] = (),
     ) -> Engine:
         """Open a library (as open_library); only Discord channels with nothing read yet: a library without them."""
+        preflight(collections, self.settings.index_dir, options)  # a wrong path fails before the model loads
         index, embedder = self.settings.index_dir, self.embedder()
         try:
             return open_library(collections, index, embedder=embedder, names=names, fresh=fresh, options=options)

@@ -38,12 +38,17 @@ class QuestionRefused(LocalizedError, QuestionError):
     """A question (or claim) the bot won't take: no words, or too long; the message says why, in any language."""
 
 
-def check_question(question: str, kind: str = "question") -> str:
-    """Return the question stripped; raise QuestionRefused with a friendly line when it has no words or is too long."""
+def check_question(question: str, kind: str = "question", example: str | None = None) -> str:
+    """Return the question stripped; raise QuestionRefused with a friendly line when it has no words or is too long.
+
+    `example`: the deployment's example question (QUOTEBOT_EXAMPLE_QUESTION), offered to someone who asked nothing.
+    """
     what = "claim" if kind == "claim" else "question"
     try:  # the library's rule, with the bot's limit; only the words are the bot's own
         return validate_question(question, MAX_QUESTION_CHARS)
     except EmptyQuestionError:  # "\u200b\u200b" survives strip(); "?!" or "🔥" alone ask nothing
+        if example and what == "question":
+            raise QuestionRefused("question.empty_example", example=example) from None
         raise QuestionRefused(f"{what}.empty") from None
     except QuestionTooLongError as exc:
         raise QuestionRefused(f"{what}.too_long", length=exc.length, limit=exc.limit) from None

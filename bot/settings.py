@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field, SecretStr, ValidationError
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from ..index import DEFAULT_MODEL, BuildOptions, QuotebotError
@@ -40,7 +40,17 @@ class Settings(BaseSettings):
     discord_token: SecretStr | None = Field(
         None, validation_alias=AliasChoices("DISCORD_TOKEN", "QUOTEBOT_DISCORD_TOKEN")
     )
+
+    @field_validator("discord_token", "example_question", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        """Read `DISCORD_TOKEN=` (an empty line in .env) as no token: the terminal Q&A, not a failing bot."""
+        return None if isinstance(value, str) and not value.strip() else value
+
     dev_guild: int | None = Field(None, description="sync slash commands to this guild only (instant)")
+    example_question: str | None = Field(
+        None, max_length=200, description="a question your documents answer, offered to members who ask nothing"
+    )
     cooldown_rate: int = Field(5, ge=1, le=100, description="questions one user may ask per cooldown window")
     cooldown_per: float = Field(30.0, gt=0, le=3600, description="the cooldown window, in seconds")
     global_rate: int = Field(60, ge=1, le=10_000, description="questions the whole bot takes per global window")
@@ -48,6 +58,9 @@ class Settings(BaseSettings):
     workers: int = Field(2, ge=1, le=32, description="questions answered at once (embedding and search threads)")
     queue_size: int = Field(32, ge=0, le=10_000, description="questions waiting for a worker; beyond: 'busy'")
     max_file_mb: float = Field(50.0, gt=0, le=10_000, description="larger corpus files are skipped with a warning")
+    replace_index: bool = Field(
+        False, description="let the index folder's index, built from another corpus folder, be rebuilt from this one"
+    )
     watch: bool = Field(True, description="re-index a collection when files in its folder change while the bot runs")
     watch_poll: bool = Field(False, description="poll the folders instead of file notifications (network shares)")
     watch_debounce: float = Field(
@@ -74,5 +87,13 @@ def load_settings(**overrides: object) -> Settings:
         return Settings(**values)  # type: ignore[arg-type]
     except ValidationError as exc:
         first = exc.errors()[0]
-        name = "QUOTEBOT_" + str(first["loc"][0]).upper() if first["loc"] else "a setting"
+        field = str(first["loc"][0]) if first["loc"] else ""
+        if field in values:  # a command-line flag gave it: blame the flag, not the environment
+            flag = "--" + _FLAGS.get(field, field.replace("_", "-"))
+            raise QuotebotError(f"invalid {flag} {values[field]}: {first['msg']}") from exc
+        name = "QUOTEBOT_" + field.upper() if field else "a setting"
         raise QuotebotError(f"invalid setting {name}: {first['msg']}; fix it in the environment or .env") from exc
+
+
+# The settings whose command-line flag is not their name with dashes.
+_FLAGS = {"corpus_dir": "corpus", "index_dir": "index", "data_dir": "data", "config_file": "config"}

@@ -31,13 +31,22 @@ from .errors import (
     IndexNotFoundError,
     IndexStateError,
     ModelError,
+    OtherCorpusError,
     QuestionError,
     QuestionTooLongError,
     QuotebotError,
     StaleIndexError,
 )
 from .ingest.extract import jump_link, parse_jump_link
-from .library import Library, build_library, check_library, open_library, save_library, update_library
+from .library import (
+    Library,
+    build_library,
+    check_library,
+    open_library,
+    preflight,
+    save_library,
+    update_library,
+)
 from .models import Answer, Citation, Passage, Source
 
 try:
@@ -63,6 +72,7 @@ __all__ = [
     "IndexStateError",
     "Library",
     "ModelError",
+    "OtherCorpusError",
     "Passage",
     "QuestionError",
     "QuestionTooLongError",
@@ -78,6 +88,7 @@ __all__ = [
     "make_embedder",
     "open_library",
     "parse_jump_link",
+    "preflight",
     "prune_previous",
     "read_config_file",
     "remove_builds",

@@ -66,6 +66,8 @@ class BuildOptions:
     on_rebuild: Callable[[str], None] | None = None  # told why, before an index is built on opening
     max_file_bytes: int = MAX_FILE_BYTES  # larger files are skipped without being read
     show_authors: bool = False  # Discord messages cite their author's name (the collection's `show_authors`)
+    # A folder's index may be replaced by one of another corpus folder (else OtherCorpusError, `index.library`).
+    replace_other: bool = False
 
     def __post_init__(self) -> None:
         """Refuse an unknown index kind early, in one line."""
@@ -102,7 +104,7 @@ def build_index(
         if waited and not check_index(corpus_dir, index_dir, model=embedder.name, options=options, files=files):
             return replace(read_manifest(index_dir), embedded=0)  # this call embedded nothing
         documents, skipped = read_corpus(corpus_dir, files, max_bytes=options.max_file_bytes)
-        return _build(documents, skipped, index_dir, embedder, options, cache)
+        return _build(documents, skipped, index_dir, embedder, options, cache, corpus=str(corpus_dir.resolve()))
 
 
 def _build(
@@ -112,6 +114,8 @@ def _build(
     embedder: Embedder,
     options: BuildOptions,
     cache: bool,
+    *,
+    corpus: str | None = None,
 ) -> Manifest:
     """Chunk, embed and store loaded documents as a new build (the caller holds the build lock)."""
     cached = _cached(embedder, index_dir) if cache else None
@@ -122,7 +126,7 @@ def _build(
     ranking = default_ranking(model=embedder.name)  # what it embeds (its views) and how it answers
     represented = represent(chunks, titles, embedder, options.progress, options.index_type, ranking.views)
     vectors, lexical, sentences = represented
-    manifest = _manifest(embedder, options, documents, skipped, chunks, represented, ranking)
+    manifest = replace(_manifest(embedder, options, documents, skipped, chunks, represented, ranking), corpus=corpus)
     if cached:
         manifest = replace(manifest, embedded=cached.embedded)
     try:

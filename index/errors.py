@@ -14,7 +14,8 @@ The tree::
     └── IndexStateError        the stored index cannot be used as it is
         ├── IndexNotFoundError     no index has been built yet
         ├── IndexCorruptError      files are missing, truncated or inconsistent
-        └── StaleIndexError        the index no longer matches the corpus or the settings
+        ├── StaleIndexError        the index no longer matches the corpus or the settings
+        └── OtherCorpusError       the index folder holds the index of another corpus folder
 
 Every message is one line that says what to do next; the edges (CLI, bot) print it as it is.
 """
@@ -31,6 +32,7 @@ __all__ = [
     "IndexNotFoundError",
     "IndexStateError",
     "ModelError",
+    "OtherCorpusError",
     "QuestionError",
     "QuestionTooLongError",
     "QuotebotError",
@@ -93,3 +95,7 @@ class IndexCorruptError(IndexStateError):
 
 class StaleIndexError(IndexStateError):
     """The index was built from another corpus, model or chunker version."""
+
+
+class OtherCorpusError(IndexStateError):
+    """The index folder holds the index of another corpus folder, which a build would replace."""

@@ -18,15 +18,24 @@ from .build import DEFAULTS, BuildOptions, StrPath, build_index, check_index, op
 from .collections import Collection, Collections, default_collections
 from .embed.base import DEFAULT_MODEL, Embedder
 from .embed.factory import make_embedder
-from .errors import CorpusError, QuestionError
+from .errors import CorpusError, OtherCorpusError, QuestionError, QuotebotError
 from .ingest.extract import parse_jump_link
-from .ingest.files import doc_id_of
+from .ingest.files import SUFFIXES, corpus_files, doc_id_of
 from .models import Answer, Passage, Source
 from .placement import Assigned, assign, files_of
+from .store.layout import read_manifest
 from .store.manifest import Manifest
 from .update import saved, updated
 
-__all__ = ["Library", "build_library", "check_library", "open_library", "save_library", "update_library"]
+__all__ = [
+    "Library",
+    "build_library",
+    "check_library",
+    "open_library",
+    "preflight",
+    "save_library",
+    "update_library",
+]
 
 log = logging.getLogger(__name__)
 
@@ -220,12 +229,41 @@ def open_library(
     """
     collections, index_dir = _collections_of(corpus), Path(index_dir)
     chosen = _chosen(collections, names)
+    preflight(collections, index_dir, options)  # before the model loads: a wrong path costs nothing
     embedder = embedder or make_embedder(cache_dir=index_dir)
     assigned = assign(collections)
     rebuilt = _chosen(collections, fresh)
     built = _build(collections, assigned, index_dir, embedder, rebuilt, options) if rebuilt else {}
     chosen = [c for c in chosen if c.name in built or c not in rebuilt]  # not those just left out, empty
     return Library(collections, _open(collections, assigned, index_dir, embedder, chosen, options, rebuild=rebuild))
+
+
+def preflight(collections: Collections, index_dir: Path, options: BuildOptions = DEFAULTS) -> None:
+    """Refuse, before any work, a missing folder of documents, and an index folder built from another one.
+
+    Only a library of one folder (no quotebot.toml) is checked for the second: its index folder is named by
+    the caller (`--index`, default `.quotebot/index`), so `ask --corpus OTHER` would otherwise replace the
+    index of the folder it was built from. A collection of quotebot.toml has its own index folder, by name.
+    """
+    if collections.source is not None:
+        return
+    (collection,) = collections.items
+    if not corpus_files(collection.corpus_dir):  # CorpusError, in one line, when the folder does not exist
+        raise CorpusError(
+            f"corpus folder {collection.corpus_dir} has no document ({', '.join(SUFFIXES)}): "
+            "add documents, or pass --corpus DIR"
+        )
+    folder = collections.index_dir(index_dir, collection.name)
+    try:
+        built_from = read_manifest(folder).corpus
+    except QuotebotError:
+        return  # no index yet, or one that cannot be read: building it replaces nothing of use
+    here = str(collection.corpus_dir.resolve())
+    if built_from is not None and built_from != here and not options.replace_other:
+        raise OtherCorpusError(
+            f"{folder} holds the index of {built_from}, not of {here}: pass --index DIR to keep both, "
+            "or --replace-index to rebuild it from this folder"
+        )
 
 
 def _open(
@@ -302,8 +340,10 @@ def build_library(
 ) -> dict[str, Manifest]:
     """Build the named collections' indexes (default: all) one after the other; one without documents is left out."""
     collections, index_dir = _collections_of(corpus), Path(index_dir)
+    chosen = _chosen(collections, names)
+    preflight(collections, index_dir, options)
     embedder = embedder or make_embedder(cache_dir=index_dir)
-    return _build(collections, assign(collections), index_dir, embedder, _chosen(collections, names), options)
+    return _build(collections, assign(collections), index_dir, embedder, chosen, options)
 
 
 def _build(

@@ -31,6 +31,14 @@ def test_pyproject_installs_every_package_folder_under_quotebot() -> None:
     assert config["package-dir"] == {"quotebot.index": "index", "quotebot.bot": "bot"}
 
 
+def test_the_license_is_an_spdx_expression() -> None:
+    """A `license = { text = ... }` table made setuptools print a deprecation banner three times per install."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert project["project"]["license"] == "MIT"
+    assert not any(c.startswith("License ::") for c in project["project"].get("classifiers", []))
+    assert project["build-system"]["requires"] == ["setuptools>=77"]  # the first to read an SPDX expression
+
+
 def _run(code: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-c", code], cwd=cwd, capture_output=True, text=True, env=env, timeout=120)
 

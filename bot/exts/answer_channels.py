@@ -150,7 +150,7 @@ class AnswerChannels(commands.Cog):
 
     async def _answer(self, message: discord.Message, asked: Asked, lang: Lang) -> None:
         """Check the limits, search (with the thread's first question), and post the answer where it belongs."""
-        question = check_question(asked.question)
+        question = check_question(asked.question, example=self.bot.settings.example_question)
         if self.bot.limiter.retry_after(message.author.id):
             # ⏳ rather than a line per message: in a channel answered without a mention, a reply to each
             # message of someone flooding it would double the flood

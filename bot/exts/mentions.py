@@ -75,7 +75,7 @@ class Mentions(commands.Cog):
 
     async def _answer(self, message: discord.Message, question: str, lang: Lang) -> None:
         """Check the question and the cooldown, then reply in `lang` with the first page and its buttons."""
-        question = check_question(question)
+        question = check_question(question, example=self.bot.settings.example_question)
         wait = self.bot.limiter.retry_after(message.author.id)
         if wait:
             await say(message, cooldown_text(wait, self.bot.limiter.rate, self.bot.limiter.per, lang))

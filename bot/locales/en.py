@@ -118,7 +118,8 @@ MESSAGES: dict[str, str] = {
     "limit.restarting": "The bot is restarting: ask again in a minute.",
     "limit.busy": "I'm busy answering other questions; try again in a moment.",
     "limit.global": "Too many questions right now; try again in {wait} s.",
-    "question.empty": "Ask me a question about the corpus, e.g. `/ask question: What should ICT providers not do?`",
+    "question.empty": "Ask me a question about the documents I quote with `/ask question:` (`/sources` lists them).",
+    "question.empty_example": "Ask me a question about the documents I quote, e.g. `/ask question: {example}`",
     "claim.empty": "That message has no text I can check against the corpus.",
     "question.too_long": (
         "Your question is {length} characters long; I can take up to {limit}. Shorten it to the part you want checked."

@@ -124,9 +124,8 @@ MESSAGES: dict[str, str] = {
     "limit.restarting": "El bot se está reiniciando: vuelva a preguntar en un minuto.",
     "limit.busy": "Estoy respondiendo otras preguntas; inténtalo de nuevo en un momento.",
     "limit.global": "Demasiadas preguntas en este momento; inténtalo de nuevo en {wait} s.",
-    "question.empty": (
-        "Hazme una pregunta sobre el corpus, p. ej. `/ask question: ¿Qué no deben hacer los proveedores de TIC?`"
-    ),
+    "question.empty": "Hazme una pregunta sobre los documentos que cito con `/ask question:` (`/sources` los lista).",
+    "question.empty_example": "Hazme una pregunta sobre los documentos que cito, p. ej. `/ask question: {example}`",
     "claim.empty": "Ese mensaje no tiene texto que pueda contrastar con el corpus.",
     "question.too_long": (
         "Tu pregunta tiene {length} caracteres; admito hasta {limit}. Acórtala a lo que quieres comprobar."

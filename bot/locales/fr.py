@@ -133,8 +133,10 @@ MESSAGES: dict[str, str] = {
     "limit.busy": "Je réponds déjà à d'autres questions ; réessayez dans un instant.",
     "limit.global": "Trop de questions en ce moment ; réessayez dans {wait} s.",
     "question.empty": (
-        "Posez-moi une question sur le corpus, par exemple "
-        "`/ask question: Que ne doivent pas faire les fournisseurs de TIC ?`"
+        "Posez-moi une question sur les documents que je cite avec `/ask question:` (`/sources` les liste)."
+    ),
+    "question.empty_example": (
+        "Posez-moi une question sur les documents que je cite, par exemple `/ask question: {example}`"
     ),
     "claim.empty": "Ce message ne contient aucun texte que je puisse vérifier dans le corpus.",
     "question.too_long": (

@@ -76,6 +76,9 @@ class Manifest:
     # The second model a build before issue 26 also embedded with (its `multilingual` key, e.g. USE multilingual
     # v3): read so that such an index is stale (`staleness`), never written.
     second_model: str | None = None
+    # The corpus folder it was built from (resolved): an index folder is not silently taken over by another
+    # corpus (`index.library`); None in builds made before this was recorded.
+    corpus: str | None = None
 
     def to_json(self) -> str:
         """Serialize to indented JSON."""

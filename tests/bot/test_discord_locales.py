@@ -122,7 +122,7 @@ async def test_a_locale_without_a_translation_gets_english(bot: QuoteBot, locale
     french = await ask(bot, "fr", user_id=3)  # while a translated locale, asked the same, gets its own words
     assert labels(french) != labels(other) and french["embeds"][0].footer.text != other["embeds"][0].footer.text
     said = await refusal(bot, slash(bot, "ask", locale=locale, question="   "))
-    assert said.startswith("Ask me a question about the corpus")
+    assert said.startswith("Ask me a question about the documents I quote")
 
 
 async def test_find_source_says_nothing_addresses_the_claim_in_french(bot: QuoteBot, engine: FakeEngine) -> None:
@@ -138,9 +138,9 @@ async def test_find_source_says_nothing_addresses_the_claim_in_french(bot: Quote
 @pytest.mark.parametrize(
     ("locale", "question", "expected"),
     [
-        ("fr", "   ", "Posez-moi une question sur le corpus, par exemple `/ask question: "),
+        ("fr", "   ", "Posez-moi une question sur les documents que je cite avec `/ask question:`"),
         ("ru", "x" * 1001, "Длина вашего вопроса — 1\u00a0001 симв.; я принимаю не больше 1\u00a0000."),
-        ("zh-TW", "?!", "請問我一個關於語料庫的問題"),
+        ("zh-TW", "?!", "請用 `/ask question:` 問我一個關於我所引用文件的問題"),
     ],
 )
 async def test_a_refused_question_is_explained_in_the_members_language(
@@ -276,7 +276,7 @@ async def test_a_mention_is_refused_in_the_servers_language(live: QuoteBot, span
     live.limiter.rate = 1
     channel = dpytest.get_config().channels[0]
     await dpytest.message(mention(live), channel=channel)
-    assert dpytest.get_message().content.startswith("Hazme una pregunta sobre el corpus")
+    assert dpytest.get_message().content.startswith("Hazme una pregunta sobre los documentos que cito")
     await dpytest.message(f"{mention(live)} first?", channel=channel)
     dpytest.get_message()
     await dpytest.message(f"{mention(live)} second?", channel=channel)

@@ -54,11 +54,12 @@ async def test_direct_message_is_answered(live: QuoteBot, engine: FakeEngine) ->
 
 async def test_bare_mention_gets_help(live: QuoteBot, engine: FakeEngine) -> None:
     await dpytest.message(mention(live), channel=dpytest.get_config().channels[0])
-    assert (
-        dpytest.verify()
-        .message()
-        .content("Ask me a question about the corpus, e.g. `/ask question: What should ICT providers not do?`")
-    )
+    help_line = "Ask me a question about the documents I quote with `/ask question:` (`/sources` lists them)."
+    assert dpytest.verify().message().content(help_line)  # no sample-corpus question in every deployment
+    live.settings = live.settings.model_copy(update={"example_question": "Who may deploy to production?"})
+    await dpytest.message(mention(live), channel=dpytest.get_config().channels[0])
+    offered = "Ask me a question about the documents I quote, e.g. `/ask question: Who may deploy to production?`"
+    assert dpytest.verify().message().content(offered)  # the deployment's own example, when it sets one
     assert engine.calls == []
 
 

@@ -23,12 +23,12 @@ EXPECTED = {
     "__version__",
     "open_library", "build_library", "check_library", "update_library", "save_library", "Library", "BuildOptions", "Source",
     "load_collections", "Collections", "Collection", "jump_link", "parse_jump_link",
-    "collections_from", "read_config_file", "prune_previous", "remove_builds",
+    "collections_from", "read_config_file", "prune_previous", "remove_builds", "preflight",
     "make_embedder", "Embedder", "DEFAULT_MODEL",
     "Answer", "Passage", "Citation", "validate_question",
     "QuotebotError", "CorpusError", "DocumentFormatError", "ConfigError", "QuestionError", "EmptyQuestionError",
     "QuestionTooLongError", "ModelError", "ExportError", "IndexStateError", "IndexNotFoundError",
-    "IndexCorruptError", "StaleIndexError",
+    "IndexCorruptError", "StaleIndexError", "OtherCorpusError",
 }  # fmt: skip
 
 
@@ -37,7 +37,7 @@ def test_the_front_door_exports_exactly_the_public_api() -> None:
     assert all(hasattr(front, name) for name in front.__all__)
     assert re.fullmatch(r"\d+\.\d+\.\d+.*", front.__version__)
     errors = [getattr(front, n) for n in front.__all__ if n.endswith("Error")]
-    assert all(issubclass(e, QuotebotError) for e in errors) and len(errors) == 13
+    assert all(issubclass(e, QuotebotError) for e in errors) and len(errors) == 14
 
 
 def test_paths_may_be_plain_strings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
