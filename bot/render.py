@@ -19,7 +19,6 @@ __all__ = [
     "answer_to_text",
     "citation",
     "citation_to_json",
-    "confidence_words",
     "display_source",
     "escape_markdown",
     "json_line",
@@ -27,6 +26,7 @@ __all__ = [
     "match_label",
     "passage_to_json",
     "place_parts",
+    "strength",
     "terminal_safe",
 ]
 
@@ -52,18 +52,26 @@ def display_source(path: Path, root: Path = PROJECT_ROOT) -> str:
         return str(shown)
 
 
-def match_key(score: float) -> str:
-    """Return the catalog key of a fused score's strength: strong, fair or weak match."""
-    if score >= 0.8:
+def strength(passage: Passage) -> float:
+    """Return the one number a reader sees of a passage: its confidence (0.5: where answers start, in any language).
+
+    A passage made before passages carried their confidence (a share kept from then) shows its fused score.
+    """
+    return passage.score if passage.confidence is None else passage.confidence
+
+
+def match_key(value: float) -> str:
+    """Return the catalog key of a passage's strength (`strength`): strong, fair or weak match."""
+    if value >= 0.8:
         return "match.strong"
-    if score >= 0.5:
+    if value >= 0.5:
         return "match.fair"
     return "match.weak"
 
 
-def match_label(score: float, lang: Lang = DEFAULT) -> str:
-    """Describe a fused score in words a reader understands, in `lang`."""
-    return text(match_key(score), lang)
+def match_label(value: float, lang: Lang = DEFAULT) -> str:
+    """Describe a passage's strength in words a reader understands, in `lang`."""
+    return text(match_key(value), lang)
 
 
 def citation_to_json(cited: Citation, root: Path = PROJECT_ROOT) -> dict[str, Any]:
@@ -96,6 +104,7 @@ def passage_to_json(passage: Passage, root: Path = PROJECT_ROOT) -> dict[str, An
         "start": passage.start,
         "end": passage.end,
         "score": passage.score,
+        "confidence": passage.confidence,
         "highlight": list(passage.highlight) if passage.highlight else None,
         "also_in": [citation_to_json(c, root) for c in passage.also_in],
     }
@@ -180,25 +189,19 @@ def also_in(passage: Passage, root: Path = PROJECT_ROOT) -> str | None:
     return "also in: " + "; ".join(_place(c, root) for c in passage.also_in)
 
 
-def confidence_words(answer: Answer) -> str | None:
-    """Return the answer's confidence in words, e.g. 'confidence 0.87', or None when it has none."""
-    return None if answer.confidence is None else f"confidence {answer.confidence:.2f}"
-
-
 def _score(passage: Passage) -> str:
-    """Return the match label and score shown after a citation."""
-    return f"{match_label(passage.score)} ({passage.score:.2f})"
+    """Return the one number shown after a citation, in words and figures: 'strong match (0.94)'."""
+    value = strength(passage)
+    return f"{match_label(value)} ({value:.2f})"
 
 
 def _layout(answer: Answer, blocks: list[str], claim: bool) -> list[str]:
-    """Arrange the rendered passages under the heading or the no-answer line, the confidence last."""
-    words = confidence_words(answer)
-    tail = [words] if words else []
+    """Arrange the rendered passages under the heading or the no-answer line."""
     if not answer.answered:
         head = _NO_CLAIM if claim else _NO_ANSWER
         closest = [f"Closest passage (not an answer):\n{blocks[0]}"] if blocks else []
-        return [head, *closest, *tail]
-    return [*([_CLAIM_HEADING] if claim else []), *blocks, *tail]
+        return [head, *closest]
+    return [*([_CLAIM_HEADING] if claim else []), *blocks]
 
 
 def _text_block(passage: Passage, *, bold: bool, scored: bool, root: Path) -> str:

@@ -18,7 +18,7 @@ import discord
 from ..index import Answer, Passage
 from ..index.text import Span, displayable, split_sentences
 from .i18n import DEFAULT, Lang, decimal, plural_key, text
-from .render import PROJECT_ROOT, match_key, match_label, place_parts
+from .render import PROJECT_ROOT, match_key, match_label, place_parts, strength
 
 __all__ = [
     "CONTENT_LIMIT",
@@ -214,11 +214,10 @@ def _also_in_field(passage: Passage, root: Path, budget: int, lang: Lang) -> str
     return "\n".join(lines)
 
 
-def _footer(passage: Passage, *, answered: bool, number: int, total: int, confidence: float | None, lang: Lang) -> str:
-    """Return the footer: match label and score, the answer's confidence, the passage's place or 'not an answer'."""
-    parts = [f"{match_label(passage.score, lang)} ({decimal(passage.score, lang)})"]
-    if confidence is not None:
-        parts.append(text("reply.confidence", lang, value=decimal(confidence, lang)))
+def _footer(passage: Passage, *, answered: bool, number: int, total: int, lang: Lang) -> str:
+    """Return the footer: the passage's strength in words and its one number, its place or 'not an answer'."""
+    value = strength(passage)
+    parts = [f"{match_label(value, lang)} ({decimal(value, lang)})"]
     where = text("reply.passage_of", lang, number=number, total=total) if answered else None
     parts.append(where or text("reply.not_an_answer", lang))
     return " · ".join(parts)
@@ -229,7 +228,7 @@ def _skeleton(
 ) -> discord.Embed:
     """Build a passage's embed without its quote: colour, citation fields and score footer."""
     if answered:
-        embed = discord.Embed(colour=_COLOURS[match_key(passage.score)])
+        embed = discord.Embed(colour=_COLOURS[match_key(strength(passage))])
     else:
         embed = discord.Embed(colour=_NOT_AN_ANSWER_COLOUR, title=text("reply.closest_title", lang))
     if passage.url and len(passage.url) <= _URL_LIMIT:
@@ -266,19 +265,14 @@ def _embeds(
     answered: bool,
     first: int,
     total: int,
-    confidence: float | None,
     root: Path,
     lang: Lang,
 ) -> list[discord.Embed]:
-    """Build one embed per passage, sharing the message's character budget between the quotes.
-
-    The answer's confidence is about its best passage, so only passage 1 shows it.
-    """
+    """Build one embed per passage, sharing the message's character budget between the quotes."""
     also_budget = max(_ALSO_IN_MIN, min(FIELD_LIMIT, EMBED_TOTAL_LIMIT // (4 * max(len(passages), 1))))
     embeds = []
     for number, p in enumerate(passages, start=first + 1):
-        shown = confidence if number == 1 else None
-        footer = _footer(p, answered=answered, number=number, total=total, confidence=shown, lang=lang)
+        footer = _footer(p, answered=answered, number=number, total=total, lang=lang)
         embeds.append(_skeleton(p, answered=answered, footer=footer, also_budget=also_budget, root=root, lang=lang))
     room = EMBED_TOTAL_LIMIT - sum(_embed_units(e) for e in embeds)
     needs = [_units(QUOTE + fit_text(p.text, 1 << 30, p.highlight)) for p in passages]
@@ -335,10 +329,7 @@ def build_reply(
     shown = shown_passages(answer, page, per_page)
     total = min(len(answer.passages), pages * per_page)
     first = page * per_page
-    confidence = answer.confidence
-    embeds = _embeds(
-        shown, answered=answer.answered, first=first, total=total, confidence=confidence, root=root, lang=lang
-    )
+    embeds = _embeds(shown, answered=answer.answered, first=first, total=total, root=root, lang=lang)
     return Reply(_content(answer, kind, lang, note), embeds, page, pages, feedback=bool(shown), lang=lang)
 
 

@@ -40,7 +40,6 @@ MESSAGES: dict[str, str] = {
     "reply.source": "المصدر",
     "reply.also_in": "يرد أيضًا في",
     "reply.and_more": "… وغيرها: {count}",
-    "reply.confidence": "الثقة {value}",
     "reply.passage_of": "المقطع {number} من {total}",
     "reply.not_an_answer": "ليس إجابة",
     "match.strong": "تطابق قوي",

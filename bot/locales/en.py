@@ -39,7 +39,6 @@ MESSAGES: dict[str, str] = {
     "reply.source": "Source",
     "reply.also_in": "Also in",
     "reply.and_more": "… and {count} more",
-    "reply.confidence": "confidence {value}",
     "reply.passage_of": "passage {number} of {total}",
     "reply.not_an_answer": "not an answer",
     "match.strong": "strong match",

@@ -40,7 +40,6 @@ MESSAGES: dict[str, str] = {
     "reply.source": "Fuente",
     "reply.also_in": "También en",
     "reply.and_more": "… y {count} más",
-    "reply.confidence": "confianza {value}",
     "reply.passage_of": "pasaje {number} de {total}",
     "reply.not_an_answer": "no es una respuesta",
     "match.strong": "coincidencia fuerte",

@@ -42,7 +42,6 @@ MESSAGES: dict[str, str] = {
     "reply.source": "Source",
     "reply.also_in": "Aussi dans",
     "reply.and_more": "… et {count} de plus",
-    "reply.confidence": "confiance {value}",
     "reply.passage_of": "passage {number} sur {total}",
     "reply.not_an_answer": "pas une réponse",
     "match.strong": "forte correspondance",

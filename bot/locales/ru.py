@@ -41,7 +41,6 @@ MESSAGES: dict[str, str] = {
     "reply.source": "Источник",
     "reply.also_in": "Также в",
     "reply.and_more": "… и ещё {count}",
-    "reply.confidence": "уверенность {value}",
     "reply.passage_of": "фрагмент {number} из {total}",
     "reply.not_an_answer": "не ответ",
     "match.strong": "сильное совпадение",

@@ -33,7 +33,6 @@ MESSAGES: dict[str, str] = {
     "reply.source": "来源",
     "reply.also_in": "另见于",
     "reply.and_more": "……另有 {count} 处",
-    "reply.confidence": "置信度 {value}",
     "reply.passage_of": "第 {number} 段，共 {total} 段",
     "reply.not_an_answer": "并非答案",
     "match.strong": "高度匹配",

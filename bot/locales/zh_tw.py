@@ -33,7 +33,6 @@ MESSAGES: dict[str, str] = {
     "reply.source": "來源",
     "reply.also_in": "另見於",
     "reply.and_more": "……另有 {count} 處",
-    "reply.confidence": "信賴度 {value}",
     "reply.passage_of": "第 {number} 段，共 {total} 段",
     "reply.not_an_answer": "並非答案",
     "match.strong": "高度相符",

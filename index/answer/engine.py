@@ -254,7 +254,9 @@ class QuoteEngine:
         alone = [(r, Unit((r.row,), r.row), r.sentence) for r in shown]
         quoted = alone if claim else self._units(question, vector, shown, server)
         passages = collapse_duplicates([self._passage(r, unit, sentence) for r, unit, sentence in quoted])[:top_k]
-        return Answer(question, confidence >= rule.threshold, tuple(passages), stale, round(confidence, 3))
+        # Shown on one scale, its cut-off 0.5 in every language (DeclineRule.on_scale); decided on the rule's own.
+        shown_confidence = round(rule.on_scale(confidence), 3)
+        return Answer(question, confidence >= rule.threshold, tuple(passages), stale, shown_confidence)
 
     def _units(
         self, question: str, vector: npt.NDArray[np.float32], shown: list[Ranked], server: int | None
@@ -377,5 +379,10 @@ class QuoteEngine:
         if text is None:  # one block (or the file changed since the unit was chosen: its best block alone)
             unit, sentence, text = Unit((ranked.row,), ranked.row), ranked.sentence, self.stored.chunks[ranked.row].text
         record = self._records[self.stored.chunks[ranked.row].doc_id]
-        chunks, score, confidence = self.stored.chunks, round(ranked.score, 4), round(self.confidence(ranked), 3)
+        rule = self.ranking_for(ranked.foreign).rule
+        chunks, score, confidence = (
+            self.stored.chunks,
+            round(ranked.score, 4),
+            round(rule.on_scale(rule.confidence(ranked.evidence)), 3),
+        )
         return unit_passage(chunks, unit, sentence, text, record, self.corpus_dir, score, confidence)

@@ -194,6 +194,17 @@ class DeclineRule:
         """Tell whether the evidence clears the threshold."""
         return self.confidence(evidence) >= self.threshold
 
+    def on_scale(self, confidence: float) -> float:
+        """Return a confidence on the scale every rule shares, where its threshold reads 0.5 (what users are shown).
+
+        σ(logit c − logit t): the English rule's threshold is about 0.5, so its values move by two points at most;
+        the other-language rule answers from a lower calibrated chance, which would read as a weak answer shown.
+        """
+        c = min(max(confidence, 1e-9), 1.0 - 1e-9)
+        t = min(max(self.threshold, 1e-9), 1.0 - 1e-9)
+        z = math.log(c / (1.0 - c)) - math.log(t / (1.0 - t))
+        return 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
+
 
 @dataclass(frozen=True, slots=True)
 class Ranking:

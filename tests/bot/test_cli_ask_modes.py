@@ -41,7 +41,7 @@ def test_claim_ranks_passages_for_the_claim(fake: FakeEngine, capsys) -> None:
     assert code == 0
     assert (fake.calls, fake.claims) == ([(CLAIM, 2)], [True])
     assert out.startswith("Passages that bear on the claim:\n\n> States should take measures")
-    assert out.rstrip().endswith("confidence 0.91")
+    assert out.rstrip().endswith("· strong match (0.90)")  # one number a quote
 
 
 def test_claim_nothing_addresses(fake: FakeEngine, capsys) -> None:
@@ -64,7 +64,7 @@ def test_claim_as_the_discord_message(fake: FakeEngine, capsys) -> None:
     payload = json.loads(out)
     assert code == 0 and fake.claims == [True]
     assert payload["content"] == f"**Claim:** {CLAIM}"
-    assert payload["embeds"][0]["footer"]["text"] == "strong match (0.90) · confidence 0.91 · passage 1 of 1"
+    assert payload["embeds"][0]["footer"]["text"] == "strong match (0.90) · passage 1 of 1"
 
 
 def test_claim_as_markdown(fake: FakeEngine, capsys) -> None:

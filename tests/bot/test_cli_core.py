@@ -18,7 +18,7 @@ from tests.fakes import ROOT, SEED
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("shared_export")]
 
 PASSAGE_KEYS = ["text", "source", "title", "date", "paragraph", "page", "section", "url", "collection"]
-PASSAGE_KEYS += ["start", "end", "score", "highlight", "also_in"]
+PASSAGE_KEYS += ["start", "end", "score", "confidence", "highlight", "also_in"]
 
 
 @pytest.fixture(scope="module")

@@ -49,12 +49,12 @@ def button_labels(payload: dict[str, Any]) -> list[str | None]:
 @pytest.mark.parametrize(
     ("locale", "label", "more", "footer"),
     [
-        ("zh", "**问题：** ", "更多段落", "高度匹配 (0.95) · 置信度 0.87 · 第 1 段，共 7 段"),
-        ("zh-CN", "**问题：** ", "更多段落", "高度匹配 (0.95) · 置信度 0.87 · 第 1 段，共 7 段"),
-        ("zh-TW", "**問題：** ", "更多段落", "高度相符 (0.95) · 信賴度 0.87 · 第 1 段，共 7 段"),
-        ("fr", "**Question :** ", "Plus de passages", "forte correspondance (0,95) · confiance 0,87 · passage 1 sur 7"),
-        ("es_419", "**Pregunta:** ", "Más pasajes", "coincidencia fuerte (0,95) · confianza 0,87 · pasaje 1 de 7"),
-        ("ar", "**السؤال:** ", "مزيد من المقاطع", "تطابق قوي (0.95) · الثقة 0.87 · المقطع 1 من 7"),
+        ("zh", "**问题：** ", "更多段落", "高度匹配 (0.95) · 第 1 段，共 7 段"),
+        ("zh-CN", "**问题：** ", "更多段落", "高度匹配 (0.95) · 第 1 段，共 7 段"),
+        ("zh-TW", "**問題：** ", "更多段落", "高度相符 (0.95) · 第 1 段，共 7 段"),
+        ("fr", "**Question :** ", "Plus de passages", "forte correspondance (0,95) · passage 1 sur 7"),
+        ("es_419", "**Pregunta:** ", "Más pasajes", "coincidencia fuerte (0,95) · pasaje 1 de 7"),
+        ("ar", "**السؤال:** ", "مزيد من المقاطع", "تطابق قوي (0.95) · المقطع 1 من 7"),
     ],
 )
 def test_the_preview_speaks_the_locale_and_keeps_the_quotes(

@@ -204,12 +204,13 @@ async def test_find_source_quotes_supporting_passages(bot: QuoteBot, engine: Fak
 
 async def test_find_source_lists_where_else_the_passage_is_found(bot: QuoteBot, engine: FakeEngine) -> None:
     copy = Citation("reprint.txt", CORPUS / "reprint.txt", "Reprint", None, 4, 4, 0, 10)
-    engine.respond = lambda q, k: Answer(q, True, (replace(passage(), also_in=(copy,)),), confidence=0.7)
+    found = replace(passage(), also_in=(copy,), confidence=0.7)
+    engine.respond = lambda q, k: Answer(q, True, (found,), confidence=0.7)
     interaction = FakeInteraction(bot)
     await run_menu(bot, interaction, "China said providers must not install backdoors.")
     embed = interaction.calls.of("followup.send")[0]["embeds"][0]
     assert embed.fields[1].name == "Also in" and embed.fields[1].value == "Reprint · ¶ 4 · reprint.txt"
-    assert "confidence 0.70" in (embed.footer.text or "")
+    assert (embed.footer.text or "").startswith("fair match (0.70)")  # its confidence, the one number shown
 
 
 async def test_find_source_on_a_message_without_text(bot: QuoteBot, engine: FakeEngine) -> None:

@@ -250,17 +250,25 @@ def test_many_duplicates_fit_and_say_how_many_more() -> None:
             assert len(embed.description or "") > 40  # the quote still has room
 
 
-def test_confidence_is_shown_on_the_best_passage_only() -> None:
-    answer = Answer("q", True, numbered_passages(4), confidence=0.8712)
+def test_each_passage_shows_one_number_its_confidence() -> None:
+    confident = tuple(
+        replace(p, confidence=c) for p, c in zip(numbered_passages(4), (0.87, 0.81, 0.6, 0.55), strict=True)
+    )
+    answer = Answer("q", True, confident, confidence=0.87)
     first, second = build_reply(answer, per_page=3), build_reply(answer, page=1, per_page=3)
     assert [e.footer.text for e in first.embeds] == [
-        "strong match (0.95) · confidence 0.87 · passage 1 of 4",
-        "strong match (0.90) · passage 2 of 4",
-        "strong match (0.85) · passage 3 of 4",
+        "strong match (0.87) · passage 1 of 4",
+        "strong match (0.81) · passage 2 of 4",
+        "fair match (0.60) · passage 3 of 4",
     ]
-    assert [e.footer.text for e in second.embeds] == ["strong match (0.80) · passage 4 of 4"]
-    unanswered = build_reply(Answer("q", False, numbered_passages(2), confidence=0.05))
+    assert [e.footer.text for e in second.embeds] == ["fair match (0.55) · passage 4 of 4"]
+    unanswered = build_reply(Answer("q", False, tuple(replace(p, confidence=0.05) for p in numbered_passages(2))))
     assert [e.footer.text for e in unanswered.embeds] == [
-        "strong match (0.95) · confidence 0.05 · not an answer",
-        "strong match (0.90) · not an answer",
+        "weak match (0.05) · not an answer",
+        "weak match (0.05) · not an answer",
     ]
+    # A passage kept from before passages carried a confidence (an old share) shows its score, as it did.
+    assert (
+        build_reply(Answer("q", True, numbered_passages(1))).embeds[0].footer.text
+        == "strong match (0.95) · passage 1 of 1"
+    )

@@ -47,7 +47,7 @@ def test_json_keys_are_the_documented_ones_in_order() -> None:
     assert answer["confidence"] == 0.877
     first, second = answer["passages"]
     keys = ["text", "source", "title", "date", "paragraph", "page", "section", "url", "collection"]
-    keys += ["start", "end", "score", "highlight", "also_in"]
+    keys += ["start", "end", "score", "confidence", "highlight", "also_in"]
     assert list(first) == keys and list(second) == keys
     assert first["highlight"] == list(sentence(STATEMENT, 1)) and second["highlight"] is None
     unplaced = {"page": None, "section": None, "url": None, "start": 10, "end": 90}
@@ -72,7 +72,15 @@ def test_text_lists_the_other_places_under_the_citation() -> None:
         lines[at] == "— Statement on Information Security, 2020-10-30, ¶ 2, /corpus/statement.txt · strong match (0.90)"
     )
     assert lines[at + 1] == "  also in: B.TXT, 2021-01-01, ¶ 4, corpus/b.txt; C.TXT, ¶ 9, corpus/c.txt"
-    assert lines[-1] == "confidence 0.87"
+    assert lines[-1] == lines[at + 1]  # one number a quote: no second "confidence" line on another scale
+
+
+@pytest.mark.parametrize(("confidence", "label"), [(0.62, "fair match (0.62)"), (0.31, "weak match (0.31)")])
+def test_each_quote_shows_its_own_confidence_not_the_fused_score(confidence: float, label: str) -> None:
+    best = replace(passage(), confidence=confidence)  # the fused score stays 0.90: internal, one index's scale
+    text = answer_to_text(Answer("q", True, (best,), confidence=confidence), root=ROOT)
+    assert text.splitlines()[-1].endswith(f"· {label}") and "0.90" not in text
+    assert answer_to_markdown(Answer("q", True, (best,), confidence=confidence), root=ROOT).endswith(f"· {label}")
 
 
 def test_text_bolds_the_highlight_on_a_terminal_only() -> None:
@@ -88,7 +96,7 @@ def test_text_for_claims() -> None:
     assert answer_to_text(answer, claim=True).startswith("Passages that bear on the claim:\n\n> States should")
     unanswered = answer_to_text(Answer("The moon is cheese.", False, (passage(),), confidence=0.04), claim=True)
     assert unanswered.startswith("No passage in the corpus addresses this claim.\n\nClosest passage (not an answer):")
-    assert unanswered.endswith("confidence 0.04")
+    assert unanswered.endswith("/corpus/statement.txt")  # the closest passage, no number: it is not an answer
     assert answer_to_text(Answer("x", False, ()), claim=True) == "No passage in the corpus addresses this claim."
     assert answer_to_text(Answer("x", False, ())) == "I couldn't find an answer to this in the corpus."
 
@@ -176,7 +184,7 @@ def test_markdown_citations_follow_the_quote() -> None:
         "— Statement on Information Security, 2020-10-30, ¶ 2, /corpus/a\\_b.txt · strong match (0.90)  \n"
         "also in: C\\_D.TXT, 2021-01-01, ¶ 4, corpus/c\\_d.txt"
     )
-    assert blocks[-1] == "confidence 0.50"
+    assert blocks[-1] == blocks[1]  # nothing after the last citation
 
 
 def test_markdown_for_a_claim_nothing_addresses() -> None:

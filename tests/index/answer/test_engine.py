@@ -46,10 +46,15 @@ def test_bad_questions_are_refused(question: str, message: str) -> None:
         validate_question(question)
 
 
-def test_answer_carries_a_confidence_in_line_with_the_rule(engine) -> None:
-    answer = engine.answer(QUESTION)
+@pytest.mark.parametrize("question", [QUESTION, "What is the boiling point of mercury in kelvin?"])
+def test_answer_carries_a_confidence_on_one_scale_answering_from_half(engine, question: str) -> None:
+    answer = engine.answer(question)
     assert answer.confidence is not None and 0.0 <= answer.confidence <= 1.0
-    assert answer.answered is (answer.confidence >= engine.ranking.rule.threshold)
+    assert answer.answered is (answer.confidence >= 0.5)  # the shown scale: the rule's threshold reads 0.5
+    assert answer.passages[0].confidence == answer.confidence  # the answer's is its first passage's
+    rule = engine.ranking.rule
+    ranked = engine.rank(question, 1)[0]
+    assert answer.confidence == round(rule.on_scale(rule.confidence(ranked.evidence)), 3)
 
 
 def test_rank_orders_by_fused_score_with_evidence(engine) -> None:

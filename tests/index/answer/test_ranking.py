@@ -520,3 +520,15 @@ def test_views_foreign_part_and_cosine_floor_round_trip_and_are_checked() -> Non
     raw = ranking.to_dict() | {"views": "sideways"}
     with pytest.raises(IndexCorruptError, match="quotebot build"):
         Ranking.from_dict(raw)
+
+
+@pytest.mark.parametrize(("threshold", "confidence", "shown"), [(0.52, 0.52, 0.5), (0.13, 0.13, 0.5), (0.13, 0.26, 0.702),
+                                                               (0.52, 0.9, 0.892), (0.52, 0.1, 0.093), (0.5, 0.75, 0.75)])  # fmt: skip
+def test_a_confidence_is_shown_on_one_scale_its_threshold_at_half(
+    threshold: float, confidence: float, shown: float
+) -> None:
+    """The other-language rule answers from 0.13: its 0.26 reads 0.70 there, as far above the bar as in English."""
+    rule = DeclineRule((0.0,) * len(DECLINE_FEATURES), 0.0, threshold)
+    assert rule.on_scale(confidence) == pytest.approx(shown, abs=1e-3)
+    values = [rule.on_scale(c / 100) for c in range(101)]
+    assert values == sorted(values) and values[0] >= 0.0 and values[-1] <= 1.0
