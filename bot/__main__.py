@@ -1,4 +1,4 @@
-"""Run the command line: `python -m bot`."""
+"""Run the command line: `python -m quotebot.bot`."""
 
 from .cli import main
 

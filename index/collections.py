@@ -85,7 +85,7 @@ CONFIG_FILE = "quotebot.toml"
 
 _NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,39}")
 _DIGITS = re.compile(r"[0-9]+")
-_TOP_KEYS = ("collections", "answer_channels")  # answer_channels: the bot's (bot/answering.py)
+_TOP_KEYS = ("collections", "answer_channels")  # answer_channels: the bot's (bot/ops/answering.py)
 _KEYS = (
     "path",
     "private",

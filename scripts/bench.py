@@ -34,7 +34,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from eval import SQUAD, read_jsonl  # (scripts/eval.py, beside this script)
+from evalkit import SQUAD, read_jsonl  # (scripts/evalkit.py, beside this script)
 
 from quotebot.index.text import split_sentences
 

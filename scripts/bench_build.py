@@ -39,7 +39,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 WORK = ROOT / ".quotebot" / "bench" / "build"
-# eval.SQUAD's paragraphs, named here: neither this process nor txtai's child may import the project.
+# evalkit.SQUAD's paragraphs, named here: neither this process nor txtai's child may import the project.
 PARAGRAPHS = ROOT.parent / "shared" / "eval" / "squad11_dev" / "corpus.jsonl"
 TXTAI_VENV = Path("/work/txtai-venv")
 MAKE_TXTAI = (
@@ -80,8 +80,8 @@ def paragraphs() -> list[tuple[str, str]]:
 
 def loader(model: str | None, index: Path) -> Any:
     """Return the EngineLoader `quotebot build` would make for the SQuAD corpus, an index folder and a model."""
-    from quotebot.bot.engines import EngineLoader
-    from quotebot.bot.settings import load_settings
+    from quotebot.bot.ops.engines import EngineLoader
+    from quotebot.bot.ops.settings import load_settings
 
     corpus, models = WORK / "corpus", WORK / "models"  # models: the ONNX export, kept between runs
     return EngineLoader(load_settings(corpus_dir=corpus, index_dir=index, model=model, model_cache_dir=models))
@@ -90,7 +90,7 @@ def loader(model: str | None, index: Path) -> Any:
 def child_prepare(args: argparse.Namespace) -> None:
     """Write the SQuAD articles and export the model once (all untimed)."""
     clock = Clock()
-    from eval import write_squad_corpus  # (scripts/eval.py, beside this script)
+    from evalkit import write_squad_corpus  # (scripts/evalkit.py, beside this script)
 
     documents = len(write_squad_corpus(WORK / "corpus"))
     clock.mark("corpus")

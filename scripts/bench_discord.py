@@ -15,37 +15,69 @@ DiscordChatExporter export of the same messages built as a folder, what `quotebo
 - a burst of posts in an answer forum (`--burst 200`): how many got an answer, how many the "busy" line,
   how long until the last reply, and the event loop's longest stall meanwhile (against the same bot's
   stall while idle).
+
+The fake Discord and the fake model are the test suite's (tests/bot/discord_guild.py,
+tests/bot/discord_http_server.py, tests/fakes.py): `_suite` imports them by file location, registering the
+repository's `tests` folder as the `tests` package, so that sys.path is left as it is (scripts/ alone, beside
+this script, as for every script here).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib
+import importlib.util
 import json
 import shutil
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
 import discord
 import discord.http
 import yarl
 from discord.gateway import DiscordWebSocket
+from evalkit import ROOT, SQUAD, read_jsonl  # (scripts/evalkit.py, beside this script)
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))  # the fake Discord lives with the tests
+from quotebot.bot.client.client import QuoteBot
+from quotebot.bot.client.testing import BUSY, longest_stall
+from quotebot.bot.ops import lifecycle
+from quotebot.bot.ops.engines import EngineLoader
+from quotebot.bot.ops.settings import Settings
+from quotebot.index import Embedder, open_library
 
-from eval import SQUAD, read_jsonl  # noqa: E402  (scripts/eval.py, beside this script)
+if TYPE_CHECKING:
+    from tests.bot.discord_guild import GuildDiscord
 
-from quotebot.bot import lifecycle  # noqa: E402
-from quotebot.bot.client import QuoteBot  # noqa: E402
-from quotebot.bot.engines import EngineLoader  # noqa: E402
-from quotebot.bot.settings import Settings  # noqa: E402
-from quotebot.bot.testing import BUSY, longest_stall  # noqa: E402
-from quotebot.index import Embedder, open_library  # noqa: E402
-from tests.bot.discord_guild import GuildDiscord  # noqa: E402
-from tests.bot.discord_http_server import TOKEN, message_json, user_json  # noqa: E402
+TESTS = ROOT / "tests"
+
+
+def _suite(name: str) -> ModuleType:
+    """Import a module of the test suite (`tests.bot.discord_guild`...), by file location: sys.path is untouched.
+
+    The `tests` package is loaded from TESTS/__init__.py once; its modules' own `from tests... import` lines then
+    resolve through the package's folder, as they do under pytest.
+    """
+    if "tests" not in sys.modules:
+        spec = importlib.util.spec_from_file_location(
+            "tests", TESTS / "__init__.py", submodule_search_locations=[str(TESTS)]
+        )
+        if spec is None or spec.loader is None:
+            raise ImportError(f"no test suite at {TESTS}")
+        package = importlib.util.module_from_spec(spec)
+        sys.modules["tests"] = package
+        spec.loader.exec_module(package)
+    module = importlib.import_module(name)
+    if not Path(module.__file__ or "").resolve().is_relative_to(TESTS):
+        raise ImportError(f"{name} is {module.__file__}, not the test suite's at {TESTS}")
+    return module
+
+
+_GUILD = _suite("tests.bot.discord_guild")  # GuildDiscord: the fake server, REST and gateway
+_HTTP = _suite("tests.bot.discord_http_server")  # TOKEN, message_json, user_json
 
 WORK = ROOT / ".quotebot" / "bench" / "discord"
 CHANNEL = 20
@@ -62,9 +94,7 @@ class _Loader(EngineLoader):
 
     def embedder(self) -> Embedder:
         if self.fake and self._embedder is None:
-            from tests.fakes import FakeEmbedder
-
-            self._embedder = FakeEmbedder()
+            self._embedder = _suite("tests.fakes").FakeEmbedder()
         return super().embedder()
 
 
@@ -107,7 +137,7 @@ def _baseline(folder: Path, fake: GuildDiscord, embedder: Embedder) -> float:
 async def _run(count: int, fake_model: bool, burst: int) -> dict[str, Any]:
     shutil.rmtree(WORK, ignore_errors=True)
     WORK.mkdir(parents=True)
-    server = GuildDiscord()
+    server = _GUILD.GuildDiscord()
     server.text_channel(CHANNEL, "faq")
     server.text_channel(FORUM, "help", kind=15)
     sentences = _sentences(count)
@@ -122,7 +152,7 @@ async def _run(count: int, fake_model: bool, burst: int) -> dict[str, Any]:
     bot = QuoteBot(settings, loader=loader, sync_commands=False)
     bot._connection.guild_ready_timeout = 0.05
     started = time.perf_counter()
-    runner = asyncio.create_task(bot.start(TOKEN))
+    runner = asyncio.create_task(bot.start(_HTTP.TOKEN))
     while not bot.is_ready():
         if runner.done():
             runner.result()  # the start failed: say why
@@ -215,7 +245,7 @@ async def _flood(server: GuildDiscord, forum: int, first: int, sentences: list[s
         post, question = first + i, _question(sentences[i * 7 % len(sentences)])
         thread = server.thread(post, forum, question[:90])
         await server.dispatch("THREAD_CREATE", {**thread, "newly_created": True})
-        starter = message_json(str(post), post, user_json(3000 + i, f"member{i}"), {"content": question})
+        starter = _HTTP.message_json(str(post), post, _HTTP.user_json(3000 + i, f"member{i}"), {"content": question})
         await server.dispatch("MESSAGE_CREATE", {**starter, "guild_id": "10"})
     await asyncio.sleep(1.0)  # let the bot take them in
 
@@ -229,7 +259,7 @@ async def _stop_with_questions_in_flight(
         post, question = first + i, _question(sentences[(i * 11 + 3) % len(sentences)])
         thread = server.thread(post, FORUM, question[:90])
         await server.dispatch("THREAD_CREATE", {**thread, "newly_created": True})
-        starter = message_json(str(post), post, user_json(5000 + i, f"late{i}"), {"content": question})
+        starter = _HTTP.message_json(str(post), post, _HTTP.user_json(5000 + i, f"late{i}"), {"content": question})
         await server.dispatch("MESSAGE_CREATE", {**starter, "guild_id": "10"})
     while len(lifecycle.in_flight()) < posts and _replies(server, before, first, posts) == 0:
         await asyncio.sleep(0.001)

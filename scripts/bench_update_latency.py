@@ -38,10 +38,10 @@ import numpy as np
 import numpy.typing as npt
 from bench_updates import passages  # (scripts/bench_updates.py, beside this script)
 
-from quotebot.bot.engines import EngineLoader
-from quotebot.bot.mirror import Mirror, Stored
-from quotebot.bot.settings import Settings
-from quotebot.bot.watch import WatchedEngine
+from quotebot.bot.ops.engines import EngineLoader
+from quotebot.bot.ops.settings import Settings
+from quotebot.bot.ops.watch import WatchedEngine
+from quotebot.bot.sources.mirror import Mirror, Stored
 from quotebot.index import Embedder, Library, make_embedder
 from quotebot.index.embed.base import Span
 

@@ -152,7 +152,7 @@ def main() -> int:
         child_txtai(args)
         return 0
     # Imported here: the txtai child runs this file in a venv without quotebot.
-    from eval import WORK, squad_index, squad_queries
+    from evalkit import WORK, squad_index, squad_queries
 
     from quotebot.index.embed.base import DEFAULT_MODEL
     from quotebot.index.embed.factory import make_embedder

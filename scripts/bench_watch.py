@@ -19,11 +19,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-from eval import ROOT, SQUAD, read_jsonl, write_articles  # (scripts/eval.py, beside this script)
+from evalkit import ROOT, SQUAD, read_jsonl, write_articles  # (scripts/evalkit.py, beside this script)
 
-from quotebot.bot.engines import EngineLoader
-from quotebot.bot.settings import Settings
-from quotebot.bot.watch import WatchedEngine
+from quotebot.bot.ops.engines import EngineLoader
+from quotebot.bot.ops.settings import Settings
+from quotebot.bot.ops.watch import WatchedEngine
 
 WORK = ROOT / ".quotebot" / "bench" / "watch"
 SENTENCE = "The lighthouse keeper's parrot number {i} speaks {i} languages fluently."

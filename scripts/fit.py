@@ -30,7 +30,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-import eval as ev
+import evalkit as ev
 import numpy as np
 import teamdocs as td
 

@@ -29,7 +29,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-import eval as ev
+import evalkit as ev
 import xquad as xq
 from fit import (
     Example,

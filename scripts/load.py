@@ -6,7 +6,7 @@
 
 Each question is an /ask interaction run through the bot's CommandTree: the same checks (question, per-user
 cooldown), callback, `QuoteBot.answer` (global rate, bounded worker pool), error handler and reply rendering
-as on Discord; only the transport is fake (quotebot.bot.testing). The engine is the real `Library` on
+as on Discord; only the transport is fake (quotebot.bot.client.testing). The engine is the real `Library` on
 the seed corpus plus the SQuAD v1.1 dev articles (../shared/eval/squad11_dev, read in place), embedded by
 the real model. Most users ask once; `--repeaters` users ask `--repeat` times a round, to meet the cooldown.
 Rounds run back to back, inside one cooldown and one global window, so round 2 also meets the global rate.
@@ -33,11 +33,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import eval as ev  # (scripts/eval.py, beside this script: the SQuAD corpus as eval builds it)
+import evalkit as ev  # (scripts/evalkit.py, beside this script: the SQuAD corpus as eval builds it)
 
-from quotebot.bot.client import QuoteBot
-from quotebot.bot.settings import Settings
-from quotebot.bot.testing import FakeInteraction, longest_stall, reply_kind, run_command, slash
+from quotebot.bot.client.client import QuoteBot
+from quotebot.bot.client.testing import FakeInteraction, longest_stall, reply_kind, run_command, slash
+from quotebot.bot.ops.settings import Settings
 from quotebot.index import Answer, BuildOptions, Library, load_collections, make_embedder, open_library
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -51,7 +51,7 @@ TICK = 0.005
 
 
 def write_corpus(folder: Path, squad: bool) -> int:
-    """Write the seed corpus and (with `squad`) one document per SQuAD article, with scripts/eval.py's writer."""
+    """Write the seed corpus and (with `squad`) one document per SQuAD article, with scripts/evalkit.py's writer."""
     folder.mkdir(parents=True, exist_ok=True)
     for path in (ROOT / "corpus").iterdir():
         if path.is_file() and not (folder / path.name).exists():

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from eval import ROOT, WORK, Prepared, Query, prepare, read_jsonl, unrelated_claims
+from evalkit import ROOT, WORK, Prepared, Query, prepare, read_jsonl, unrelated_claims
 
 from quotebot.index.answer.engine import QuoteEngine
 from quotebot.index.build import open_engine

@@ -15,7 +15,7 @@ import argparse
 import statistics
 from collections.abc import Callable
 
-from eval import WORK, Query, squad_index, squad_queries, write_squad_corpus
+from evalkit import WORK, Query, squad_index, squad_queries, write_squad_corpus
 from teamdocs import SETS, Row, open_index, rows
 
 from quotebot.index import make_embedder

@@ -26,7 +26,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
-from eval import SQUAD, WORK, Prepared, Query, evaluate, paragraph_key, prepare, read_jsonl, write_articles
+from evalkit import SQUAD, WORK, Prepared, Query, evaluate, paragraph_key, prepare, read_jsonl, write_articles
 from fit import labelled
 
 import quotebot.index.build as build_module

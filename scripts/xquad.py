@@ -24,7 +24,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from eval import (
+from evalkit import (
     ROOT,
     SQUAD,
     WORK,

@@ -44,7 +44,7 @@ def _run(code: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.
 
 
 def test_only_the_quotebot_names_are_installed(tmp_path: Path) -> None:
-    done = _run("import quotebot.index, quotebot.bot.cli; print(quotebot.index.__version__)", tmp_path)
+    done = _run("import quotebot.index, quotebot.bot.cli.program; print(quotebot.index.__version__)", tmp_path)
     assert done.returncode == 0 and done.stdout.strip(), done.stderr
     for bare in ("index", "bot"):  # generic names no longer land in site-packages
         assert "ModuleNotFoundError" in _run(f"import {bare}", tmp_path).stderr
@@ -54,7 +54,7 @@ _NO_SIDE_EFFECTS = """
 import logging, os
 import bm25s, faiss  # bm25s sets its own logger's level when imported: compare with that
 threads, env, level = faiss.omp_get_max_threads(), dict(os.environ), logging.getLogger("bm25s").level
-import quotebot.index, quotebot.bot.cli, quotebot.bot.client
+import quotebot.index, quotebot.bot.cli.program, quotebot.bot.client.client
 assert dict(os.environ) == env, sorted(set(os.environ) ^ set(env))
 assert faiss.omp_get_max_threads() == threads, (faiss.omp_get_max_threads(), threads)
 assert logging.getLogger("bm25s").level == level

@@ -21,19 +21,19 @@ from discord import app_commands
 from discord.ext import commands
 
 from ...index import Answer, QuotebotError
-from ..answering import AnswerChannel, addresses_others, asks, with_context
-from ..buttons import store_of
-from ..checks import error_text, send_private
-from ..i18n import Lang, language, text
-from ..limits import MAX_QUESTION_CHARS, BusyError, GlobalLimitError, check_question
-from ..places import Place, place_of_message
-from ..replies import build_reply, escape_text
-from ..translator import described
-from ..views import AnswerView, discords_fault, send_kwargs
+from ..intake.checks import error_text, send_private
+from ..intake.limits import MAX_QUESTION_CHARS, BusyError, GlobalLimitError, check_question
+from ..intake.places import Place, place_of_message
+from ..ops.answering import AnswerChannel, addresses_others, asks, with_context
+from ..reply.button_state import store_of
+from ..reply.replies import build_reply, escape_text
+from ..reply.views import AnswerView, discords_fault, send_kwargs
+from ..words.i18n import Lang, language, text
+from ..words.translator import described
 from .mentions import PER_PAGE, mention_question, message_language, say
 
 if TYPE_CHECKING:
-    from ..client import QuoteBot
+    from ..client.client import QuoteBot
 
 log = logging.getLogger(__name__)
 

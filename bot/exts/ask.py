@@ -8,14 +8,14 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from ..checks import rate_limited, valid_question
-from ..limits import MAX_QUESTION_CHARS
-from ..places import place_of_interaction
-from ..translator import described
-from ..views import send_answer
+from ..intake.checks import rate_limited, valid_question
+from ..intake.limits import MAX_QUESTION_CHARS
+from ..intake.places import place_of_interaction
+from ..reply.views import send_answer
+from ..words.translator import described
 
 if TYPE_CHECKING:
-    from ..client import QuoteBot
+    from ..client.client import QuoteBot
 
 
 class Ask(commands.Cog):

@@ -14,7 +14,7 @@ import discord
 from discord.ext import commands
 
 if TYPE_CHECKING:
-    from ..client import QuoteBot
+    from ..client.client import QuoteBot
 
 log = logging.getLogger(__name__)
 

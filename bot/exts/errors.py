@@ -9,12 +9,12 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from ..checks import describe_error, send_private, tell
-from ..i18n import Lang, language, text
-from ..views import discords_fault, interaction_expired
+from ..intake.checks import describe_error, send_private, tell
+from ..reply.views import discords_fault, interaction_expired
+from ..words.i18n import Lang, language, text
 
 if TYPE_CHECKING:
-    from ..client import QuoteBot
+    from ..client.client import QuoteBot
 
 log = logging.getLogger(__name__)
 

@@ -8,14 +8,14 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from ..checks import rate_limited
-from ..gate import source_of
-from ..limits import check_question
-from ..places import place_of_interaction
-from ..views import send_answer
+from ..intake.checks import rate_limited
+from ..intake.limits import check_question
+from ..intake.places import place_of_interaction
+from ..reply.gate import source_of
+from ..reply.views import send_answer
 
 if TYPE_CHECKING:
-    from ..client import QuoteBot
+    from ..client.client import QuoteBot
 
 PER_PAGE = 3
 

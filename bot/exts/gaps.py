@@ -16,15 +16,15 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from ..checks import send_private
-from ..gap_groups import GapGroup, group_gaps
-from ..gaps import channel_of, server_of
-from ..i18n import DEFAULT, Lang, language, number, text
-from ..replies import DESCRIPTION_LIMIT, ELLIPSIS, escape_text
-from ..translator import described
+from ..intake.checks import send_private
+from ..ops.gap_groups import GapGroup, group_gaps
+from ..ops.gaps import channel_of, server_of
+from ..reply.replies import DESCRIPTION_LIMIT, ELLIPSIS, escape_text
+from ..words.i18n import DEFAULT, Lang, language, number, text
+from ..words.translator import described
 
 if TYPE_CHECKING:
-    from ..client import QuoteBot
+    from ..client.client import QuoteBot
 
 __all__ = ["QUESTION_CHARS", "REASONS_SHOWN", "Gaps", "gaps_embed", "setup", "visible_channels"]
 

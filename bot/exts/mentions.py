@@ -15,15 +15,15 @@ import discord
 from discord.ext import commands
 
 from ...index import QuotebotError
-from ..checks import cooldown_text, error_text
-from ..i18n import DEFAULT, Lang, language, text
-from ..limits import check_question
-from ..places import place_of_message
-from ..replies import build_reply
-from ..views import AnswerView, discords_fault, send_kwargs
+from ..intake.checks import cooldown_text, error_text
+from ..intake.limits import check_question
+from ..intake.places import place_of_message
+from ..reply.replies import build_reply
+from ..reply.views import AnswerView, discords_fault, send_kwargs
+from ..words.i18n import DEFAULT, Lang, language, text
 
 if TYPE_CHECKING:
-    from ..client import QuoteBot
+    from ..client.client import QuoteBot
 
 log = logging.getLogger(__name__)
 

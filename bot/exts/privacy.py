@@ -12,12 +12,12 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from ..i18n import text
-from ..limits import RateLimiter
-from ..translator import described
+from ..intake.limits import RateLimiter
+from ..words.i18n import text
+from ..words.translator import described
 
 if TYPE_CHECKING:
-    from ..client import QuoteBot
+    from ..client.client import QuoteBot
 
 REMEMBER_EVERY = 60.0  # seconds between two /remember-me of one member (refused in one private line meanwhile)
 

@@ -20,11 +20,11 @@ import discord
 from discord.ext import commands
 
 from ...index import QuotebotError
-from ..buttons import store_of
-from ..i18n import Lang, text
+from ..reply.button_state import store_of
+from ..words.i18n import Lang, text
 
 if TYPE_CHECKING:
-    from ..client import QuoteBot
+    from ..client.client import QuoteBot
 
 __all__ = ["Purge", "setup"]
 

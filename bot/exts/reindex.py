@@ -11,15 +11,15 @@ from discord import app_commands
 from discord.ext import commands
 
 from ...index import Collection, ConfigError
-from ..catalog import index_summary
-from ..checks import send_private
-from ..engines import Scope
-from ..i18n import language, text
-from ..places import place_of_interaction
-from ..translator import described
+from ..intake.checks import send_private
+from ..intake.places import place_of_interaction
+from ..ops.engines import Scope
+from ..reply.listing import index_summary
+from ..words.i18n import language, text
+from ..words.translator import described
 
 if TYPE_CHECKING:
-    from ..client import QuoteBot
+    from ..client.client import QuoteBot
 
 log = logging.getLogger(__name__)
 

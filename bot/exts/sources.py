@@ -8,14 +8,14 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from ..catalog import source_rows, sources_reply
-from ..i18n import language
-from ..places import place_of_interaction
-from ..translator import described
-from ..views import SourcesView, send_kwargs
+from ..intake.places import place_of_interaction
+from ..reply.listing import source_rows, sources_reply
+from ..reply.views import SourcesView, send_kwargs
+from ..words.i18n import language
+from ..words.translator import described
 
 if TYPE_CHECKING:
-    from ..client import QuoteBot
+    from ..client.client import QuoteBot
 
 
 class Sources(commands.Cog):

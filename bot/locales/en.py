@@ -66,12 +66,10 @@ MESSAGES: dict[str, str] = {
     "gate.none": "The passages of that page are no longer available (withdrawn or changed since); ask again.",
     "gate.claim_gone": "(the message this claim was taken from was deleted or changed, or cannot be read now)",
     "reply.left_out.one": (
-        "{count} passage was left out: withdrawn or changed since, or Discord could not confirm it just "
-        "now."
+        "{count} passage was left out: withdrawn or changed since, or Discord could not confirm it just now."
     ),
     "reply.left_out.other": (
-        "{count} passages were left out: withdrawn or changed since, or Discord could not confirm them just "
-        "now."
+        "{count} passages were left out: withdrawn or changed since, or Discord could not confirm them just now."
     ),
     # /sources
     "sources.none": (

@@ -65,17 +65,14 @@ MESSAGES: dict[str, str] = {
     "share.cannot_post": "No se compartió: no puedo publicar en este canal.",
     "share.dm": "En un mensaje directo no hay ningún canal donde compartir.",
     "gate.none": (
-        "Los pasajes de esa página ya no están disponibles (retirados o cambiados desde entonces); pregunta "
-        "de nuevo."
+        "Los pasajes de esa página ya no están disponibles (retirados o cambiados desde entonces); pregunta de nuevo."
     ),
     "gate.claim_gone": "(el mensaje del que se tomó esta afirmación fue borrado o cambiado, o no se puede leer ahora)",
     "reply.left_out.one": (
-        "Se omitió {count} pasaje: retirado o cambiado desde entonces, o Discord no pudo confirmarlo "
-        "ahora."
+        "Se omitió {count} pasaje: retirado o cambiado desde entonces, o Discord no pudo confirmarlo ahora."
     ),
     "reply.left_out.other": (
-        "Se omitieron {count} pasajes: retirados o cambiados desde entonces, o Discord no pudo confirmarlos "
-        "ahora."
+        "Se omitieron {count} pasajes: retirados o cambiados desde entonces, o Discord no pudo confirmarlos ahora."
     ),
     "sources.none": (
         "Desde aquí no se puede consultar nada: ninguna colección está asignada a este canal, o ninguna tiene "

@@ -71,14 +71,12 @@ MESSAGES: dict[str, str] = {
     "share.cannot_post": "Non partagé : je ne peux pas publier dans ce salon.",
     "share.dm": "Dans un message privé, il n'y a pas de salon où partager.",
     "gate.none": (
-        "Les passages de cette page ne sont plus disponibles (retirés ou modifiés depuis) ; reposez la "
-        "question."
+        "Les passages de cette page ne sont plus disponibles (retirés ou modifiés depuis) ; reposez la question."
     ),
     "gate.claim_gone": "(le message d'où vient cette affirmation a été supprimé ou modifié, ou ne peut pas être lu)",
     "reply.left_out.one": "{count} passage a été omis : retiré ou modifié depuis, ou Discord n'a pas pu le confirmer.",
     "reply.left_out.other": (
-        "{count} passages ont été omis : retirés ou modifiés depuis, ou Discord n'a pas pu les "
-        "confirmer."
+        "{count} passages ont été omis : retirés ou modifiés depuis, ou Discord n'a pas pu les confirmer."
     ),
     "sources.none": (
         "Rien ne peut être consulté d'ici : aucune collection n'est associée à ce salon, ou aucune n'a encore "

@@ -12,8 +12,8 @@ import discord.ext.test as dpytest
 import pytest
 import pytest_asyncio
 
-from quotebot.bot.client import QuoteBot
-from quotebot.bot.settings import Settings
+from quotebot.bot.client.client import QuoteBot
+from quotebot.bot.ops.settings import Settings
 from tests.bot.discord_fakes import FakeEngine, FakeLoader
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from quotebot.bot.answering import AnswerChannel, AnswerChannels, from_config, with_context
+from quotebot.bot.ops.answering import AnswerChannel, AnswerChannels, from_config, with_context
 from quotebot.index import ConfigError, QuotebotError
 
 

@@ -1,4 +1,4 @@
-"""The button store (bot/buttons.py): bounded, one transaction a write, kept across reloads, expiring, and empty
+"""The button store (bot/reply/button_state.py): bounded, one transaction a write, kept across reloads, expiring, and empty
 (with one warning) when its file is damaged."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from quotebot.bot.buttons import BUTTONS_FILE, ButtonStore, Entry, new_key
+from quotebot.bot.reply.button_state import BUTTONS_FILE, ButtonStore, Entry, new_key
 
 
 def entry(question: str = "What about backdoors?", asker: int = 7) -> Entry:

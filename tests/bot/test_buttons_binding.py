@@ -1,4 +1,4 @@
-"""The button store binds an answer to where it was posted and forgets a deleted message's words (bot/buttons.py):
+"""The button store binds an answer to where it was posted and forgets a deleted message's words (bot/reply/button_state.py):
 a file from the release before keeps working, and a purged question is in no byte of the file afterwards."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from quotebot.bot.buttons import BUTTONS_FILE, ButtonStore, Entry
+from quotebot.bot.reply.button_state import BUTTONS_FILE, ButtonStore, Entry
 
 QUESTION = "Is the merger with Initech signed?"
 LONG = "Which clauses of the Initech merger agreement " + "and its annexes " * 400 + "cover the staff?"  # overflow pages

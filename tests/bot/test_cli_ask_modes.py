@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from quotebot.bot.cli import main
+from quotebot.bot.cli.program import main
 from quotebot.index import Answer
 from quotebot.index.answer.engine import QuoteEngine
 from quotebot.index.build import build_index, chunk_document, open_engine
@@ -25,7 +25,7 @@ BACKDOORS = STATEMENT.index("ICT products"), STATEMENT.index(" Countries")
 def fake(monkeypatch: pytest.MonkeyPatch) -> FakeEngine:
     """Make the CLI answer from a fake engine that quotes the statement with its second sentence highlighted."""
     engine = FakeEngine(lambda q, k: Answer(q, True, (passage(highlight=BACKDOORS),), confidence=0.9134))
-    monkeypatch.setattr("quotebot.bot.cli._engine", lambda settings, quiet: engine)
+    monkeypatch.setattr("quotebot.bot.cli.program._engine", lambda settings, quiet: engine)
     return engine
 
 
@@ -111,7 +111,7 @@ def seed_engine(seed_corpus: Path, tmp_path: Path, fake_embedder: FakeEmbedder, 
     """Make the CLI answer from the real engine on the seed, with the fake embedder."""
     build_index(seed_corpus, tmp_path / "index", fake_embedder)
     engine = open_engine(seed_corpus, tmp_path / "index", fake_embedder, rebuild=False)
-    monkeypatch.setattr("quotebot.bot.cli._engine", lambda settings, quiet: engine)
+    monkeypatch.setattr("quotebot.bot.cli.program._engine", lambda settings, quiet: engine)
     return engine
 
 

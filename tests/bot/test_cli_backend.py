@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from quotebot.bot import engines as loader_module
-from quotebot.bot.cli import main
+from quotebot.bot.cli.program import main
+from quotebot.bot.ops import engines as loader_module
 from quotebot.index.embed import factory as embedders
 from quotebot.index.embed.base import DEFAULT_MODEL
 from tests.fakes import FakeEmbedder
@@ -80,7 +80,7 @@ def test_the_one_time_model_steps_are_printed_once_and_warnings_stay_warnings(
 ) -> None:
     import logging
 
-    from quotebot.bot import logs
+    from quotebot.bot.ops import logs
 
     root = logging.getLogger()
     monkeypatch.setattr(root, "handlers", [logging.StreamHandler()])  # as basicConfig leaves it

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from quotebot.bot.cli import main
+from quotebot.bot.cli.program import main
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("shared_export")]
 

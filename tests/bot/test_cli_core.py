@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from quotebot.bot.cli import main
+from quotebot.bot.cli.program import main
 from quotebot.index import BuildOptions
 from quotebot.index.build import open_engine
 from quotebot.index.text import split_sentences

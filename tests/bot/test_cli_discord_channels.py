@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from quotebot.bot.cli import main
-from quotebot.bot.mirror import Mirror, Stored
+from quotebot.bot.cli.program import main
+from quotebot.bot.sources.mirror import Mirror, Stored
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("shared_export")]
 

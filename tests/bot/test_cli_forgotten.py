@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from quotebot.bot import engines as loader_module
-from quotebot.bot.cli import main
+from quotebot.bot.cli.program import main
+from quotebot.bot.ops import engines as loader_module
 from tests.fakes import FakeEmbedder
 
 ROLLBACK = "The rollback runs with make rollback and takes ten minutes."

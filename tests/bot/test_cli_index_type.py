@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from quotebot.bot.cli import main
-from quotebot.bot.engines import EngineLoader
-from quotebot.bot.settings import Settings
+from quotebot.bot.cli.program import main
+from quotebot.bot.ops.engines import EngineLoader
+from quotebot.bot.ops.settings import Settings
 from quotebot.index.store.layout import read_manifest
 from tests.fakes import FakeEmbedder
 

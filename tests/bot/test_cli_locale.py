@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from quotebot.bot.cli import main
+from quotebot.bot.cli.program import main
 from quotebot.index import Answer
 from tests.bot.discord_fakes import FakeEngine, numbered_passages
 
@@ -20,7 +20,7 @@ PREVIEW = ["ask", "--format", "discord", "--json"]
 def fake(monkeypatch: pytest.MonkeyPatch) -> FakeEngine:
     """Make the CLI answer from a fake engine with seven passages (three pages of three)."""
     engine = FakeEngine(lambda q, k: Answer(q, True, numbered_passages(7), confidence=0.8712))
-    monkeypatch.setattr("quotebot.bot.cli._engine", lambda settings, args: engine)
+    monkeypatch.setattr("quotebot.bot.cli.program._engine", lambda settings, args: engine)
     return engine
 
 

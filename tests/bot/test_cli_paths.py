@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from quotebot.bot import engines as loader_module
-from quotebot.bot.cli import main
+from quotebot.bot.cli.program import main
+from quotebot.bot.ops import engines as loader_module
 from quotebot.index import BuildOptions, OtherCorpusError, open_library
 from quotebot.index.store.layout import read_manifest
 from tests.fakes import SEED, FakeEmbedder

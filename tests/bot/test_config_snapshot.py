@@ -19,13 +19,13 @@ import discord
 import pytest
 import pytest_asyncio
 
-from quotebot.bot.answering import AnswerChannel
-from quotebot.bot.client import QuoteBot
-from quotebot.bot.engines import Config, EngineLoader, load_config
+from quotebot.bot.client.client import QuoteBot
+from quotebot.bot.client.testing import run_command, slash
 from quotebot.bot.exts.reindex import CONFIG_INVALID
-from quotebot.bot.settings import Settings
-from quotebot.bot.testing import run_command, slash
-from quotebot.bot.watch import WatchedEngine
+from quotebot.bot.ops.answering import AnswerChannel
+from quotebot.bot.ops.engines import Config, EngineLoader, load_config
+from quotebot.bot.ops.settings import Settings
+from quotebot.bot.ops.watch import WatchedEngine
 from quotebot.index.collections import default_collections
 from tests.fakes import FakeEmbedder
 

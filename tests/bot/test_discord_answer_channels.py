@@ -14,11 +14,11 @@ from typing import Any
 
 import pytest
 
-from quotebot.bot.answering import asks, with_context
 from quotebot.bot.exts import answer_channels
-from quotebot.bot.limits import BusyError, GlobalLimitError
-from quotebot.bot.places import Place
-from quotebot.bot.settings import Settings
+from quotebot.bot.intake.limits import BusyError, GlobalLimitError
+from quotebot.bot.intake.places import Place
+from quotebot.bot.ops.answering import asks, with_context
+from quotebot.bot.ops.settings import Settings
 from quotebot.index import Answer, open_library
 from tests.bot.discord_guild import GUILD, GuildDiscord
 from tests.bot.discord_http_server import message_json, user_json

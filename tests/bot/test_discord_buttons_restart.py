@@ -13,10 +13,10 @@ from typing import Any
 import pytest
 import pytest_asyncio
 
-from quotebot.bot.buttons import BUTTONS_FILE
-from quotebot.bot.client import QuoteBot
-from quotebot.bot.i18n import text
-from quotebot.bot.settings import Settings
+from quotebot.bot.client.client import QuoteBot
+from quotebot.bot.ops.settings import Settings
+from quotebot.bot.reply.button_state import BUTTONS_FILE
+from quotebot.bot.words.i18n import text
 from tests.bot.discord_fakes import FakeEngine, FakeLoader
 from tests.bot.discord_http_server import APP_ID, BOT_USER, FakeDiscord, message_json
 from tests.bot.test_discord_faults import CHANNEL, Events, Online, button, connect, followups, point_at

@@ -16,9 +16,9 @@ from typing import Any
 import pytest
 import pytest_asyncio
 
-from quotebot.bot.client import QuoteBot
-from quotebot.bot.engines import EngineLoader
-from quotebot.bot.settings import Settings
+from quotebot.bot.client.client import QuoteBot
+from quotebot.bot.ops.engines import EngineLoader
+from quotebot.bot.ops.settings import Settings
 from quotebot.index import Embedder
 from tests.bot.discord_guild import GUILD, GuildDiscord
 from tests.bot.discord_http_server import APP_ID

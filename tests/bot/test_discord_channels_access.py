@@ -20,9 +20,9 @@ from discord.gateway import DiscordWebSocket
 from pydantic import SecretStr
 
 import tests.bot.test_discord_faults as faults
-from quotebot.bot import client
-from quotebot.bot import serve as serving
-from quotebot.bot.settings import Settings
+from quotebot.bot.cli import serve as serving
+from quotebot.bot.client import client
+from quotebot.bot.ops.settings import Settings
 from quotebot.index import QuotebotError
 from tests.bot.discord_guild import GUILD, MESSAGE_CONTENT, GuildDiscord
 from tests.bot.discord_http_server import TOKEN

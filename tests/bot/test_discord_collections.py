@@ -17,10 +17,10 @@ import discord.ext.test as dpytest
 import pytest
 import pytest_asyncio
 
-from quotebot.bot.catalog import index_summary
-from quotebot.bot.client import QuoteBot
-from quotebot.bot.settings import Settings
-from quotebot.bot.testing import FakeInteraction, run_command, slash
+from quotebot.bot.client.client import QuoteBot
+from quotebot.bot.client.testing import FakeInteraction, run_command, slash
+from quotebot.bot.ops.settings import Settings
+from quotebot.bot.reply.listing import index_summary
 from quotebot.index.collections import load_collections
 from quotebot.index.library import Library, open_library
 from tests.bot.discord_fakes import FakeLoader

@@ -15,9 +15,9 @@ import discord
 import pytest
 from discord import app_commands
 
-from quotebot.bot.client import QuoteBot
-from quotebot.bot.testing import FakeInteraction, run_command, slash
-from quotebot.bot.views import AnswerView, SourcesView
+from quotebot.bot.client.client import QuoteBot
+from quotebot.bot.client.testing import FakeInteraction, run_command, slash
+from quotebot.bot.reply.views import AnswerView, SourcesView
 from quotebot.index import Answer, Citation, IndexStateError
 from tests.bot.discord_fakes import CORPUS, FakeEngine, FakeLoader, numbered_passages, passage
 
@@ -279,7 +279,7 @@ async def test_reindex_swaps_only_when_the_new_index_is_complete(bot: QuoteBot, 
 @pytest.fixture
 def reply_threads(bot: QuoteBot, monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Record the thread each reply is built in (a giant quote once stalled the event loop for seconds)."""
-    views = sys.modules["quotebot.bot.views"]
+    views = sys.modules["quotebot.bot.reply.views"]
     threads: list[int] = []
     real = views.build_reply
 

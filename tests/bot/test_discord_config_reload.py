@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from quotebot.bot.settings import Settings
+from quotebot.bot.ops.settings import Settings
 from quotebot.index import CorpusError
 from tests.bot.discord_guild import GuildDiscord
 from tests.bot.test_discord_channels import FAQ, ONCALL, OTHER, ROLLBACK, Start, ask, discord_server, start

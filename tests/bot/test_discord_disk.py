@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from quotebot.bot.settings import Settings
+from quotebot.bot.ops.settings import Settings
 from tests.bot.discord_guild import GUILD, GuildDiscord
 from tests.bot.test_discord_channels import FAQ, ONCALL, Start, ask, channel_settings, discord_server, start
 from tests.bot.test_discord_faults import Online

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from quotebot.bot.replies import build_reply, reply_payload
+from quotebot.bot.reply.replies import build_reply, reply_payload
 from quotebot.index import load_collections, open_library
 from quotebot.index.build import open_engine
 from tests.fakes import FakeEmbedder

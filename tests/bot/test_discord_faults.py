@@ -25,11 +25,11 @@ import pytest_asyncio
 import yarl
 from discord.gateway import DiscordWebSocket
 
-from quotebot.bot.buttons import store_of
-from quotebot.bot.client import QuoteBot
+from quotebot.bot.client.client import QuoteBot
 from quotebot.bot.exts.errors import NOT_SENT
-from quotebot.bot.settings import Settings
-from quotebot.bot.views import AnswerView
+from quotebot.bot.ops.settings import Settings
+from quotebot.bot.reply.button_state import store_of
+from quotebot.bot.reply.views import AnswerView
 from tests.bot.discord_fakes import FakeEngine, FakeLoader
 from tests.bot.discord_http_server import (
     APP_ID,
@@ -420,7 +420,7 @@ async def test_a_button_click_that_expired_is_logged_once(
         await online.interact(button(answer, "quotebot:up"), kind=3, message=answer, interaction_id=click)
     assert callbacks(online.fake, token_of(click)) == [404]  # the thanks, and no apology after it
     [logged] = problems(caplog)
-    assert (logged.name, logged.levelno, logged.exc_info) == ("quotebot.bot.items", logging.WARNING, None)
+    assert (logged.name, logged.levelno, logged.exc_info) == ("quotebot.bot.reply.items", logging.WARNING, None)
     assert "expired" in logged.getMessage()
 
 

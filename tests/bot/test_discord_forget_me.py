@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 
-from quotebot.bot.client import QuoteBot
-from quotebot.bot.forgotten import FORGOTTEN_FILE, Forgotten
-from quotebot.bot.settings import Settings
-from quotebot.bot.testing import run_command, slash
+from quotebot.bot.client.client import QuoteBot
+from quotebot.bot.client.testing import run_command, slash
+from quotebot.bot.ops.settings import Settings
+from quotebot.bot.sources.forgotten import FORGOTTEN_FILE, Forgotten
 from quotebot.index import Collections, QuotebotError, load_collections
 from quotebot.index.library import open_library
 from tests.bot.discord_fakes import FakeLoader

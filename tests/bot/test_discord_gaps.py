@@ -15,11 +15,11 @@ from typing import Any
 import discord
 from discord import app_commands
 
-from quotebot.bot.client import QuoteBot
+from quotebot.bot.client.client import QuoteBot
+from quotebot.bot.client.testing import run_command, slash
 from quotebot.bot.exts.gaps import gaps_embed
-from quotebot.bot.gap_groups import GapGroup
-from quotebot.bot.places import Place
-from quotebot.bot.testing import run_command, slash
+from quotebot.bot.intake.places import Place
+from quotebot.bot.ops.gap_groups import GapGroup
 from quotebot.index import Answer
 from tests.bot import test_discord_faults
 from tests.bot.discord_fakes import FakeEngine

@@ -11,7 +11,7 @@ import json
 
 import pytest
 
-from quotebot.bot.places import Place
+from quotebot.bot.intake.places import Place
 from quotebot.index import Answer
 from tests.bot.discord_guild import GUILD, GuildDiscord
 from tests.bot.discord_http_server import APP_ID, message_json, user_json

@@ -9,11 +9,11 @@ import aiohttp
 import discord
 import pytest
 
-from quotebot.bot import client as bot_client
-from quotebot.bot import serve as bot_serve
-from quotebot.bot.cli import main
-from quotebot.bot.gaps import GapLog, format_gap
-from quotebot.bot.limits import RateLimiter, check_question
+from quotebot.bot.cli import serve as bot_serve
+from quotebot.bot.cli.program import main
+from quotebot.bot.client import client as bot_client
+from quotebot.bot.intake.limits import RateLimiter, check_question
+from quotebot.bot.ops.gaps import GapLog, format_gap
 from quotebot.index import Answer, QuestionError
 from tests.bot.discord_fakes import fragments, numbered_passages
 

@@ -18,10 +18,10 @@ from typing import Any
 import pytest
 
 import tests.bot.test_discord_faults as faults
-from quotebot.bot.i18n import text
-from quotebot.bot.replies import DOWN_ID, MORE_ID
-from quotebot.bot.settings import Settings
-from quotebot.bot.views import SHARE_ID
+from quotebot.bot.ops.settings import Settings
+from quotebot.bot.reply.replies import DOWN_ID, MORE_ID
+from quotebot.bot.reply.views import SHARE_ID
+from quotebot.bot.words.i18n import text
 from quotebot.index import Library, load_collections, open_library
 from tests.bot.discord_fakes import FakeEngine
 from tests.bot.discord_guild import GUILD, GuildDiscord

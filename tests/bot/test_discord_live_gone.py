@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-import quotebot.bot.recheck as recheck_module
-from quotebot.bot.recheck import Recheck
+import quotebot.bot.sources.recheck as recheck_module
+from quotebot.bot.sources.recheck import Recheck
 from quotebot.index import load_collections
 from tests.bot.discord_guild import GUILD, READ, GuildDiscord
 from tests.bot.discord_http_server import Canned, rate_limited, server_error

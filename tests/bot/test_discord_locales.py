@@ -10,11 +10,11 @@ import discord
 import discord.ext.test as dpytest
 import pytest
 
-from quotebot.bot.client import QuoteBot
-from quotebot.bot.i18n import LANGUAGES, Lang
-from quotebot.bot.limits import BusyError, GlobalLimitError
-from quotebot.bot.replies import build_reply
-from quotebot.bot.testing import FakeInteraction, run_command, slash
+from quotebot.bot.client.client import QuoteBot
+from quotebot.bot.client.testing import FakeInteraction, run_command, slash
+from quotebot.bot.intake.limits import BusyError, GlobalLimitError
+from quotebot.bot.reply.replies import build_reply
+from quotebot.bot.words.i18n import LANGUAGES, Lang
 from quotebot.index import Answer, IndexStateError
 from tests.bot.discord_fakes import FakeEngine, FakeLoader, numbered_passages
 from tests.bot.test_discord_commands import click, run_menu

@@ -9,7 +9,7 @@ from typing import Any
 import discord.ext.test as dpytest
 import pytest
 
-from quotebot.bot.client import QuoteBot
+from quotebot.bot.client.client import QuoteBot
 from quotebot.index import Answer
 from tests.bot.discord_fakes import FakeEngine
 
@@ -31,7 +31,7 @@ async def test_mention_is_answered_with_a_reply(live: QuoteBot, engine: FakeEngi
     assert body["allowed_mentions"] == {"parse": [], "replied_user": False}
     assert body["message_reference"]["message_id"] == asked.id
     ids = [c["custom_id"] for c in body["components"][0]["components"]]
-    key = ids[0].split(":")[2]  # each button carries the answer's key and the page shown (bot/buttons.py)
+    key = ids[0].split(":")[2]  # each button carries the answer's key and the page shown (bot/reply/button_state.py)
     assert ids == [f"quotebot:more:{key}:0", f"quotebot:up:{key}:0", f"quotebot:down:{key}:0"]
 
 

@@ -14,11 +14,11 @@ import discord
 import pytest
 import pytest_asyncio
 
-from quotebot.bot.client import QuoteBot
-from quotebot.bot.engines import EngineLoader
+from quotebot.bot.client.client import QuoteBot
+from quotebot.bot.client.testing import FakeInteraction, run_command, slash
 from quotebot.bot.exts.reindex import CONFIG_INVALID
-from quotebot.bot.settings import Settings
-from quotebot.bot.testing import FakeInteraction, run_command, slash
+from quotebot.bot.ops.engines import EngineLoader
+from quotebot.bot.ops.settings import Settings
 from quotebot.index.store.layout import load_index
 from tests.fakes import FakeEmbedder
 

@@ -12,8 +12,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from quotebot.bot.gaps import GapLog
-from quotebot.bot.replies import (
+from quotebot.bot.ops.gaps import GapLog
+from quotebot.bot.reply.replies import (
     CONTENT_LIMIT,
     DESCRIPTION_LIMIT,
     EMBED_TOTAL_LIMIT,
@@ -25,7 +25,7 @@ from quotebot.bot.replies import (
     fetch_count,
     reply_payload,
 )
-from quotebot.bot.views import AnswerView
+from quotebot.bot.reply.views import AnswerView
 from quotebot.index import Answer, Citation
 from quotebot.index.text import split_sentences
 from tests.bot.discord_fakes import fragments, numbered_passages, passage, unescape

@@ -17,10 +17,10 @@ import discord
 import pytest
 
 import tests.bot.test_discord_faults as faults
-from quotebot.bot.client import QuoteBot
-from quotebot.bot.i18n import text
-from quotebot.bot.testing import FakeInteraction, run_command, slash
-from quotebot.bot.views import SHARE_ID, AnswerView
+from quotebot.bot.client.client import QuoteBot
+from quotebot.bot.client.testing import FakeInteraction, run_command, slash
+from quotebot.bot.reply.views import SHARE_ID, AnswerView
+from quotebot.bot.words.i18n import text
 from quotebot.index import Answer
 from tests.bot.discord_fakes import FakeEngine, passage
 from tests.bot.discord_http_server import APP_ID, Canned, Recorded, user_json

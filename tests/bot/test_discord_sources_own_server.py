@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 import tests.bot.test_discord_faults as faults
-from quotebot.bot.settings import Settings
+from quotebot.bot.ops.settings import Settings
 from tests.bot.discord_guild import GUILD, GuildDiscord
 from tests.bot.discord_http_server import APP_ID, BOT_USER, message_json, user_json
 from tests.bot.test_discord_channels import FAQ, ONCALL, ROLLBACK, Start, channel_settings, discord_server, start

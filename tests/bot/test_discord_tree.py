@@ -7,8 +7,8 @@ from typing import Any
 
 import discord
 
-from quotebot.bot.client import QuoteBot
-from quotebot.bot.settings import Settings
+from quotebot.bot.client.client import QuoteBot
+from quotebot.bot.ops.settings import Settings
 from tests.bot.discord_fakes import FakeLoader
 
 

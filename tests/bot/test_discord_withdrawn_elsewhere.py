@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 import pytest_asyncio
 
-from quotebot.bot.replies import MORE_ID
-from quotebot.bot.settings import Settings
+from quotebot.bot.ops.settings import Settings
+from quotebot.bot.reply.replies import MORE_ID
 from tests.bot import test_discord_answer_channels as channels_mod
 from tests.bot import test_discord_answer_channels_gone as gone
 from tests.bot.discord_guild import GUILD, GuildDiscord

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from quotebot.bot.cli import main
-from quotebot.bot.gap_groups import SIMILAR, group_gaps, question_words, similarity
-from quotebot.bot.gaps import REASON_LIMIT, GapLog
+from quotebot.bot.cli.program import main
+from quotebot.bot.ops.gap_groups import SIMILAR, group_gaps, question_words, similarity
+from quotebot.bot.ops.gaps import REASON_LIMIT, GapLog
 from quotebot.index import Answer
 
 
@@ -48,8 +48,8 @@ def test_gaps_clear_empties_the_log(tmp_path: Path, capsys: pytest.CaptureFixtur
 
 
 def test_the_bot_logs_nothing_when_the_setting_is_off(tmp_path: Path) -> None:
-    from quotebot.bot.client import QuoteBot
-    from quotebot.bot.settings import load_settings
+    from quotebot.bot.client.client import QuoteBot
+    from quotebot.bot.ops.settings import load_settings
     from tests.bot.discord_fakes import FakeEngine, FakeLoader
 
     settings = load_settings(data_dir=tmp_path, gaps_log=False, gaps_max_mb=1.5)

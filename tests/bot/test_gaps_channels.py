@@ -1,5 +1,5 @@
 """The gaps log keeps the channel of every record holding a member's words, keeps no text from a private thread,
-and forgets a deleted message's words (bot/gaps.py): /gaps then shows a record only to who can see its channel."""
+and forgets a deleted message's words (bot/ops/gaps.py): /gaps then shows a record only to who can see its channel."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from quotebot.bot.cli import main
-from quotebot.bot.gap_groups import group_gaps
-from quotebot.bot.gaps import GapLog, channel_of
-from quotebot.bot.places import Place
+from quotebot.bot.cli.program import main
+from quotebot.bot.intake.places import Place
+from quotebot.bot.ops.gap_groups import group_gaps
+from quotebot.bot.ops.gaps import GapLog, channel_of
 from quotebot.index import Answer
 
 SERVER, OPEN, SECRET, THREAD = 10, 20, 30, 40

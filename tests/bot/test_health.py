@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-import quotebot.bot.health as health
-from quotebot.bot.cli import main
-from quotebot.bot.health import HEARTBEAT_FILE, Beat, Heartbeat, Vitals, check, judge, read_beat, write_beat
+import quotebot.bot.ops.health as health
+from quotebot.bot.cli.program import main
+from quotebot.bot.ops.health import HEARTBEAT_FILE, Beat, Heartbeat, Vitals, check, judge, read_beat, write_beat
 from tests.bot.test_discord_faults import Online, online  # noqa: F401  # the real client against a fake Discord
 
 GOOD = Beat(time=0.0, pid=4242, connected=True, latency_ms=41.5, loop_lag_ms=3.0, engine_loaded=True, interval=5.0)

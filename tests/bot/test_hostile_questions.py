@@ -13,10 +13,10 @@ import discord.abc
 import discord.ext.test as dpytest
 import pytest
 
-from quotebot.bot.cli import main
-from quotebot.bot.client import QuoteBot
-from quotebot.bot.limits import check_question
-from quotebot.bot.testing import run_command, slash
+from quotebot.bot.cli.program import main
+from quotebot.bot.client.client import QuoteBot
+from quotebot.bot.client.testing import run_command, slash
+from quotebot.bot.intake.limits import check_question
 from quotebot.index import Answer, QuestionError, validate_question
 from quotebot.index.answer.engine import QuoteEngine
 from quotebot.index.build import build_index, open_engine
@@ -244,7 +244,7 @@ async def test_mention_pings_nobody_and_refuses_in_one_line(
 
 
 def test_the_echoed_question_carries_no_terminal_escape_or_bidi_override() -> None:
-    from quotebot.bot.replies import build_reply
+    from quotebot.bot.reply.replies import build_reply
 
     reply = build_reply(Answer(HOSTILE["controls"] + " " + HOSTILE["rtl"], False, ()), per_page=3)
     assert reply.content is not None and "red" in reply.content and "gnp.exe" in reply.content

@@ -9,8 +9,18 @@ import discord
 import pytest
 from discord.enums import try_enum
 
-from quotebot.bot.i18n import DEFAULT, LANGUAGES, Lang, LocalizedError, decimal, language, number, plural_key, text
 from quotebot.bot.locales import CATALOG
+from quotebot.bot.words.i18n import (
+    DEFAULT,
+    LANGUAGES,
+    Lang,
+    LocalizedError,
+    decimal,
+    language,
+    number,
+    plural_key,
+    text,
+)
 
 ENGLISH = CATALOG["en"]
 UN_LANGUAGES = {"ar", "zh", "zh-TW", "en", "fr", "ru", "es"}  # the six, Chinese in both scripts

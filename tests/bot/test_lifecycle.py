@@ -16,11 +16,11 @@ from typing import Any
 
 import pytest
 
-from quotebot.bot import lifecycle
-from quotebot.bot.cli import _chat
-from quotebot.bot.client import QuoteBot
-from quotebot.bot.settings import Settings
-from quotebot.bot.watch import WatchedEngine, watch_changes
+from quotebot.bot.cli.program import _chat
+from quotebot.bot.client.client import QuoteBot
+from quotebot.bot.ops import lifecycle
+from quotebot.bot.ops.settings import Settings
+from quotebot.bot.ops.watch import WatchedEngine, watch_changes
 from quotebot.index import Answer, load_collections
 from tests.bot.discord_fakes import FakeEngine, passage
 from tests.bot.discord_http_server import message_json, user_json

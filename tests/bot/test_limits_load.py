@@ -19,10 +19,10 @@ import discord
 import discord.ext.test as dpytest
 import pytest
 
-from quotebot.bot.client import QuoteBot
-from quotebot.bot.limits import BUSY, AnswerPool, BusyError, GlobalLimiter
-from quotebot.bot.settings import Settings
-from quotebot.bot.testing import FakeInteraction, longest_stall, reply_kind, run_command, slash
+from quotebot.bot.client.client import QuoteBot
+from quotebot.bot.client.testing import FakeInteraction, longest_stall, reply_kind, run_command, slash
+from quotebot.bot.intake.limits import BUSY, AnswerPool, BusyError, GlobalLimiter
+from quotebot.bot.ops.settings import Settings
 from quotebot.index import Answer
 from tests.bot.discord_fakes import FakeEngine, FakeLoader, numbered_passages
 

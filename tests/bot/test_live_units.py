@@ -1,4 +1,4 @@
-"""LiveSources (bot/live.py) without the gateway: what it keeps hidden, and for how long, stays bounded."""
+"""LiveSources (bot/sources/live.py) without the gateway: what it keeps hidden, and for how long, stays bounded."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from pathlib import Path
 import discord
 import pytest
 
-from quotebot.bot.live import LiveSources
-from quotebot.bot.mirror import Mirror, Stored
+from quotebot.bot.sources.live import LiveSources
+from quotebot.bot.sources.mirror import Mirror, Stored
 from quotebot.index import jump_link, load_collections
 from tests.bot.discord_guild import GUILD
 from tests.bot.test_discord_channels import FAQ, write_config

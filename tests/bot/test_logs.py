@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from quotebot.bot.logs import FIELDS, JsonFormatter, OneLineFilter, answer_fields, log_answer, one_line_logs
-from quotebot.bot.serve import setup_logging
-from quotebot.bot.settings import Settings
+from quotebot.bot.cli.serve import setup_logging
+from quotebot.bot.ops.logs import FIELDS, JsonFormatter, OneLineFilter, answer_fields, log_answer, one_line_logs
+from quotebot.bot.ops.settings import Settings
 from tests.bot.discord_http_server import TOKEN
 from tests.bot.test_discord_faults import ASKER, GUILD, Online, online  # noqa: F401  # the real client, a fake Discord
 from tests.fakes import ROOT, SEED
@@ -60,12 +60,12 @@ def test_a_file_name_cannot_forge_an_error_line_in_the_build_output(tmp_path: Pa
 
 
 def _answer_lines(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
-    return [r for r in caplog.records if r.name == "quotebot.bot.client" and r.getMessage().startswith("answer ")]
+    return [r for r in caplog.records if r.name == "quotebot.bot.client.client" and r.getMessage().startswith("answer ")]
 
 
 def test_log_answer_writes_one_line_with_the_fields(caplog: pytest.LogCaptureFixture) -> None:
-    logger = logging.getLogger("quotebot.bot.client")
-    with caplog.at_level(logging.INFO, logger="quotebot.bot.client"):
+    logger = logging.getLogger("quotebot.bot.client.client")
+    with caplog.at_level(logging.INFO, logger="quotebot.bot.client.client"):
         log_answer(logger, server=10, via="slash", outcome="declined", confidence=0.1234, latency_ms=143.26, passages=3)
         log_answer(logger, server=0, via="mention", outcome="answered", latency_ms=5, question="why\n?")
     first, second = (r.getMessage() for r in _answer_lines(caplog))
@@ -78,12 +78,12 @@ def test_log_answer_writes_one_line_with_the_fields(caplog: pytest.LogCaptureFix
 
 
 def test_the_json_format_is_one_parseable_object_per_line() -> None:
-    record = logging.LogRecord("quotebot.bot.client", logging.INFO, __file__, 1, "%s", (EVIL,), None)
+    record = logging.LogRecord("quotebot.bot.client.client", logging.INFO, __file__, 1, "%s", (EVIL,), None)
     record.fields = answer_fields(server=10, via="slash", outcome="answered", latency_ms=1.0, question=EVIL)
     line = JsonFormatter().format(record)
     assert "\n" not in line and "\x1b" not in line
     entry = json.loads(line)
-    assert entry["level"] == "INFO" and entry["logger"] == "quotebot.bot.client" and entry["message"] == EVIL
+    assert entry["level"] == "INFO" and entry["logger"] == "quotebot.bot.client.client" and entry["message"] == EVIL
     assert entry["time"].endswith("+00:00") and entry["outcome"] == "answered" and entry["question"] == EVIL
     try:
         raise ValueError("boom")
@@ -133,7 +133,7 @@ async def test_each_discord_answer_is_one_line_without_the_user(
 
 
 def test_serve_prints_the_model_steps_once_through_its_own_handler() -> None:
-    from quotebot.bot import logs
+    from quotebot.bot.ops import logs
 
     names = ("discord", "quotebot", "quotebot.index.embed")
     loggers = [logging.getLogger(name) for name in names]

@@ -1,4 +1,4 @@
-"""The on-disk mirror of Discord channels (bot/mirror.py) and the pure parts of LiveSources (bot/live.py).
+"""The on-disk mirror of Discord channels (bot/sources/mirror.py) and the pure parts of LiveSources (bot/sources/live.py).
 
 Messages are discord.py's real `Message` objects, built from the payloads the fake Discord server sends.
 """
@@ -14,8 +14,8 @@ from typing import Any
 import discord
 import pytest
 
-from quotebot.bot.live import LiveSources, stored_message
-from quotebot.bot.mirror import Mirror, Stored
+from quotebot.bot.sources.live import LiveSources, stored_message
+from quotebot.bot.sources.mirror import Mirror, Stored
 from quotebot.index import jump_link, load_collections
 from quotebot.index.ingest.extract.discord import extract_discord_export
 from tests.bot.discord_guild import GUILD, GuildDiscord

@@ -29,7 +29,7 @@ socket.socket.connect = refuse
 socket.socket.connect_ex = refuse
 socket.create_connection = refuse
 socket.getaddrinfo = refuse
-from quotebot.bot.cli import main
+from quotebot.bot.cli.program import main
 try:
     code = main(sys.argv[1:])
 finally:

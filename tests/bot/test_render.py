@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from quotebot.bot.render import (
+from quotebot.bot.reply.render import (
     answer_to_json,
     answer_to_markdown,
     answer_to_text,

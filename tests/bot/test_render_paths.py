@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from quotebot.bot.catalog import source_rows, sources_reply
-from quotebot.bot.cli import _discord_payload
-from quotebot.bot.render import PROJECT_ROOT, answer_to_text
-from quotebot.bot.replies import build_reply, reply_payload
+from quotebot.bot.cli.program import _discord_payload
+from quotebot.bot.reply.listing import source_rows, sources_reply
+from quotebot.bot.reply.render import PROJECT_ROOT, answer_to_text
+from quotebot.bot.reply.replies import build_reply, reply_payload
 from quotebot.index import Answer, Library, open_library
 from tests.fakes import FakeEmbedder
 

@@ -9,9 +9,9 @@ import pytest
 from discord.app_commands import TranslationContext, TranslationContextLocation, locale_str
 from discord.enums import try_enum
 
-from quotebot.bot.client import QuoteBot
-from quotebot.bot.i18n import text
-from quotebot.bot.translator import CatalogTranslator, described
+from quotebot.bot.client.client import QuoteBot
+from quotebot.bot.words.i18n import text
+from quotebot.bot.words.translator import CatalogTranslator, described
 
 TRANSLATED = {  # Discord locale: the /ask description members with that client language read
     "fr": "Répondre à une question par des citations exactes du corpus.",

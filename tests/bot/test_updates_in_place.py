@@ -12,8 +12,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from quotebot.bot.settings import Settings
-from quotebot.bot.watch import WatchedEngine
+from quotebot.bot.ops.settings import Settings
+from quotebot.bot.ops.watch import WatchedEngine
 from quotebot.index import Library, check_library
 from tests.bot.discord_guild import GUILD, GuildDiscord
 from tests.bot.test_discord_channels import (

@@ -343,7 +343,7 @@ def test_the_cached_export_embeds_without_importing_torch(index_dir: Path) -> No
 _NO_TORCH_ASK = "; ".join(
     [
         "import sys",
-        "from quotebot.bot.cli import main",
+        "from quotebot.bot.cli.program import main",
         "code = main(['ask', 'What should ICT providers not do?', '--json', '--corpus', sys.argv[1], "
         "'--index', sys.argv[2]])",
         "assert code == 0, code",

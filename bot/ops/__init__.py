@@ -1,0 +1,1 @@
+"""Running the bot for months: settings, config and engine, the corpus watched, shutdown, health, logs, files."""

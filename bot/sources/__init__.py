@@ -1,0 +1,1 @@
+"""Discord as a source: channels mirrored on disk, kept current, re-checked before sending, opt-outs."""

@@ -1,0 +1,1 @@
+"""The bot's words: its catalog of strings in every language, and the slash commands' translations."""
