@@ -11,7 +11,7 @@ import pytest
 
 from quotebot.bot.cli.program import main
 from quotebot.bot.ops import engines as loader_module
-from quotebot.index import BuildOptions, OtherCorpusError, open_library
+from quotebot.index import DEFAULT_MODEL, BuildOptions, OtherCorpusError, open_library
 from quotebot.index.store.layout import read_manifest
 from tests.fakes import SEED, FakeEmbedder
 
@@ -91,3 +91,23 @@ def test_an_empty_token_line_starts_the_terminal_qa(
     assert main(["run", "--quiet"]) == 0
     out, err = capsys.readouterr()
     assert "starting the terminal Q&A" in err and "backdoors" in out
+
+
+def test_the_library_and_the_command_line_share_one_index(loads: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    """One set of defaults, whichever door is used: neither rebuilds the other's index."""
+    library = open_library("corpus", ".quotebot/index", embedder=FakeEmbedder())  # the README's library lines
+    built = read_manifest(Path(".quotebot/index"))
+    assert main(["ask", "Should ICT providers install backdoors?", "--quiet"]) == 0
+    assert "building the index" not in capsys.readouterr().err
+    assert read_manifest(Path(".quotebot/index")) == built
+    assert loads == [DEFAULT_MODEL]  # the command line asked for the model open_library's make_embedder() loads
+    again = open_library("corpus", ".quotebot/index", embedder=FakeEmbedder(), rebuild=False)  # stale would raise
+    question = "Should ICT providers install backdoors?"
+    assert again.answer(question).passages[0].text == library.answer(question).passages[0].text
+
+
+def test_top_k_help_says_why_fewer_passages_are_common(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["ask", "--help"])
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert "passages to show at most" in help_text and "0.75 of the first's" in help_text
