@@ -250,7 +250,7 @@ def preflight(collections: Collections, index_dir: Path, options: BuildOptions =
     (collection,) = collections.items
     if not corpus_files(collection.corpus_dir):  # CorpusError, in one line, when the folder does not exist
         raise CorpusError(
-            f"corpus folder {collection.corpus_dir} has no document ({', '.join(SUFFIXES)}): "
+            f"corpus folder {collection.corpus_dir} has no readable document ({', '.join(SUFFIXES)}): "
             "add documents, or pass --corpus DIR"
         )
     folder = collections.index_dir(index_dir, collection.name)
