@@ -301,7 +301,7 @@ class QuoteEngine:
     def _neighbours(self) -> Neighbours:
         """Return each chunk's neighbours in its section, found once per engine (a race finds them twice)."""
         if self._adjacent is None:
-            self._adjacent = Neighbours(self.stored)
+            self._adjacent = Neighbours(self.stored, lambda row: self._terms.same_document(row).tolist())
         return self._adjacent
 
     def _select(

@@ -66,6 +66,10 @@ class Terms:
         self._substance = np.full(len(stored.chunks), np.nan)
         self._number = np.full(len(stored.chunks), -1, dtype=np.int8)
 
+    def same_document(self, row: int) -> npt.NDArray[np.int64]:
+        """Return the rows of this version's chunk table in the document of `row` (removed ones included)."""
+        return np.flatnonzero(self._document == self._document[row])
+
     def _idf(self, frequency: int) -> float:
         """Return a stem's BM25-style inverse document frequency (over chunks; unseen stems weigh most)."""
         return math.log(1.0 + (self._count - frequency + 0.5) / (frequency + 0.5))

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -81,21 +81,41 @@ def _adjacent(a: Chunk, b: Chunk) -> bool:
 
 
 class Neighbours:
-    """Each live chunk's previous and next block in its document, where the two are adjacent (`_adjacent`)."""
+    """Each live chunk's previous and next block in its document, where the two are adjacent (`_adjacent`).
 
-    def __init__(self, stored: StoredIndex) -> None:
-        chunks = stored.chunks
-        live = [r for r in range(len(chunks)) if stored.is_live(r)]
-        live.sort(key=lambda r: (chunks[r].doc_id, chunks[r].start, chunks[r].end))
+    A document's blocks are linked the first time one of them is asked about: an index updated in place gets a
+    new engine per change, and linking all 100,000 rows up front would fall on its first answer.
+    """
+
+    def __init__(self, stored: StoredIndex, rows_of: Callable[[int], Iterable[int]] | None = None) -> None:
+        self._chunks = stored.chunks
+        self._live = stored.is_live
+        # The rows of a row's document (any order; removed ones included): Terms knows them, else a scan.
+        self._rows_of = rows_of or self._scan
         self._previous: dict[int, int] = {}
         self._next: dict[int, int] = {}
-        for a, b in itertools.pairwise(live):
+        self._linked: set[str] = set()
+
+    def _scan(self, row: int) -> list[int]:
+        """Return the rows of `row`'s document, read from the whole chunk table."""
+        doc = self._chunks[row].doc_id
+        return [r for r, chunk in enumerate(self._chunks) if chunk.doc_id == doc]
+
+    def _link(self, row: int) -> None:
+        """Link the blocks of `row`'s document, once (two threads doing it at once write the same links)."""
+        doc = self._chunks[row].doc_id
+        if doc in self._linked:
+            return
+        chunks = self._chunks
+        rows = sorted((r for r in self._rows_of(row) if self._live(r)), key=lambda r: (chunks[r].start, chunks[r].end))
+        for a, b in itertools.pairwise(rows):
             if _adjacent(chunks[a], chunks[b]):
                 self._next[a], self._previous[b] = b, a
-        self._chunks = chunks
+        self._linked.add(doc)
 
     def around(self, row: int, rule: UnitRule) -> tuple[list[int], list[int]]:
         """Return the blocks before `row` (nearest first) and after it that a unit of `rule` could reach."""
+        self._link(row)
         first, last = self._chunks[row].start, self._chunks[row].end
         before: list[int] = []
         at = row
@@ -113,6 +133,7 @@ class Neighbours:
 
     def run(self, start_row: int, end: int, most: int) -> list[int] | None:
         """Return the consecutive blocks from `start_row` to the one ending at `end`, or None when none do."""
+        self._link(start_row)
         rows = [start_row]
         while self._chunks[rows[-1]].end < end and len(rows) < most:
             following = self._next.get(rows[-1])
