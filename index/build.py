@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -19,7 +18,7 @@ from .embed.cache import CachingEmbedder, EmbeddingCache
 from .errors import ConfigError, IndexCorruptError, IndexStateError, StaleIndexError
 from .ingest.chunker import CHUNKER_VERSION, TokenCounter, chunk_document
 from .ingest.files import MAX_FILE_BYTES, corpus_files, doc_id_of, fingerprint, read_corpus, sidecar_digest
-from .models import Chunk, Document
+from .models import Chunk, Document, StrPath
 from .represent import Progress, Represented, represent
 from .store.layout import (
     StoredIndex,
@@ -53,7 +52,6 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 DEFAULT_CHUNK_TOKENS = 200
-StrPath = str | os.PathLike[str]
 
 
 @dataclass(frozen=True, slots=True)

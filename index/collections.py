@@ -57,7 +57,6 @@ copied from Discord are often pasted quoted. Booleans, zero, negative numbers an
 
 from __future__ import annotations
 
-import os
 import re
 import tomllib
 from collections.abc import Iterable
@@ -65,8 +64,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import ConfigError
-
-StrPath = str | os.PathLike[str]  # as index.build's: every public function takes either
+from .models import StrPath
 
 __all__ = [
     "CONFIG_FILE",

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
+
+StrPath = str | os.PathLike[str]  # a path as every public function takes it: a string or a Path
 
 __all__ = [
     "EXTRACTED_KINDS",
@@ -14,6 +17,7 @@ __all__ = [
     "Document",
     "Passage",
     "Source",
+    "StrPath",
     "paragraph_label",
 ]
 

@@ -37,7 +37,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ..errors import IndexCorruptError, IndexNotFoundError
-from ..models import Chunk
+from ..models import Chunk, StrPath
 from .guard import StoreGuard
 from .lexical import LexicalIndex
 from .lock import LOCK_FILE
@@ -327,7 +327,7 @@ def prune_builds(index_dir: Path, keep: Iterable[Path] = ()) -> list[Path]:
         return _remove_old_builds(builds, {current, *(Path(k).name for k in keep)})
 
 
-def remove_builds(index_dir: str | os.PathLike[str]) -> list[Path]:
+def remove_builds(index_dir: StrPath) -> list[Path]:
     """Delete every build of an index folder and its CURRENT pointer; return the builds deleted.
 
     For a collection left with no document (every message deleted): its last build holds their text. The
