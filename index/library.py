@@ -213,7 +213,7 @@ def open_library(
     corpus: StrPath | Collections,
     index_dir: StrPath,
     *,
-    embedder: Embedder | None = None,
+    embedder: Embedder | Callable[[], Embedder] | None = None,
     names: Sequence[str] | None = None,
     fresh: Sequence[str] = (),
     options: BuildOptions = DEFAULTS,
@@ -225,17 +225,25 @@ def open_library(
     picks the collections to open (default: all); `fresh` names collections to build anew first, whatever their
     state (what /reindex does). The files are sorted into collections once, so a changed quotebot.toml takes
     effect in every collection at once. A collection with no document yet is left out with a warning. The
-    embedder defaults to `make_embedder()` with its ONNX export kept in the index folder.
+    embedder defaults to `make_embedder()` with its ONNX export kept in the index folder; a function that
+    loads one is called only after `preflight`, so a wrong path fails before the model loads.
     """
     collections, index_dir = _collections_of(corpus), Path(index_dir)
     chosen = _chosen(collections, names)
     preflight(collections, index_dir, options)  # before the model loads: a wrong path costs nothing
-    embedder = embedder or make_embedder(cache_dir=index_dir)
+    embedder = _model(embedder, index_dir)
     assigned = assign(collections)
     rebuilt = _chosen(collections, fresh)
     built = _build(collections, assigned, index_dir, embedder, rebuilt, options) if rebuilt else {}
     chosen = [c for c in chosen if c.name in built or c not in rebuilt]  # not those just left out, empty
     return Library(collections, _open(collections, assigned, index_dir, embedder, chosen, options, rebuild=rebuild))
+
+
+def _model(embedder: Embedder | Callable[[], Embedder] | None, index_dir: Path) -> Embedder:
+    """Return the model: the one given, the one a loader gives once the paths are checked, or the default."""
+    if isinstance(embedder, Embedder):
+        return embedder
+    return embedder() if embedder is not None else make_embedder(cache_dir=index_dir)
 
 
 def preflight(collections: Collections, index_dir: Path, options: BuildOptions = DEFAULTS) -> None:
@@ -334,7 +342,7 @@ def build_library(
     corpus: StrPath | Collections,
     index_dir: StrPath,
     *,
-    embedder: Embedder | None = None,
+    embedder: Embedder | Callable[[], Embedder] | None = None,
     names: Sequence[str] | None = None,
     options: BuildOptions = DEFAULTS,
 ) -> dict[str, Manifest]:
@@ -342,7 +350,7 @@ def build_library(
     collections, index_dir = _collections_of(corpus), Path(index_dir)
     chosen = _chosen(collections, names)
     preflight(collections, index_dir, options)
-    embedder = embedder or make_embedder(cache_dir=index_dir)
+    embedder = _model(embedder, index_dir)
     return _build(collections, assign(collections), index_dir, embedder, chosen, options)
 
 

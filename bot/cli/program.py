@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TextIO
 
-from ...index import Answer, QuotebotError, build_library, check_library, preflight, validate_question
+from ...index import Answer, QuotebotError, build_library, check_library, validate_question
 from ...index.text import displayable, printable
 from ..ops.engines import Engine, EngineLoader
 from ..ops.logs import one_line_logs, say_model_steps
@@ -115,8 +115,8 @@ def cmd_build(args: argparse.Namespace) -> int:
             print(f"{where(name)}stale: {reason}" if reason else f"{where(name)}up to date: {folder}")
         return 1 if any(reasons.values()) else 0
     options = loader.options(_progress(args.quiet))
-    preflight(collections, settings.index_dir, options)  # a wrong path fails before the model loads
-    built = build_library(collections, settings.index_dir, embedder=loader.embedder(), names=names, options=options)
+    # The model is loaded once the library has checked the paths: a wrong one fails first.
+    built = build_library(collections, settings.index_dir, embedder=loader.embedder, names=names, options=options)
     for name, manifest in built.items():
         folder = collections.index_dir(settings.index_dir, name)
         reused = "" if manifest.embedded is None else f" ({manifest.embedded} texts embedded, the rest from the cache)"

@@ -23,7 +23,6 @@ from ...index import (
     collections_from,
     make_embedder,
     open_library,
-    preflight,
     read_config_file,
     remove_builds,
     save_library,
@@ -195,8 +194,7 @@ class EngineLoader:
         fresh: Sequence[str] = (),
     ) -> Engine:
         """Open a library (as open_library); only Discord channels with nothing read yet: a library without them."""
-        preflight(collections, self.settings.index_dir, options)  # a wrong path fails before the model loads
-        index, embedder = self.settings.index_dir, self.embedder()
+        index, embedder = self.settings.index_dir, self.embedder  # loaded once the paths are checked
         try:
             return open_library(collections, index, embedder=embedder, names=names, fresh=fresh, options=options)
         except CorpusError as exc:
