@@ -163,10 +163,9 @@ def _merge(question: str, answers: list[Answer], top_k: int) -> Answer:
         return replace(best, stale=any(a.stale for a in answers))
     bar = SECOND_PASSAGE_SHARE * (best.confidence or 0.0)
     others = [p for a in answered if a is not best for p in a.passages if (p.confidence or 0.0) >= bar]
-    first, *rest = best.passages or (None,)  # the answer's confidence is its first passage's: it stays first
-    later = sorted([*rest, *others], key=lambda p: -(p.confidence or 0.0))
-    passages = ([first] if first else []) + later
-    return Answer(question, True, tuple(passages[:top_k]), any(a.stale for a in answers), best.confidence)
+    later = sorted([*best.passages[1:], *others], key=lambda p: -(p.confidence or 0.0))
+    passages = (*best.passages[:1], *later)  # the answer's confidence is its first passage's: it stays first
+    return Answer(question, True, passages[:top_k], any(a.stale for a in answers), best.confidence)
 
 
 def _left_out(collections: Collections, collection: Collection, error: CorpusError, chosen: int) -> CorpusError:

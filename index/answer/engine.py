@@ -347,10 +347,12 @@ class QuoteEngine:
         `text`: the words about to be shown, which must be the indexed chunk's (None: a citation, no text shown).
         What a reply kept from earlier (later pages, a share) passes this check again before it is sent.
         """
-        if self._spans is None:  # built once; a race builds the same dict twice
+        if self._spans is None:  # built once; a race builds the same dicts twice
             stored = self.stored
-            self._spans = {(c.doc_id, c.start, c.end): r for r, c in enumerate(stored.chunks) if stored.is_live(r)}
-            self._starts = {(c.doc_id, c.start): r for r, c in enumerate(stored.chunks) if stored.is_live(r)}
+            live = [(r, c) for r, c in enumerate(stored.chunks) if stored.is_live(r)]
+            self._starts = {(c.doc_id, c.start): r for r, c in live}
+            # Last: another thread that sees _spans set must find _starts complete too.
+            self._spans = {(c.doc_id, c.start, c.end): r for r, c in live}
         row = self._spans.get((doc_id, start, end))
         if row is not None:
             chunk = self.stored.chunks[row]

@@ -20,7 +20,7 @@ from ..models import Chunk
 
 __all__ = ["HISTORY_PENALTY", "History", "asks_history", "is_history"]
 
-# The share of a history passage's fused score taken off for a question not about history (scripts/fit_units.py).
+# The share of a history passage's fused score taken off for a question not about history (scripts/units.py).
 HISTORY_PENALTY = 0.1
 
 # A file or title that is history ("CHANGELOG.md", "NEWS", "What's New in Python 3.11", "Release notes").
