@@ -99,7 +99,7 @@ class QuoteEngine:
         self._adjacent: Neighbours | None = None
         self.unit_rule = UnitRule()  # how far a quote grows around its best block (`units`)
         self.history_penalty = HISTORY_PENALTY  # the share of a changelog passage's score taken off (`history`)
-        self._history = History(stored.chunks, {d.doc_id: d.title for d in stored.manifest.documents})
+        self._history = History(stored.chunks, self._records)
 
     def revised(self, stored: StoredIndex) -> QuoteEngine:
         """Return an engine over another version of this index (updated or saved), ranking as this one does.

@@ -17,6 +17,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ..models import Chunk
+from ..store.manifest import DocumentRecord
 
 __all__ = ["HISTORY_PENALTY", "History", "asks_history", "is_history"]
 
@@ -64,9 +65,9 @@ def asks_history(question: str) -> bool:
 class History:
     """Which chunks of an index are history, found as they become candidates and remembered per row."""
 
-    def __init__(self, chunks: Sequence[Chunk], titles: Mapping[str, str]) -> None:
+    def __init__(self, chunks: Sequence[Chunk], records: Mapping[str, DocumentRecord]) -> None:
         self._chunks = chunks
-        self._titles = titles
+        self._records = records  # the engine's, by document id: each title read when its row is first asked
         self._known: dict[int, bool] = {}
 
     def of(self, rows: Sequence[int]) -> npt.NDArray[np.bool_]:
@@ -75,5 +76,6 @@ class History:
         for row in rows:
             if row not in known:  # two threads filling the same row write the same value
                 chunk = self._chunks[row]
-                known[row] = is_history(self._titles.get(chunk.doc_id, ""), chunk.doc_id, chunk.section)
+                record = self._records.get(chunk.doc_id)
+                known[row] = is_history(record.title if record else "", chunk.doc_id, chunk.section)
         return np.fromiter((known[row] for row in rows), dtype=bool, count=len(rows))
