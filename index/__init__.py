@@ -47,7 +47,7 @@ from .library import (
     save_library,
     update_library,
 )
-from .models import Answer, Citation, Passage, Source
+from .models import Answer, Citation, Difference, Passage, Source
 
 try:
     __version__ = version("quotebot")
@@ -63,6 +63,7 @@ __all__ = [
     "Collections",
     "ConfigError",
     "CorpusError",
+    "Difference",
     "DocumentFormatError",
     "Embedder",
     "EmptyQuestionError",

@@ -14,6 +14,7 @@ __all__ = [
     "Answer",
     "Chunk",
     "Citation",
+    "Difference",
     "Document",
     "Passage",
     "Source",
@@ -112,6 +113,23 @@ class Citation:
 
 
 @dataclass(frozen=True, slots=True)
+class Difference:
+    """Where a quote states another value than a claim does (a span of the quote), or does not mention it."""
+
+    kind: str  # "number", "ordinal", "date", "name" or "negation"
+    claim: str  # the claim's words it differs from ("" when the quote negates what the claim states)
+    claim_start: int  # offsets into the claim
+    claim_end: int
+    start: int | None = None  # offsets into the quote's text; None: the quote does not mention the claim's value
+    end: int | None = None
+
+    @property
+    def mentioned(self) -> bool:
+        """Tell whether the quote states something here (a span of it), not only leaves the claim's value out."""
+        return self.start is not None
+
+
+@dataclass(frozen=True, slots=True)
 class Passage:
     """A verified quote returned to the user."""
 
@@ -134,6 +152,8 @@ class Passage:
     # The calibrated chance that this passage answers the question, on its own evidence (None: not measured).
     # Scores of separately built indexes are not on one scale; this is, so collections merge on it.
     confidence: float | None = None
+    # Fact-check mode: where the quote states another value than the claim (`index.answer.claims`), claim order.
+    differences: tuple[Difference, ...] = ()
 
     @property
     def citation(self) -> Citation:

@@ -29,6 +29,7 @@ class Ask(commands.Cog):
         question=described("command.ask.question"),
         results=described("command.ask.results"),
         private=described("command.ask.private"),
+        claim=described("command.ask.claim"),
     )
     @rate_limited()
     @valid_question()
@@ -38,13 +39,17 @@ class Ask(commands.Cog):
         question: app_commands.Range[str, 1, MAX_QUESTION_CHARS],
         results: app_commands.Range[int, 1, 5] = 3,
         private: bool = False,
+        claim: bool = False,
     ) -> None:
         """Answer a question with verbatim quotes from the corpus."""
         await interaction.response.defer(ephemeral=private, thinking=True)  # first: the 3-second deadline
-        answer = await self.bot.answer(question, per_page=results, via="slash", place=place_of_interaction(interaction))
+        place = place_of_interaction(interaction)
+        # A claim is checked as *Find source* checks a message: the passages that bear on it, differences marked.
+        answer = await self.bot.answer(question, per_page=results, via="slash", claim=claim, place=place)
         await send_answer(
-            interaction, answer, gaps=self.bot.gaps, per_page=results, kind="question", via="slash", ephemeral=private
-        )
+            interaction, answer, gaps=self.bot.gaps, per_page=results, kind="claim" if claim else "question",
+            via="slash", ephemeral=private,
+        )  # fmt: skip
 
 
 async def setup(bot: QuoteBot) -> None:

@@ -19,7 +19,8 @@ from discord.ext import commands
 from ..intake.checks import send_private
 from ..ops.gap_groups import GapGroup, group_gaps
 from ..ops.gaps import channel_of, server_of
-from ..reply.replies import DESCRIPTION_LIMIT, ELLIPSIS, escape_text
+from ..reply.fitting import ELLIPSIS, escape_text
+from ..reply.replies import DESCRIPTION_LIMIT
 from ..words.i18n import DEFAULT, Lang, language, number, text
 from ..words.translator import described
 

@@ -10,6 +10,7 @@ MESSAGES: dict[str, str] = {
     "command.ask.question": "ما تريد معرفته؛ تُقتبس الإجابة من الوثائق كلمةً كلمة",
     "command.ask.results": "عدد المقاطع المعروضة في كل صفحة (1-5)",
     "command.ask.private": "لن يرى الإجابة أحد سواك",
+    "command.ask.claim": "تحقق منه كادعاء: اقتبس ما يتعلق به وعلّم مواضع اختلاف المصدر",
     "command.sources": "عرض الوثائق التي يمكن البحث فيها من هذه القناة: العنوان والتاريخ والفقرات والملف.",
     "command.reindex": "إعادة بناء مجموعات هذا الخادم؛ يظل الفهرس القديم يجيب حتى يكتمل الجديد.",
     # /gaps, and the reason a 👎 may give
@@ -129,4 +130,12 @@ MESSAGES: dict[str, str] = {
     "remember.done": "تم: يمكن اقتباس رسائلك على ديسكورد مرة أخرى حيث تكون قناتها مصدرًا.",
     "remember.wait": "شغّلت ‎/remember-me قبل لحظة: تُقرأ قنواتك من جديد. حاول مرة أخرى بعد {seconds} ث.",
     "remember.not_forgotten": "لم تطلب أن تُنسى: لم يتغير شيء.",
+    # Fact-check mode: where a quote differs from the claim (the bot's words, never a verdict)
+    "claim.number": "يذكر رقمًا مختلفًا: «{quote}»، بينما يقول الادعاء «{claim}»",
+    "claim.ordinal": "يذكر رقمًا مختلفًا: «{quote}»، بينما يقول الادعاء «{claim}»",
+    "claim.date": "يذكر تاريخًا مختلفًا: «{quote}»، بينما يقول الادعاء «{claim}»",
+    "claim.name": "يسمّي غيره: «{quote}»، بينما يقول الادعاء «{claim}»",
+    "claim.negated": "يتضمن نفيًا لا يتضمنه الادعاء: «{quote}»",
+    "claim.unnegated": "يقوله دون «{claim}» الواردة في الادعاء",
+    "claim.absent": "لا يذكر «{claim}»",
 }

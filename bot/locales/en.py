@@ -6,6 +6,7 @@ MESSAGES: dict[str, str] = {
     "command.ask.question": "What you want to know; the answer is quoted word for word from the documents",
     "command.ask.results": "How many passages to show per page (1-5)",
     "command.ask.private": "Only you see the answer",
+    "command.ask.claim": "Check it as a claim: quote what bears on it and mark where the source differs",
     "command.sources": "List the documents this channel can search: title, date, paragraphs, file.",
     "command.reindex": "Rebuild this server's collections from their folders; the old index answers until it is done.",
     # /gaps, and the reason a 👎 may give
@@ -141,4 +142,12 @@ MESSAGES: dict[str, str] = {
     "remember.done": "Done: your Discord messages may be quoted again where their channel is a source.",
     "remember.wait": "You ran /remember-me a moment ago: your channels are being read again. Try again in {seconds} s.",
     "remember.not_forgotten": "You had not asked to be forgotten: nothing changed.",
+    # Fact-check mode: where a quote differs from the claim (the bot's words, never a verdict)
+    "claim.number": "states a different number: “{quote}”, where the claim says “{claim}”",
+    "claim.ordinal": "states a different number: “{quote}”, where the claim says “{claim}”",
+    "claim.date": "states a different date: “{quote}”, where the claim says “{claim}”",
+    "claim.name": "names another: “{quote}”, where the claim says “{claim}”",
+    "claim.negated": "states a negation the claim does not make: “{quote}”",
+    "claim.unnegated": "states it without the claim's “{claim}”",
+    "claim.absent": "does not mention “{claim}”",
 }

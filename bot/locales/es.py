@@ -5,6 +5,7 @@ MESSAGES: dict[str, str] = {
     "command.ask.question": "Lo que quieres saber; la respuesta se cita palabra por palabra de los documentos",
     "command.ask.results": "Cuántos pasajes mostrar por página (1-5)",
     "command.ask.private": "Solo tú ves la respuesta",
+    "command.ask.claim": "Compruébalo como afirmación: cita lo pertinente y marca dónde difiere la fuente",
     "command.sources": "Lista los documentos que este canal puede consultar: título, fecha, párrafos, archivo.",
     "command.reindex": "Reconstruye las colecciones de este servidor; el índice anterior responde hasta que termine.",
     # /gaps, and the reason a 👎 may give
@@ -152,4 +153,12 @@ MESSAGES: dict[str, str] = {
         "de nuevo en {seconds} s."
     ),
     "remember.not_forgotten": "No habías pedido que te olvidaran: no ha cambiado nada.",
+    # Fact-check mode: where a quote differs from the claim (the bot's words, never a verdict)
+    "claim.number": "indica otra cifra: «{quote}», donde la afirmación dice «{claim}»",
+    "claim.ordinal": "indica otra cifra: «{quote}», donde la afirmación dice «{claim}»",
+    "claim.date": "indica otra fecha: «{quote}», donde la afirmación dice «{claim}»",
+    "claim.name": "nombra a otro: «{quote}», donde la afirmación dice «{claim}»",
+    "claim.negated": "contiene una negación que la afirmación no hace: «{quote}»",
+    "claim.unnegated": "lo dice sin el «{claim}» de la afirmación",
+    "claim.absent": "no menciona «{claim}»",
 }

@@ -5,6 +5,7 @@ MESSAGES: dict[str, str] = {
     "command.ask.question": "Ce que vous voulez savoir ; la réponse est citée mot pour mot dans les documents",
     "command.ask.results": "Nombre de passages à afficher par page (1-5)",
     "command.ask.private": "Vous seul voyez la réponse",
+    "command.ask.claim": "Vérifier comme affirmation : citer ce qui s'y rapporte et marquer où la source diffère",
     "command.sources": "Lister les documents consultables depuis ce salon : titre, date, paragraphes, fichier.",
     "command.reindex": "Reconstruire les collections de ce serveur ; l'ancien index répond jusqu'à la fin.",
     # /gaps, and the reason a 👎 may give
@@ -169,4 +170,12 @@ MESSAGES: dict[str, str] = {
         "Réessayez dans {seconds} s."
     ),
     "remember.not_forgotten": "Vous n'aviez pas demandé à être oublié : rien n'a changé.",
+    # Fact-check mode: where a quote differs from the claim (the bot's words, never a verdict)
+    "claim.number": "indique un autre nombre : « {quote} », là où l'affirmation dit « {claim} »",
+    "claim.ordinal": "indique un autre nombre : « {quote} », là où l'affirmation dit « {claim} »",
+    "claim.date": "indique une autre date : « {quote} », là où l'affirmation dit « {claim} »",
+    "claim.name": "nomme quelqu'un ou quelque chose d'autre : « {quote} », là où l'affirmation dit « {claim} »",
+    "claim.negated": "contient une négation que l'affirmation n'a pas : « {quote} »",
+    "claim.unnegated": "le dit sans le « {claim} » de l'affirmation",
+    "claim.absent": "ne mentionne pas « {claim} »",
 }

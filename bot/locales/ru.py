@@ -9,6 +9,7 @@ MESSAGES: dict[str, str] = {
     "command.ask.question": "Что вы хотите узнать; ответ цитируется из документов слово в слово",
     "command.ask.results": "Сколько фрагментов показывать на странице (1-5)",
     "command.ask.private": "Ответ увидите только вы",
+    "command.ask.claim": "Проверить как утверждение: процитировать относящееся и отметить, где источник расходится",
     "command.sources": "Документы, доступные для поиска в этом канале: название, дата, абзацы, файл.",
     "command.reindex": "Пересобрать коллекции этого сервера; до конца сборки отвечает старый индекс.",
     # /gaps, and the reason a 👎 may give
@@ -151,4 +152,12 @@ MESSAGES: dict[str, str] = {
         "Вы только что запустили /remember-me: каналы читаются заново. Попробуйте снова через {seconds} с."
     ),
     "remember.not_forgotten": "Вы не просили вас забыть: ничего не изменилось.",
+    # Fact-check mode: where a quote differs from the claim (the bot's words, never a verdict)
+    "claim.number": "указано другое число: «{quote}», а в утверждении «{claim}»",
+    "claim.ordinal": "указано другое число: «{quote}», а в утверждении «{claim}»",
+    "claim.date": "указана другая дата: «{quote}», а в утверждении «{claim}»",
+    "claim.name": "названо другое: «{quote}», а в утверждении «{claim}»",
+    "claim.negated": "есть отрицание, которого нет в утверждении: «{quote}»",
+    "claim.unnegated": "сказано без «{claim}» из утверждения",
+    "claim.absent": "не упоминает «{claim}»",
 }

@@ -5,6 +5,7 @@ MESSAGES: dict[str, str] = {
     "command.ask.question": "你想了解的内容；答案逐字引自文档",
     "command.ask.results": "每页显示多少个段落（1-5）",
     "command.ask.private": "只有你能看到答案",
+    "command.ask.claim": "作为说法核对：引用相关段落，并标出原文不同之处",
     "command.sources": "列出此频道可搜索的文档：标题、日期、段落数、文件。",
     "command.reindex": "重建本服务器的资料集；完成之前仍由旧索引作答。",
     # /gaps, and the reason a 👎 may give
@@ -120,4 +121,12 @@ MESSAGES: dict[str, str] = {
     "remember.done": "已完成：在其频道作为来源的地方，您的 Discord 消息可以再次被引用。",
     "remember.wait": "您刚刚运行过 /remember-me：正在重新读取频道。请在 {seconds} 秒后重试。",
     "remember.not_forgotten": "您没有要求被遗忘：没有任何变化。",
+    # Fact-check mode: where a quote differs from the claim (the bot's words, never a verdict)
+    "claim.number": "所述数字不同：“{quote}”，而说法是“{claim}”",
+    "claim.ordinal": "所述数字不同：“{quote}”，而说法是“{claim}”",
+    "claim.date": "所述日期不同：“{quote}”，而说法是“{claim}”",
+    "claim.name": "所提名称不同：“{quote}”，而说法是“{claim}”",
+    "claim.negated": "含有说法中没有的否定：“{quote}”",
+    "claim.unnegated": "没有说法中的“{claim}”",
+    "claim.absent": "未提及“{claim}”",
 }

@@ -5,6 +5,7 @@ MESSAGES: dict[str, str] = {
     "command.ask.question": "你想知道的內容；答案逐字引自文件",
     "command.ask.results": "每頁顯示幾個段落（1-5）",
     "command.ask.private": "只有你看得到答案",
+    "command.ask.claim": "作為說法核對：引用相關段落，並標出原文不同之處",
     "command.sources": "列出此頻道可搜尋的文件：標題、日期、段落數、檔案。",
     "command.reindex": "重建本伺服器的資料集；完成之前仍由舊索引回答。",
     # /gaps, and the reason a 👎 may give
@@ -120,4 +121,12 @@ MESSAGES: dict[str, str] = {
     "remember.done": "已完成：在其頻道作為來源的地方，您的 Discord 訊息可以再次被引用。",
     "remember.wait": "您剛剛執行過 /remember-me：正在重新讀取頻道。請在 {seconds} 秒後重試。",
     "remember.not_forgotten": "您沒有要求被遺忘：沒有任何變化。",
+    # Fact-check mode: where a quote differs from the claim (the bot's words, never a verdict)
+    "claim.number": "所述數字不同：「{quote}」，而說法是「{claim}」",
+    "claim.ordinal": "所述數字不同：「{quote}」，而說法是「{claim}」",
+    "claim.date": "所述日期不同：「{quote}」，而說法是「{claim}」",
+    "claim.name": "所提名稱不同：「{quote}」，而說法是「{claim}」",
+    "claim.negated": "含有說法中沒有的否定：「{quote}」",
+    "claim.unnegated": "沒有說法中的「{claim}」",
+    "claim.absent": "未提及「{claim}」",
 }

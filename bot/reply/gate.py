@@ -157,5 +157,9 @@ async def claim_stands(bot: Sender, source: Source, claim: str) -> bool:
 
 
 def withdrawn_claim(answer: Answer, lang: Lang) -> Answer:
-    """Return the answer with its claim replaced by the bot's line saying the claim's message is gone."""
-    return replace(answer, question=text("gate.claim_gone", lang))
+    """Return the answer with its claim replaced by the bot's line saying the claim's message is gone.
+
+    Its passages' differences go too: each names the claim's words it differs from ("where the claim says 1998").
+    """
+    passages = tuple(replace(p, differences=()) for p in answer.passages)
+    return replace(answer, question=text("gate.claim_gone", lang), passages=passages)

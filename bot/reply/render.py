@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from pathlib import Path
 from typing import Any
 
-from ...index import Answer, Citation, Passage
+from ...index import Answer, Citation, Difference, Passage
 from ...index.text import Span, iter_lines, one_line_title, printable, strip_span
 from ..words.i18n import DEFAULT, Lang, text
 
@@ -19,6 +20,8 @@ __all__ = [
     "answer_to_text",
     "citation",
     "citation_to_json",
+    "difference_line",
+    "difference_spans",
     "display_source",
     "escape_markdown",
     "json_line",
@@ -33,7 +36,8 @@ __all__ = [
 # The checkout this package runs from (editable install); sources inside it print relative to it.
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
-_BOLD, _RESET = "\033[1m", "\033[0m"
+_BOLD, _UNDERLINE, _RESET = "\033[1m", "\033[4m", "\033[0m"
+_SHOWN_VALUE = 80  # characters of a claim's or a quote's words a difference line repeats at most
 _NO_ANSWER = "I couldn't find an answer to this in the corpus."
 _NO_CLAIM = "No passage in the corpus addresses this claim."
 _CLAIM_HEADING = "Passages that bear on the claim:"
@@ -106,8 +110,42 @@ def passage_to_json(passage: Passage, root: Path = PROJECT_ROOT) -> dict[str, An
         "score": passage.score,
         "confidence": passage.confidence,
         "highlight": list(passage.highlight) if passage.highlight else None,
+        "differences": [difference_to_json(d, passage.text) for d in passage.differences],
         "also_in": [citation_to_json(c, root) for c in passage.also_in],
     }
+
+
+def difference_to_json(difference: Difference, quote: str) -> dict[str, Any]:
+    """Return the JSON form of a difference: offsets into the quote (null: not mentioned), and the claim's words."""
+    d = difference
+    shown = quote[d.start : d.end] if d.start is not None and d.end is not None else None
+    return {
+        "kind": d.kind,
+        "start": d.start,
+        "end": d.end,
+        "text": shown,
+        "claim": d.claim,
+        "claim_start": d.claim_start,
+        "claim_end": d.claim_end,
+    }
+
+
+def difference_spans(passage: Passage) -> tuple[Span, ...]:
+    """Return the spans of a quote where it states another value than the claim (to be marked as shown)."""
+    return tuple((d.start, d.end) for d in passage.differences if d.start is not None and d.end is not None)
+
+
+def difference_line(difference: Difference, quote: str, lang: Lang = DEFAULT) -> str:
+    """Say in the bot's words where a quote differs from the claim: "states a different date: “2002”, where…"."""
+    d = difference
+    claim = one_line_title(d.claim)[:_SHOWN_VALUE]
+    if d.start is None or d.end is None:
+        key = "claim.unnegated" if d.kind == "negation" else "claim.absent"
+        return text(key, lang, claim=claim)
+    shown = one_line_title(quote[d.start : d.end])[:_SHOWN_VALUE]
+    if d.kind == "negation":
+        return text("claim.negated" if not d.claim else "claim.unnegated", lang, quote=shown, claim=claim)
+    return text(f"claim.{d.kind}", lang, quote=shown, claim=claim)
 
 
 def json_line(value: Any, *, indent: int | None = None) -> str:
@@ -143,14 +181,24 @@ def terminal_safe(text: str) -> str:
 
 
 def _quote(passage: Passage, bold: bool) -> str:
-    """Block-quote a passage, its best sentence in bold on a terminal."""
-    text = passage.text
-    if bold and passage.highlight:
-        s, e = passage.highlight
-        text = f"{terminal_safe(text[:s])}{_BOLD}{terminal_safe(text[s:e])}{_RESET}{terminal_safe(text[e:])}"
+    """Block-quote a passage, on a terminal its best sentence in bold and where it differs from a claim underlined."""
+    if not bold:
+        shown = terminal_safe(passage.text)
     else:
-        text = terminal_safe(text)
-    return "\n".join("> " + line if line.strip() else ">" for line in text.splitlines())
+        shown = _styled(passage.text, passage.highlight, difference_spans(passage))
+    return "\n".join("> " + line if line.strip() else ">" for line in shown.splitlines())
+
+
+def _styled(quote: str, highlight: Span | None, underline: tuple[Span, ...]) -> str:
+    """Return a quote with ANSI bold over the highlight and underline over the differences, every run reset."""
+    cuts = sorted({0, len(quote), *(highlight or ()), *(x for span in underline for x in span)})
+    out = []
+    for a, b in itertools.pairwise(cuts):
+        style = _BOLD if highlight and highlight[0] <= a < highlight[1] else ""
+        style += _UNDERLINE if any(s <= a < e for s, e in underline) else ""
+        piece = terminal_safe(quote[a:b])
+        out.append(f"{style}{piece}{_RESET}" if style else piece)
+    return "".join(out)
 
 
 JUMP_PREFIX = "https://discord.com/channels/"
@@ -208,7 +256,8 @@ def _text_block(passage: Passage, *, bold: bool, scored: bool, root: Path) -> st
     """Render one passage for the terminal: quote, citation line, also-in line."""
     cite = citation(passage, root) + (f" · {_score(passage)}" if scored else "")
     also = also_in(passage, root)
-    return "\n".join([_quote(passage, bold), cite, *(["  " + also] if also else [])])
+    differs = ["  ≠ " + terminal_safe(difference_line(d, passage.text)) for d in passage.differences]
+    return "\n".join([_quote(passage, bold), cite, *(["  " + also] if also else []), *differs])
 
 
 def answer_to_text(answer: Answer, *, bold: bool = False, root: Path = PROJECT_ROOT, claim: bool = False) -> str:
@@ -258,6 +307,8 @@ def _md_block(passage: Passage, *, scored: bool, root: Path) -> str:
     cite = escape_markdown(citation(passage, root), line_start=False) + (f" · {_score(passage)}" if scored else "")
     also = also_in(passage, root)
     lines = [cite, escape_markdown(also, line_start=False)] if also else [cite]
+    lines += ["≠ " + terminal_safe(escape_markdown(difference_line(d, passage.text), line_start=False))
+              for d in passage.differences]  # fmt: skip
     return _md_quote(passage, bold=scored) + "\n\n" + "  \n".join(lines)
 
 

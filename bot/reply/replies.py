@@ -7,7 +7,6 @@ prints `reply_payload(reply)`, so the corpus owner sees exactly what the bot wou
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from math import ceil
 from pathlib import Path
@@ -16,9 +15,10 @@ from typing import Any, Literal
 import discord
 
 from ...index import Answer, Passage
-from ...index.text import Span, displayable, split_sentences
+from ...index.text import displayable
 from ..words.i18n import DEFAULT, Lang, decimal, plural_key, text
-from .render import PROJECT_ROOT, match_key, match_label, place_parts, strength
+from .fitting import escape_text, fit_text, units
+from .render import PROJECT_ROOT, difference_line, difference_spans, match_key, match_label, place_parts, strength
 
 __all__ = [
     "CONTENT_LIMIT",
@@ -48,7 +48,6 @@ FIELD_LIMIT = 1024
 EMBED_TOTAL_LIMIT = 6000
 EMBEDS_PER_MESSAGE = 10
 MAX_PAGES = 3  # pages the "More passages" button can reach
-ELLIPSIS = "…"
 QUOTE = ">>> "  # block-quotes everything after it, blank lines included
 _ALSO_IN_MIN = 160  # the "Also in" field's least budget; a quarter of the message's budget is shared out above it
 _MORE_ROOM = 20  # room kept for "… and N more"
@@ -61,113 +60,6 @@ Kind = Literal["question", "claim"]
 _COLOURS = {"match.strong": 0x2ECC71, "match.fair": 0xF1C40F, "match.weak": 0x95A5A6}
 _NOT_AN_ANSWER_COLOUR = 0x4F545C
 _SMALL = "-# "  # Discord's subtext: the stale-sources note is set small
-
-_ESCAPE = re.compile(
-    r"(?P<url>(?:https?|steam)://[^\s<`|*~]+[^<.,:;\"'\]\s`|*~])"  # left intact: escaping breaks a link
-    r"|(?P<char>[\\*_~|`\[\]])"  # emphasis, spoilers, code and fences, masked links
-    r"|(?P<tag><(?=[@#:/]|a:|t:|id:))"  # <@1> <@&1> <#1> <:emoji:1> <t:0> </cmd:1> <id:home>
-    r"|^(?P<indent>[ \t]*)(?:(?P<line>[>#+-])|(?P<num>\d+)(?P<dot>[.)])(?=\s))",  # quotes, headings, lists
-    re.MULTILINE,
-)
-
-
-def _escape_match(match: re.Match[str]) -> str:
-    """Return the escaped form of one markdown-significant match."""
-    if match["url"]:
-        return match["url"]
-    if match["num"] is not None:
-        return f"{match['indent']}{match['num']}\\{match['dot']}"
-    if match["line"] is not None:
-        return f"{match['indent']}\\{match['line']}"
-    return "\\" + match.group()
-
-
-def escape_text(text: str) -> str:
-    """Neutralise markdown, masked links and every kind of mention; un-escaping gives the text back."""
-    return discord.utils.escape_mentions(_ESCAPE.sub(_escape_match, text))
-
-
-def _units(text: str) -> int:
-    """Count UTF-16 code units: never fewer than the characters Discord counts."""
-    return len(text.encode("utf-16-le")) // 2
-
-
-def _bold(text: str) -> str:
-    """Escape text and embolden each of its lines (bold never spans a line break)."""
-    lines = []
-    for line in text.split("\n"):
-        core = line.strip()
-        lead, trail = line[: len(line) - len(line.lstrip())], line[len(line.rstrip()) :]
-        lines.append(f"{lead}**{escape_text(core)}**{trail}" if core else line)
-    return "\n".join(lines)
-
-
-def _marked(text: str, start: int, end: int, highlight: Span | None) -> str:
-    """Escape text[start:end], the part inside the highlight in bold."""
-    hs, he = (max(highlight[0], start), min(highlight[1], end)) if highlight else (end, end)
-    if hs >= he:
-        return escape_text(text[start:end])
-    return escape_text(text[start:hs]) + _bold(text[hs:he]) + escape_text(text[he:end])
-
-
-def _window(text: str, spans: list[Span], a: int, b: int, highlight: Span | None) -> str:
-    """Render sentences a..b-1, with '…' where sentences were left out."""
-    head = ELLIPSIS + " " if a > 0 else ""
-    tail = " " + ELLIPSIS if b < len(spans) else ""
-    return head + _marked(text, spans[a][0], spans[b - 1][1], highlight) + tail
-
-
-def _focus(spans: list[Span], highlight: Span | None) -> int:
-    """Return the index of the sentence holding the highlight (0 without one)."""
-    if highlight:
-        for i, (s, e) in enumerate(spans):
-            if s <= highlight[0] < e or highlight[0] < s:
-                return i
-    return 0
-
-
-def _cut_words(text: str, spans: list[Span], focus: int, budget: int, highlight: Span | None) -> str:
-    """Cut one sentence longer than the budget at a word boundary (at a character if it has no spaces)."""
-    s, e = spans[focus]
-    head = ELLIPSIS + " " if focus > 0 else ""
-    cuts = [s + m.start() for m in re.finditer(r"\s+", text[s:e])] or list(range(s + 1, e))
-
-    def render(i: int) -> str:
-        return head + _marked(text, s, cuts[i], highlight).rstrip() + " " + ELLIPSIS
-
-    lo, hi = 0, len(cuts)  # find the longest prefix that fits: render(i) grows with i
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if _units(render(mid)) <= budget:
-            lo = mid + 1
-        else:
-            hi = mid
-    return render(lo - 1) if lo > 0 else ELLIPSIS[: max(budget, 0)]
-
-
-def fit_text(text: str, budget: int, highlight: Span | None = None) -> str:
-    """Escape text into at most `budget` units, leaving out whole sentences (marked '…') around the highlight.
-
-    What is shown is always a verbatim slice of `text`; a single sentence longer than the budget is the
-    only thing ever cut inside a sentence, at a word boundary.
-    """
-    spans = split_sentences(text)
-    if not spans:
-        return ""
-    if _units(whole := _window(text, spans, 0, len(spans), highlight)) <= budget:
-        return whole
-    a = _focus(spans, highlight)
-    b = a + 1
-    if _units(_window(text, spans, a, b, highlight)) > budget:
-        return _cut_words(text, spans, a, budget, highlight)
-    grew = True
-    while grew:  # add a sentence after, then one before, keeping the best sentence near the middle
-        grew = False
-        if b < len(spans) and _units(_window(text, spans, a, b + 1, highlight)) <= budget:
-            b, grew = b + 1, True
-        if a > 0 and _units(_window(text, spans, a - 1, b, highlight)) <= budget:
-            a, grew = a - 1, True
-    return _window(text, spans, a, b, highlight)
 
 
 @dataclass(frozen=True)
@@ -196,7 +88,7 @@ def _source_field(passage: Passage, root: Path) -> str:
     """Return the citation: the title in bold, then date, paragraph and file."""
     raw = " · ".join(place_parts(passage, root, title=False))
     details = fit_text(raw, FIELD_LIMIT // 2)
-    title = fit_text(passage.title or passage.doc_id, FIELD_LIMIT - _units(details) - 6)
+    title = fit_text(passage.title or passage.doc_id, FIELD_LIMIT - units(details) - 6)
     return f"**{title}**\n{details}"
 
 
@@ -208,7 +100,7 @@ def _also_in_field(passage: Passage, root: Path, budget: int, lang: Lang) -> str
         raw = " · ".join(place_parts(cited, root))
         line = fit_text(raw, min(FIELD_LIMIT // 4, budget - _MORE_ROOM))
         rest = [text("reply.and_more", lang, count=count - i - 1)] if i + 1 < count else []
-        if _units("\n".join([*lines, line, *rest])) > budget:  # the previous round checked this marker fits
+        if units("\n".join([*lines, line, *rest])) > budget:  # the previous round checked this marker fits
             return "\n".join([*lines, text("reply.and_more", lang, count=count - i)])
         lines.append(line)
     return "\n".join(lines)
@@ -220,7 +112,8 @@ def _footer(passage: Passage, *, answered: bool, number: int, total: int, lang: 
     parts = [f"{match_label(value, lang)} ({decimal(value, lang)})"]
     where = text("reply.passage_of", lang, number=number, total=total) if answered else None
     parts.append(where or text("reply.not_an_answer", lang))
-    return " · ".join(parts)
+    differs = [f"≠ {difference_line(d, passage.text, lang)}" for d in passage.differences] if answered else []
+    return "\n".join([" · ".join(parts), *differs])
 
 
 def _skeleton(
@@ -241,11 +134,11 @@ def _skeleton(
     return embed.set_footer(text=footer)
 
 
-def _embed_units(embed: discord.Embed) -> int:
+def _embedunits(embed: discord.Embed) -> int:
     """Count an embed's characters the way Discord's 6,000 limit does, in UTF-16 units."""
     parts = [embed.title, embed.description, embed.footer.text, embed.author.name]
     parts += [f"{field.name}{field.value}" for field in embed.fields]
-    return sum(_units(p) for p in parts if p)
+    return sum(units(p) for p in parts if p)
 
 
 def _allot(needs: list[int], total: int, cap: int) -> list[int]:
@@ -274,10 +167,11 @@ def _embeds(
     for number, p in enumerate(passages, start=first + 1):
         footer = _footer(p, answered=answered, number=number, total=total, lang=lang)
         embeds.append(_skeleton(p, answered=answered, footer=footer, also_budget=also_budget, root=root, lang=lang))
-    room = EMBED_TOTAL_LIMIT - sum(_embed_units(e) for e in embeds)
-    needs = [_units(QUOTE + fit_text(p.text, 1 << 30, p.highlight)) for p in passages]
+    room = EMBED_TOTAL_LIMIT - sum(_embedunits(e) for e in embeds)
+    needs = [units(QUOTE + fit_text(p.text, 1 << 30, p.highlight, difference_spans(p))) for p in passages]
     for embed, passage, budget in zip(embeds, passages, _allot(needs, room, DESCRIPTION_LIMIT), strict=True):
-        embed.description = QUOTE + fit_text(passage.text, budget - len(QUOTE), passage.highlight)
+        shown = fit_text(passage.text, budget - len(QUOTE), passage.highlight, difference_spans(passage))
+        embed.description = QUOTE + shown
     return embeds
 
 
@@ -293,7 +187,7 @@ def _content(answer: Answer, kind: Kind, lang: Lang, note: str | None = None) ->
     if note:
         lines.append(_SMALL + note)
     label = f"**{text(f'reply.{kind}', lang)}** "
-    room = CONTENT_LIMIT - _units(label) - sum(_units(line) + 1 for line in lines)
+    room = CONTENT_LIMIT - units(label) - sum(units(line) + 1 for line in lines)
     return "\n".join([label + fit_text(displayable(answer.question), room), *lines])
 
 

@@ -16,14 +16,17 @@ from ..errors import EmptyQuestionError, QuestionTooLongError
 from ..models import Answer, Chunk, Passage
 from ..store.layout import StoredIndex
 from ..text import has_words
+from .claims import with_differences
 from .dedupe import collapse_duplicates
 from .history import HISTORY_PENALTY, History, asks_history
 from .language import reads_as_english
 from .probes import PROBES, PROBES_MULTILINGUAL, floor, likeness
 from .ranking import Candidates, DeclineRule, Evidence, Ranker, Ranking, features, gather
 from .sources import SourceCheck
+from .spans import SpanIndex
 from .terms import Terms
 from .units import Neighbours, Unit, UnitRule, choose_unit, unit_passage
+from .unsteered import MASK_WEIGHT, claim_candidates, surer_evidence
 
 __all__ = ["MAX_QUESTION_CHARS", "QuoteEngine", "Ranked", "validate_question"]
 
@@ -87,19 +90,20 @@ class QuoteEngine:
         self.depth = depth
         self._records = {d.doc_id: d for d in stored.manifest.documents}
         self._check = SourceCheck(self.corpus_dir, self._records, stored.extracted_text)
-        self._terms = Terms(stored)  # each chunk's document and each word's rarity, for the coverage features
+        self.terms = Terms(stored)  # each chunk's document and each word's rarity, for the coverage features
         self._floors: dict[bool, tuple[float, ...]] = {}
         self._probes: dict[bool, npt.NDArray[np.float32]] = {}  # the probes' vectors, embedded with the floor
         self._floor_lock = threading.Lock()
         self._foreign_corpus: bool | None = None  # the corpus is mostly not English
         self.withheld: frozenset[str] = frozenset()  # authors (Discord ids) who asked never to be quoted
         self.hidden: frozenset[str] = frozenset()  # Discord messages (jump links) deleted or changed since indexed
-        self._spans: dict[tuple[str, int, int], int] | None = None  # (doc_id, start, end) -> chunk row
-        self._starts: dict[tuple[str, int], int] = {}  # (doc_id, start) -> chunk row, built with _spans
+        self._spans = SpanIndex(stored, self.terms)  # the live chunks by the span they quote
         self._adjacent: Neighbours | None = None
         self.unit_rule = UnitRule()  # how far a quote grows around its best block (`units`)
         self.history_penalty = HISTORY_PENALTY  # the share of a changelog passage's score taken off (`history`)
         self._history = History(stored.chunks, self._records)
+        # A claim's chunk scores the mean of the claim's and its masked form's (`unsteered`); 0 reads it as written.
+        self.mask_weight = MASK_WEIGHT
 
     def revised(self, stored: StoredIndex) -> QuoteEngine:
         """Return an engine over another version of this index (updated or saved), ranking as this one does.
@@ -118,6 +122,7 @@ class QuoteEngine:
         engine._probes = dict(self._probes)
         engine.withheld, engine.hidden = self.withheld, self.hidden
         engine.unit_rule, engine.history_penalty = self.unit_rule, self.history_penalty
+        engine.mask_weight = self.mask_weight
         return engine
 
     def routes_foreign(self, question: str) -> bool:
@@ -175,7 +180,7 @@ class QuoteEngine:
                 question,
                 vector,
                 self.depth,
-                self._terms,
+                self.terms,
                 floor,
                 cosine_floor=self.ranking.cosine_floor,
                 likeness=like,
@@ -209,16 +214,24 @@ class QuoteEngine:
         *,
         foreign: bool = False,
         question: str | None = None,
+        masked: Candidates | None = None,
     ) -> list[Ranked]:
-        """Return the k best candidates by fused score (changelogs lowered unless the `question` asks about one)."""
-        scores = (ranker or self.ranking_for(foreign).ranker).scores(candidates.values)
+        """Return the k best candidates by fused score (changelogs lowered unless the `question` asks about one).
+
+        `masked`: the candidates of the claim with its values masked, on the same rows (`unsteered`); a chunk's
+        score is then the mean of its two, and its evidence the more confident of its two.
+        """
+        ranker = ranker or self.ranking_for(foreign).ranker
+        scores = ranker.scores(candidates.values)
+        if masked is not None:
+            scores = (1.0 - self.mask_weight) * scores + self.mask_weight * ranker.scores(masked.values)
         if question is not None and self.history_penalty and not asks_history(question):
             scores = scores * np.where(self._history.of(candidates.rows), 1.0 - self.history_penalty, 1.0)
         return [
             Ranked(
                 candidates.rows[j],
                 float(scores[j]),
-                Evidence.of(candidates, j),
+                surer_evidence(self.ranking_for(foreign).rule, candidates, masked, j),
                 candidates.best_sentence[j],
                 foreign,
             )
@@ -230,10 +243,13 @@ class QuoteEngine:
     ) -> list[Ranked]:
         """Return the k best chunks for a question (or, with `claim`, by their best sentence)."""
         foreign = self.routes_foreign(question)
-        ranking = self.ranking_for(foreign)
-        ranker = ranking.ranker.sentence_level() if claim else None
-        found = self.candidates(question, vector, foreign=foreign)
-        return self.order(found, k, ranker, foreign=foreign, question=question)
+        if not claim:
+            return self.order(self.candidates(question, vector, foreign=foreign), k, foreign=foreign, question=question)
+        vector = self.embedder.embed_queries([question])[0] if vector is None else vector
+        found, masked = claim_candidates(self, question, vector, foreign=foreign)
+        ranker = self.ranking_for(foreign).ranker.sentence_level()
+        masked = masked if self.mask_weight else None  # 0: the claim as written alone
+        return self.order(found, k, ranker, foreign=foreign, question=question, masked=masked)
 
     def confidence(self, ranked: Ranked) -> float:
         """Return the calibrated confidence that a ranked chunk answers its question."""
@@ -254,6 +270,8 @@ class QuoteEngine:
         alone = [(r, Unit((r.row,), r.row), r.sentence) for r in shown]
         quoted = alone if claim else self._units(question, vector, shown, server)
         passages = collapse_duplicates([self._passage(r, unit, sentence) for r, unit, sentence in quoted])[:top_k]
+        if claim:  # where each quote states another value than the claim: presentation, the quote unchanged
+            passages = with_differences(question, passages, self._around)
         # Shown on one scale, its cut-off 0.5 in every language (DeclineRule.on_scale); decided on the rule's own.
         shown_confidence = round(rule.on_scale(confidence), 3)
         return Answer(question, confidence >= rule.threshold, tuple(passages), stale, shown_confidence)
@@ -275,7 +293,7 @@ class QuoteEngine:
             foreign = shown[0].foreign
             with self.stored.guard.reading():
                 found = features(
-                    self.stored, question, vector, np.asarray(sorted(reach), dtype=np.int64), self._terms,
+                    self.stored, question, vector, np.asarray(sorted(reach), dtype=np.int64), self.terms,
                     cosine_floor=self.ranking.cosine_floor,
                 )  # fmt: skip
             scores = self.ranking_for(foreign).ranker.scores(found.values)
@@ -301,7 +319,7 @@ class QuoteEngine:
     def _neighbours(self) -> Neighbours:
         """Return each chunk's neighbours in its section, found once per engine (a race finds them twice)."""
         if self._adjacent is None:
-            self._adjacent = Neighbours(self.stored, lambda row: self._terms.same_document(row).tolist())
+            self._adjacent = Neighbours(self.stored, lambda row: self.terms.same_document(row).tolist())
         return self._adjacent
 
     def _select(
@@ -347,22 +365,20 @@ class QuoteEngine:
         `text`: the words about to be shown, which must be the indexed chunk's (None: a citation, no text shown).
         What a reply kept from earlier (later pages, a share) passes this check again before it is sent.
         """
-        if self._spans is None:  # built once; a race builds the same dicts twice
-            stored = self.stored
-            live = [(r, c) for r, c in enumerate(stored.chunks) if stored.is_live(r)]
-            self._starts = {(c.doc_id, c.start): r for r, c in live}
-            # Last: another thread that sees _spans set must find _starts complete too.
-            self._spans = {(c.doc_id, c.start, c.end): r for r, c in live}
-        row = self._spans.get((doc_id, start, end))
+        row = self._spans.exact(doc_id, start, end)
         if row is not None:
             chunk = self.stored.chunks[row]
             return (text is None or chunk.text == text) and self._shows(row, server)
         # A quote unit: consecutive blocks of one section, each quotable, and the source between them unchanged.
-        first = self._starts.get((doc_id, start))
+        first = self._spans.starting(doc_id, start)
         rows = None if first is None else self._neighbours().run(first, end, self.unit_rule.blocks)
         if not rows or not all(self._shows(r, server) for r in rows):
             return False
         return text is None or self._unit_text(rows) == text
+
+    def _around(self, passage: Passage) -> str:
+        """Return what a passage is about beyond its quote: its title, section, and the rest of its paragraphs."""
+        return "\n".join([passage.title, passage.section or "", *self._spans.rest_of_paragraphs(passage)])
 
     def title_of(self, doc_id: str) -> str | None:
         """Return a document's title in this index (None when it holds no such document)."""

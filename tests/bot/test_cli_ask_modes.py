@@ -138,3 +138,30 @@ def test_seed_claims_are_half_true_and_cite_seed_paragraphs() -> None:
     assert sum(c["true"] for c in claims) * 2 == len(claims)
     assert all(c["paragraph"] in paragraphs for c in claims if c["true"])  # a true claim rests on a paragraph
     assert all(c["paragraph"] is None or c["paragraph"] in paragraphs for c in claims)
+
+
+def test_a_claim_s_differences_are_offsets_into_the_quote(seed_engine: QuoteEngine, capsys) -> None:
+    claim = "China says the consensus of the 2013 GGE report should be upheld."
+    code, out, _ = run(capsys, "ask", "--json", "--claim", claim)
+    shown = json.loads(out)["passages"][0]
+    assert code == 0 and "2015 GGE report" in shown["text"]
+    [difference] = shown["differences"]
+    assert difference == {
+        "kind": "date", "start": difference["start"], "end": difference["end"], "text": "2015",
+        "claim": "2013", "claim_start": claim.index("2013"), "claim_end": claim.index("2013") + 4,
+    }  # fmt: skip
+    assert shown["text"][difference["start"] : difference["end"]] == "2015"
+    code, out, _ = run(capsys, "ask", "--claim", claim)
+    assert "\n  ≠ states a different date: “2015”, where the claim says “2013”" in out
+
+
+def test_a_supported_claim_says_nothing_of_differences(seed_engine: QuoteEngine, capsys) -> None:
+    claim = "China says the consensus of the 2015 GGE report should be upheld."
+    code, out, _ = run(capsys, "ask", "--json", "--claim", claim)
+    assert code == 0 and "2015 GGE report" in json.loads(out)["passages"][0]["text"]
+    assert all(p["differences"] == [] for p in json.loads(out)["passages"])
+
+
+def test_a_question_never_has_differences(seed_engine: QuoteEngine, capsys) -> None:
+    code, out, _ = run(capsys, "ask", "--json", "Which GGE report should be upheld, 2013?")
+    assert code == 0 and all(p["differences"] == [] for p in json.loads(out)["passages"])

@@ -18,7 +18,7 @@ from tests.fakes import ROOT, SEED
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("shared_export")]
 
 PASSAGE_KEYS = ["text", "source", "title", "date", "paragraph", "page", "section", "url", "collection"]
-PASSAGE_KEYS += ["start", "end", "score", "confidence", "highlight", "also_in"]
+PASSAGE_KEYS += ["start", "end", "score", "confidence", "highlight", "differences", "also_in"]
 
 
 @pytest.fixture(scope="module")
@@ -123,7 +123,8 @@ def test_user_errors_are_one_line_and_exit_2(argv, message, capsys, tmp_path, se
     assert len(errors) == 1 and message in errors[0] and err.endswith(errors[0] + "\n")
 
 
-def test_unknown_model_path_is_a_clear_error(capsys, monkeypatch, seed_corpus) -> None:
+def test_unknown_model_path_is_a_clear_error(capsys, monkeypatch, seed_corpus, tmp_path) -> None:
+    monkeypatch.chdir(tmp_path)  # the default index folder: not the checkout's, which may hold another corpus's
     monkeypatch.setenv("QUOTEBOT_MODEL", "/nonexistent/model")
     code, _, err = _run(capsys, "ask", "Q?", "--corpus", str(seed_corpus))
     assert code == 2 and "QUOTEBOT_MODEL" in err and err.count("\n") == 1

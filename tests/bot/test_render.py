@@ -17,7 +17,7 @@ from quotebot.bot.reply.render import (
     escape_markdown,
     json_line,
 )
-from quotebot.index import Answer, Citation
+from quotebot.index import Answer, Citation, Difference
 from quotebot.index.text import split_sentences
 from tests.bot.discord_fakes import STATEMENT, passage
 
@@ -47,7 +47,7 @@ def test_json_keys_are_the_documented_ones_in_order() -> None:
     assert answer["confidence"] == 0.877
     first, second = answer["passages"]
     keys = ["text", "source", "title", "date", "paragraph", "page", "section", "url", "collection"]
-    keys += ["start", "end", "score", "confidence", "highlight", "also_in"]
+    keys += ["start", "end", "score", "confidence", "highlight", "differences", "also_in"]
     assert list(first) == keys and list(second) == keys
     assert first["highlight"] == list(sentence(STATEMENT, 1)) and second["highlight"] is None
     unplaced = {"page": None, "section": None, "url": None, "start": 10, "end": 90}
@@ -225,3 +225,17 @@ def test_json_lines_escape_every_control_character_and_keep_the_text() -> None:
     line = json_line(answer_to_json(answer))
     assert line.isprintable() and "\n" not in line
     assert json.loads(line)["passages"][0]["text"] == ESCAPES + "\u2028"  # verbatim once decoded
+
+
+def test_a_claim_s_differences_are_underlined_on_a_terminal_and_said_below() -> None:
+    at = STATEMENT.index("not install")
+    differs = (Difference("negation", "", 0, 0, at, at + 3), Difference("name", "Lyon", 5, 9))
+    shown = replace(passage(highlight=sentence(STATEMENT, 1)), differences=differs)
+    answer = Answer("claim", True, (shown,), confidence=0.9)
+    text = answer_to_text(answer, bold=True, root=ROOT, claim=True)
+    assert "\033[1mICT products and services providers should \033[0m\033[1m\033[4mnot\033[0m" in text
+    assert text.endswith("  ≠ states a negation the claim does not make: “not”\n  ≠ does not mention “Lyon”")
+    plain = answer_to_text(answer, root=ROOT, claim=True)
+    assert "\033" not in plain and STATEMENT in plain.replace("> ", "")  # piped: the quote as it stands
+    markdown = answer_to_markdown(answer, root=ROOT, claim=True)
+    assert markdown.endswith("  \n≠ states a negation the claim does not make: “not”  \n≠ does not mention “Lyon”")

@@ -25,7 +25,7 @@ EXPECTED = {
     "load_collections", "Collections", "Collection", "jump_link", "parse_jump_link",
     "collections_from", "read_config_file", "prune_previous", "remove_builds", "preflight",
     "make_embedder", "Embedder", "DEFAULT_MODEL",
-    "Answer", "Passage", "Citation", "validate_question",
+    "Answer", "Passage", "Citation", "Difference", "validate_question",
     "QuotebotError", "CorpusError", "DocumentFormatError", "ConfigError", "QuestionError", "EmptyQuestionError",
     "QuestionTooLongError", "ModelError", "ExportError", "IndexStateError", "IndexNotFoundError",
     "IndexCorruptError", "StaleIndexError", "OtherCorpusError",
