@@ -116,12 +116,16 @@ def report(name: str, c: dict[str, int]) -> None:
 def main() -> int:
     """Run the claims and print each half's figures."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--half", help="one half only, `fit` or `test` (default: both)")
+    parser.add_argument("--half", help="one half only, `fit` or `test` (default: every half in the file)")
     parser.add_argument("--claims", type=Path, default=CLAIMS, help="a claims file (default: %(default)s)")
     parser.add_argument("--mask-weight", type=float, help="the masked claim's share of a chunk's score")
     parser.add_argument("--misses", action="store_true", help="list refuted claims whose change was not marked")
     parser.add_argument("--model", default=DEFAULT_MODEL, help="the embedding model (default: %(default)s)")
     args = parser.parse_args()
+    rows = read_jsonl(args.claims)
+    halves = sorted({str(r["half"]) for r in rows})
+    if args.half and args.half not in halves:
+        parser.error(f"no claims of half {args.half!r} in {args.claims}: give one of {', '.join(halves)}")
     started = time.perf_counter()
     engine, paragraphs = squad_index(make_embedder(args.model))
     if args.mask_weight is not None:
@@ -132,8 +136,7 @@ def main() -> int:
         row = spans.get((passage.doc_id, passage.start))
         return paragraphs(row) if row is not None else set()
 
-    rows = read_jsonl(args.claims)
-    for half in [args.half] if args.half else sorted({str(r["half"]) for r in rows}):
+    for half in [args.half] if args.half else halves:
         report(half, score_half(engine, [r for r in rows if r["half"] == half], key, args.misses))
     unrelated_claims(engine, "SQuAD")
     print(f"\n(total {time.perf_counter() - started:.0f}s, mask weight {engine.mask_weight})")

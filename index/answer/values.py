@@ -287,7 +287,13 @@ def same_value(claim: Value, source: Value) -> bool:
 
 
 def _same_date(claim: Value, source: Value) -> bool:
-    """Compare two dates on the parts both state: a decade holds its years."""
+    """Tell whether a source's date states a claim's: each part the claim gives, the source gives alike.
+
+    "2016" is stated by "February 7, 2016"; "September 1973" is not stated by "1973" alone. A decade holds its
+    years.
+    """
+    if (claim.month is not None and source.month is None) or (claim.day is not None and source.day is None):
+        return False
     if claim.amount is not None and source.amount is not None:
         a, b = int(claim.amount), int(source.amount)
         if claim.decade or source.decade:

@@ -50,6 +50,8 @@ def test_numbers_and_dates_read_their_value(text: str, kind: str, amount: float)
         ("2016", "February 7, 2016", True),  # the claim may say less
         ("Feb 7, 2016", "February 7, 2016", True),
         ("March 2016", "February 7, 2016", False),
+        ("September 1973", "1973", False),  # the source does not state the claim's month
+        ("Oct 27, 1973", "October 1973", False),
         ("the 1990s", "1994", True),
         ("1998", "2002", False),
         ("third", "3rd", True),
