@@ -59,19 +59,22 @@ def _underlined(text: str, start: int, end: int, underline: tuple[Span, ...]) ->
         us, ue = max(us, cursor), min(ue, end)
         if us >= ue:
             continue
-        out += [escape_text(text[cursor:us]), _each_line(text[us:ue], "__", escape_text)]
+        out += [escape_text(text[cursor:us]), _each_line(text, us, ue, "__", lambda a, b: escape_text(text[a:b]))]
         cursor = ue
     out.append(escape_text(text[cursor:end]))
     return "".join(out)
 
 
-def _each_line(text: str, mark: str, render: Callable[[str], str]) -> str:
-    """Wrap each line's text in `mark` (markup never spans a line break), its spaces outside."""
-    lines = []
-    for line in text.split("\n"):
-        core = line.strip()
-        lead, trail = line[: len(line) - len(line.lstrip())], line[len(line.rstrip()) :]
-        lines.append(f"{lead}{mark}{render(core)}{mark}{trail}" if core else line)
+def _each_line(text: str, start: int, end: int, mark: str, render: Callable[[int, int], str]) -> str:
+    """Wrap each line of text[start:end] in `mark` (markup never spans a line break), its spaces outside.
+
+    `render(a, b)` renders text[a:b], a line's text without its spaces.
+    """
+    lines, at = [], start
+    for line in text[start:end].split("\n"):
+        a, b = at + len(line) - len(line.lstrip()), at + len(line.rstrip())
+        lines.append(f"{text[at:a]}{mark}{render(a, b)}{mark}{text[b : at + len(line)]}" if a < b else line)
+        at += len(line) + 1
     return "\n".join(lines)
 
 
@@ -81,17 +84,8 @@ def _marked(text: str, start: int, end: int, marks: _Marks) -> str:
     under = marks.underline
     if hs >= he:
         return _underlined(text, start, end, under)
-    # Inside the bold part the offsets are the piece's own: the underline spans move with it.
-    inner = tuple((a - hs, b - hs) for a, b in under)
-    piece = text[hs:he]
-    bold = _each_line(piece, "**", lambda core: _underlined(core, 0, len(core), _within(piece, core, inner)))
+    bold = _each_line(text, hs, he, "**", lambda a, b: _underlined(text, a, b, under))
     return _underlined(text, start, hs, under) + bold + _underlined(text, he, end, under)
-
-
-def _within(piece: str, core: str, spans: tuple[Span, ...]) -> tuple[Span, ...]:
-    """Move spans of `piece` to the offsets of one of its stripped lines, `core`."""
-    at = piece.find(core)
-    return tuple((a - at, b - at) for a, b in spans)
 
 
 def _window(text: str, spans: list[Span], a: int, b: int, marks: _Marks) -> str:

@@ -88,3 +88,11 @@ def test_a_withdrawn_claim_takes_its_differences_with_it() -> None:
     shown = repr(reply_payload(reply))
     assert "1998" not in shown and CLAIM not in shown and "≠" not in shown
     assert gone.passages and all(p.differences == () for p in gone.passages)  # the quotes themselves stay
+
+
+def test_the_underline_stays_on_its_own_line_of_a_bold_sentence_whose_lines_repeat() -> None:
+    text = "It was 5;\nIt was 5;\nand so on."
+    second = text.index("5", 10)
+    assert fit_text(text, 1000, (0, len(text)), ((second, second + 1),)) == (
+        "**It was 5;**\n**It was __5__;**\n**and so on.**"
+    )
