@@ -201,7 +201,7 @@ def _negation(claim: str, quote: str, sentences: Sequence[Span], aligned: Span) 
         if any(n >= max(held) - 1 and n and negative(quote[s:e]) for n, (s, e) in zip(held, sentences, strict=True)):
             return []  # "did not" for "failed to" or "refused": said in other words
         sentence = aligned if held[sentences.index(aligned)] == max(held) else sentences[held.index(max(held))]
-        target = _negated_word(claim, end, quote, sentence)
+        target = _negated_words(scope, quote, sentence)
         return [Difference("negation", claim[start:end], start, end, *(target or (None, None)))]
     if negative(claim):
         return []  # "refused ever to" for "would never": said in other words
@@ -214,13 +214,13 @@ def _negation(claim: str, quote: str, sentences: Sequence[Span], aligned: Span) 
     return []
 
 
-def _negated_word(claim: str, after: int, quote: str, sentence: Span) -> tuple[int, int] | None:
+def _negated_words(scope: set[str], quote: str, sentence: Span) -> tuple[int, int] | None:
     """Return the sentence's words for what a claim's negation negates ("was not kept in black and white").
 
-    They run from the first to the last of the claim's next few words that the sentence has (at most _SCOPE
-    words apart), with the word just before them when it is not a stop word: the verb of "accompany students".
+    `scope`: the stems of the claim's next few words. The span runs from the first to the last word of the
+    sentence among them (at most _SCOPE words apart), with the word just before them when it is not a stop
+    word: the verb of "accompany students".
     """
-    scope = set(tokenize(" ".join(_WORD.findall(claim[after:])[: 2 * _SCOPE])))
     words = list(_WORD.finditer(quote, sentence[0], sentence[1]))
     held = [i for i, w in enumerate(words) if scope.intersection(tokenize(w.group()))]
     if not held:

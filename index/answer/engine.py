@@ -227,11 +227,12 @@ class QuoteEngine:
             scores = (1.0 - self.mask_weight) * scores + self.mask_weight * ranker.scores(masked.values)
         if question is not None and self.history_penalty and not asks_history(question):
             scores = scores * np.where(self._history.of(candidates.rows), 1.0 - self.history_penalty, 1.0)
+        rule = self.ranking_for(foreign).rule
         return [
             Ranked(
                 candidates.rows[j],
                 float(scores[j]),
-                surer_evidence(self.ranking_for(foreign).rule, candidates, masked, j),
+                surer_evidence(rule, candidates, masked, j),
                 candidates.best_sentence[j],
                 foreign,
             )

@@ -40,7 +40,8 @@ def claim_candidates(
         return found, None
     hidden_vector = engine.embedder.embed_queries([hidden])[0]
     other = engine.candidates(hidden, hidden_vector, foreign=foreign)
-    extra = [r for r in other.rows if r not in set(found.rows)]
+    known = set(found.rows)
+    extra = [r for r in other.rows if r not in known]
     rows = np.asarray([*found.rows, *extra], dtype=np.int64)
     if extra:
         found = _on_rows(engine, claim, vector, rows, foreign)
