@@ -3,10 +3,11 @@
     python scripts/claims.py                  # both halves, as shipped
     python scripts/claims.py --half fit       # the half the choices were made on
     python scripts/claims.py --mask-weight 0  # the claim as written only (before the masked search)
-    python scripts/claims.py --misses         # list the refuted claims whose change was not marked
+    python scripts/claims.py --misses         # list the refuted claims whose change was not marked, and more
 
-The claims: tests/data/squad_claims.jsonl, 250 SQuAD v1.1 dev paragraphs (fit half: 24 articles; test half:
-the other 24, nothing chosen on it), each with a supported claim restating one fact in other words and a
+The claims: tests/data/squad_claims.jsonl, 500 SQuAD v1.1 dev paragraphs (fit half: 24 articles; test half:
+the other 24, nothing chosen on it; `--claims tests/data/squad_claims_later.jsonl`: 280 more, written later, of
+the fit half's articles), each with a supported claim restating one fact in other words and a
 refuted one changing exactly one value (number, date, name, place or negation), the paragraph's words it
 contradicts (`source_value`), and where. Written by helpers who had not seen the ranking or the marker.
 
@@ -85,6 +86,12 @@ def score_half(engine: QuoteEngine, rows: list[dict[str, Any]], key: Callable[[P
                 continue
             counts[f"{kind} shown"] += 1
             if kind == "supported":
+                if misses and gold.differences:
+                    said = [
+                        (d.kind, d.claim, None if d.start is None else gold.text[d.start : d.end])
+                        for d in gold.differences
+                    ]
+                    print(f"  said on  {row['supported']} | {said}")
                 counts["supported marked"] += bool(gold.differences)
                 counts["supported marked in quote"] += any(d.mentioned for d in gold.differences)
                 continue
@@ -119,7 +126,11 @@ def main() -> int:
     parser.add_argument("--half", help="one half only, `fit` or `test` (default: every half in the file)")
     parser.add_argument("--claims", type=Path, default=CLAIMS, help="a claims file (default: %(default)s)")
     parser.add_argument("--mask-weight", type=float, help="the masked claim's share of a chunk's score")
-    parser.add_argument("--misses", action="store_true", help="list refuted claims whose change was not marked")
+    parser.add_argument(
+        "--misses",
+        action="store_true",
+        help="list refuted claims whose change was not marked, and supported ones with something said",
+    )
     parser.add_argument("--model", default=DEFAULT_MODEL, help="the embedding model (default: %(default)s)")
     args = parser.parse_args()
     rows = read_jsonl(args.claims)

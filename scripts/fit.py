@@ -298,7 +298,7 @@ def main() -> int:
     cross: dict[str, list[ev.Prepared]] = prepared["cross"]  # type: ignore[assignment]
     examples += [e for name, sets in cross.items() for data in sets for e in cross_examples(data, ranker, name)]
     claims: dict[str, list[ev.Prepared]] = prepared["claims"]  # type: ignore[assignment]
-    examples += claim_examples(claims, ranker.sentence_level())
+    examples += claim_examples(claims, ranker.claim_level())
     scored = leave_one_out(examples)
     slope, offset = platt(scored)
     reliability([(e, _scaled(c, slope, offset)) for e, c in scored])

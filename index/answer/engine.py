@@ -248,7 +248,7 @@ class QuoteEngine:
             return self.order(self.candidates(question, vector, foreign=foreign), k, foreign=foreign, question=question)
         vector = self.embedder.embed_queries([question])[0] if vector is None else vector
         found, masked = claim_candidates(self, question, vector, foreign=foreign)
-        ranker = self.ranking_for(foreign).ranker.sentence_level()
+        ranker = self.ranking_for(foreign).ranker.claim_level()
         masked = masked if self.mask_weight else None  # 0: the claim as written alone
         return self.order(found, k, ranker, foreign=foreign, question=question, masked=masked)
 

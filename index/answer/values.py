@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -10,9 +11,8 @@ __all__ = [
     "Value",
     "find_values",
     "fold",
+    "name_words",
     "names_agree",
-    "negations",
-    "negative",
     "same_value",
     "shares_a_name_word",
     "words_of",
@@ -60,28 +60,20 @@ _WORD_NUMBERS = {
 }  # fmt: skip  # "one" is left out: far more often a pronoun ("one of the") than a count
 _ORDINALS = {
     "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
-    "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "twentieth": 20, "hundredth": 100,
+    "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "thirteenth": 13, "fourteenth": 14, "fifteenth": 15,
+    "sixteenth": 16, "seventeenth": 17, "eighteenth": 18, "nineteenth": 19, "twentieth": 20, "thirtieth": 30,
+    "fortieth": 40, "fiftieth": 50, "hundredth": 100, "thousandth": 1000,
 }  # fmt: skip
 _SCALES = {"hundred": 1e2, "thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
 _NUMBER = re.compile(
     r"(?<![\w.])(?P<cur>[$£€¥])?\s?(?:(?P<digits>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?P<ord>st|nd|rd|th)?"
-    r"|(?P<word>(?:" + "|".join(sorted({*_WORD_NUMBERS, *_ORDINALS}, key=len, reverse=True)) + r")(?:-\w+)?))"
+    r"|(?P<word>(?:" + "|".join(sorted({*_WORD_NUMBERS, *_ORDINALS}, key=len, reverse=True)) + r")(?:-\w+)?(?:fold)?))"
     r"(?:\s?(?P<scale>hundred|thousand|million|billion|trillion)\b)?(?:\s?(?P<pct>%|percent\b|per cent\b))?",
     re.IGNORECASE,
 )
 _APPROXIMATE = re.compile(
     r"\b(?:about|around|roughly|nearly|almost|approximately|some|over|more than|less than|under|up to|just)\s*$",
     re.IGNORECASE,
-)
-# Words that say "not" in other words: a claim's "not" is no difference from a sentence that has one.
-_NEGATIVE = re.compile(
-    r"\b(?:unable|fail(?:s|ed|ing)?|refus\w*|lack\w*|absen\w*|rarely|hardly|barely|seldom|ceas\w*|"
-    r"prevent\w*|avoid\w*|den(?:y|ies|ied)|reject\w*)\b",
-    re.IGNORECASE,
-)
-_NEGATION = re.compile(
-    r"(?:\b(?:not|never|no|none|nobody|nothing|neither|nor|without|cannot|no longer)\b|n't\b)"
-    r"(?!\s+(?:more|less|fewer|later|earlier|sooner|only|just|merely)\b)"  # "no more than 2000 km" is a bound
 )
 
 
@@ -118,6 +110,7 @@ _GENERIC = _words(
 _DIRECTIONS = frozenset(
     ["north", "south", "east", "west", "northern", "southern", "eastern", "western", "upper", "lower", "central"]
 )
+_SENTENCE_END = re.compile(r"(?<=[a-z]{3})\.(?=\s)")  # a full stop after a word, not an initial ("St. Louis")
 _TRAILER = re.compile(r"(?:['’]s?|(?<=[A-Za-z]{3})\.)?$")  # a possessive, or a sentence's full stop
 _TOKEN = re.compile(r"\w+(?:[.'’]\w+)*")
 
@@ -212,7 +205,7 @@ def _amount(m: re.Match[str]) -> tuple[bool, float | None]:
     if m["digits"]:
         ordinal, amount = bool(m["ord"]), float(m["digits"].replace(",", ""))
     else:
-        word = m["word"].lower()
+        word = m["word"].lower().removesuffix("fold")  # "tenfold" is ten (times)
         head, _, tail = word.partition("-")
         ordinal = head in _ORDINALS or tail in _ORDINALS
         base = _ORDINALS.get(head, _WORD_NUMBERS.get(head))
@@ -229,20 +222,32 @@ def _names(text: str) -> list[Value]:
     """Return the names: runs of capitalised words, less a sentence's capitalised first word."""
     out = []
     for m in _NAME.finditer(text):
-        words = [(w.start(), w.end()) for w in re.finditer(r"\S+", m.group())]
-        if _sentence_start(text, m.start()) and _common_word(m.group().split()[0]):
-            words = words[1:]
-        while words and fold(m.group()[slice(*words[-1])]) in _CONNECTORS:
-            words = words[:-1]
-        while words and fold(m.group()[slice(*words[0])]) in _CONNECTORS:
-            words = words[1:]
-        if words:
-            start, end = m.start() + words[0][0], m.start() + words[-1][1]
-            end -= len(_TRAILER.findall(text[start:end])[0])  # "Paris." "Bach's": the name alone
-            if fold(text[start:end]) not in _MONTHS:
-                initial = len(words) == 1 and _sentence_start(text, start) and not text[start:end].isupper()
-                out.append(Value("name", start, end, text[start:end], initial=initial))
+        cursor = m.start()
+        for stop in _SENTENCE_END.finditer(m.group()):  # "... the Khongirad. Temüjin ...": two names
+            out.extend(_name(text, cursor, m.start() + stop.end()))
+            cursor = m.start() + stop.end()
+        out.extend(_name(text, cursor, m.end()))
     return out
+
+
+def _name(text: str, start: int, end: int) -> list[Value]:
+    """Return the name of a run of capitalised words, if any is left without its common and little words."""
+    run = text[start:end]
+    words = [(w.start(), w.end()) for w in re.finditer(r"\S+", run)]
+    if words and _sentence_start(text, start + words[0][0]) and _common_word(run[slice(*words[0])]):
+        words = words[1:]
+    while words and fold(run[slice(*words[-1])]) in _CONNECTORS:
+        words = words[:-1]
+    while words and fold(run[slice(*words[0])]) in _CONNECTORS:
+        words = words[1:]
+    if not words:
+        return []
+    first, last = start + words[0][0], start + words[-1][1]
+    last -= len(_TRAILER.findall(text[first:last])[0])  # "Paris." "Bach's": the name alone
+    if fold(text[first:last]) in _MONTHS:
+        return []
+    initial = len(words) == 1 and _sentence_start(text, first) and not text[first:last].isupper()
+    return [Value("name", first, last, text[first:last], initial=initial)]
 
 
 # Endings of common words that a sentence's first word has and names rarely do ("Scientists", "Recently").
@@ -261,16 +266,6 @@ def _sentence_start(text: str, start: int) -> bool:
     return not before or before[-1] in ".!?:;\n"
 
 
-def negative(text: str) -> bool:
-    """Tell whether a text says "not" in any words: a negation, or a word such as "failed" or "unable"."""
-    return bool(negations(text)) or bool(_NEGATIVE.search(text))
-
-
-def negations(text: str) -> list[tuple[int, int]]:
-    """Return the spans of the negations in a text ("not", "never", "n't", "no longer"...)."""
-    return [(m.start(), m.end()) for m in _NEGATION.finditer(text.lower())]
-
-
 def same_value(claim: Value, source: Value) -> bool:
     """Tell whether a source's value states what a claim's value does (the claim may say less: "2016")."""
     if claim.kind != source.kind:
@@ -281,6 +276,8 @@ def same_value(claim: Value, source: Value) -> bool:
         return False
     if claim.amount == source.amount:
         return True
+    if claim.kind == "ordinal":
+        return False  # "the 800th anniversary" is no rounding of the 850th
     return (claim.approximate and abs(claim.amount - source.amount) <= 0.1 * abs(source.amount)) or _rounds_to(
         source.amount, claim.amount
     )
@@ -315,7 +312,8 @@ def _rounds_to(exact: float, rounded: float) -> bool:
         return False
     digits = len(f"{rounded:.15g}".replace(".", "").replace("-", "").strip("0")) or 1
     magnitude: int = 10 ** max(len(str(int(abs(rounded)))) - digits, 0)
-    return magnitude >= 100 and round(exact / magnitude) * magnitude == rounded  # "40" is not 35
+    # Half up, not to even: 850 rounds to 900, never to "800".
+    return magnitude >= 100 and math.floor(exact / magnitude + 0.5) * magnitude == rounded  # "40" is not 35
 
 
 def names_agree(name: str, words: set[str], initials: str = "") -> bool:
@@ -333,6 +331,11 @@ def names_agree(name: str, words: set[str], initials: str = "") -> bool:
     # "United Nations" where the text says "UN"
     short = "".join(t[0] for t in tokens if t not in _CONNECTORS)
     return len(tokens) > 1 and short in words
+
+
+def name_words(name: str) -> set[str]:
+    """Return a name's folded words, its little words aside ("Northern Europe": northern, europe)."""
+    return {fold(t) for t in _TOKEN.findall(name)} - _CONNECTORS
 
 
 def shares_a_name_word(name: str, words: set[str]) -> bool:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
-from quotebot.index.answer.claims import differences, masked
+from quotebot.index.answer.claims import _aligned, differences, masked
+from quotebot.index.text import split_sentences
 from tests.fakes import ROOT
 
 QUOTE = (
@@ -124,8 +126,111 @@ def test_the_squad_claims_set_is_whole_and_its_halves_share_no_article() -> None
     assert len(rows) == len({r["paragraph"] for r in rows}) >= 200 and {r["half"] for r in rows} == {"fit", "test"}
     halves = {h: {r["paragraph"].rsplit("_", 1)[0] for r in rows if r["half"] == h} for h in ("fit", "test")}
     assert not halves["fit"] & halves["test"] and len([r for r in rows if r["half"] == "test"]) >= 100
+    _assert_rows_hold(rows, paragraphs)
+
+
+@pytest.mark.skipif(not SQUAD.is_dir(), reason="../shared/eval/squad11_dev is not on this machine")
+def test_the_later_claims_are_of_fit_articles_only_and_of_new_paragraphs() -> None:
+    paragraphs = {row["id"]: row["text"] for row in map(json.loads, (SQUAD / "corpus.jsonl").open(encoding="utf-8"))}
+    first = [json.loads(line) for line in (ROOT / "tests/data/squad_claims.jsonl").open(encoding="utf-8")]
+    later = [json.loads(line) for line in (ROOT / "tests/data/squad_claims_later.jsonl").open(encoding="utf-8")]
+    fit = {r["paragraph"].rsplit("_", 1)[0] for r in first if r["half"] == "fit"}
+    assert {r["half"] for r in later} == {"later1", "later2"} and len(later) == 280
+    assert all(r["paragraph"].rsplit("_", 1)[0] in fit for r in later)  # the test half's articles stay unseen
+    assert not {r["paragraph"] for r in later} & {r["paragraph"] for r in first}
+    _assert_rows_hold(later, paragraphs)
+
+
+def _assert_rows_hold(rows: list[dict[str, Any]], paragraphs: dict[str, str]) -> None:
+    """Check each claim row: its contradicted words are where it says, and its refuted claim holds its value."""
     for r in rows:
         text, value = paragraphs[r["paragraph"]], r["source_value"]
         assert text[r["source_start"] : r["source_start"] + len(value)] == value  # the words the claim contradicts
         assert r["claim_value"] in r["refuted"] and r["supported"] != r["refuted"]
         assert r["kind"] in {"number", "date", "name", "place", "negation"}
+
+
+@pytest.mark.parametrize(
+    ("claim", "quote", "expected"),
+    [
+        (  # of two dates with no word of the claim around them, the nearer one
+            "The record high of 32.5 °C was logged in August 1995.",
+            "Temperature extremes include 32.5 °C during August 1990 down to −12.6 °C during January 1982.",
+            [("date", "August 1995", "August 1990")],
+        ),
+        (  # of two amounts the claim's words surround alike, the nearer one
+            "The foundation offers $240,000 for primes.",
+            "The foundation offers $150,000 and $250,000 for primes with 100 million and 1 billion digits.",
+            [("number", "$240,000", "$250,000 for primes")],
+        ),
+        (  # of two names, the one sharing a word with the claim's
+            "The temperate climate of Southern Europe produced moral people, they thought.",
+            "They thought that the temperate climate of Africa and Northern Europe produced moral people.",
+            [("name", "Southern Europe", "Northern Europe")],
+        ),
+        (  # a name sharing a word with the claim's value only is its rival, not a name the claim states
+            "The rocket flew on the uncrewed Saturn IB flights.",
+            "After the fire NASA used the spacecraft only for uncrewed Saturn V flights.",
+            [("name", "Saturn IB", "Saturn V")],
+        ),
+        (
+            "Abuse of a dominant position is banned under Article 105.",
+            "Article 102 prohibits abuse of a dominant position.",
+            [("name", "Article 105", "Article 102")],
+        ),
+        (
+            "The survey found a fivefold difference in homicide rates.",
+            "It found a tenfold difference in homicide rates.",
+            [("number", "fivefold", "tenfold difference in homicide rates")],
+        ),
+        (  # an ordinal is never a rounding: the 800th anniversary is not the 850th
+            "He spoke on the 800th anniversary of the birth of Chinggis Khaan.",
+            "He spoke on the 850th anniversary of Chinggis Khaan's birth.",
+            [("ordinal", "800th", "850th anniversary of")],
+        ),
+        (
+            "The water took up one-fifth of the air's volume.",
+            "The water rose to replace one-fourteenth of the air's volume.",
+            [("ordinal", "fifth", "fourteenth of the air")],
+        ),
+    ],
+)
+def test_the_rival_a_changed_value_is_paired_with(claim: str, quote: str, expected: list[tuple[str, str, str]]) -> None:
+    assert _marked(claim, quote) == expected
+
+
+@pytest.mark.parametrize(
+    ("claim", "quote", "expected"),
+    [
+        (  # the source's negation counts its next words of substance, not "of the"
+            "Vocational schools are part of the dual education system.",
+            "These vocational schools are not part of the German dual education system.",
+            [("negation", "", "not")],
+        ),
+        ("Plants have phagocytic cells.", "Unlike animals, plants lack phagocytic cells.", [("negation", "", "lack")]),
+        (  # "prevent" is a verb a claim says in other words ("stop"), not a negation
+            "The court said Hungary could stop a firm from moving.",
+            "The court held that Hungary could prevent a company from moving its seat.",
+            [],
+        ),
+        (  # the claim's negated word, where the sentence has it
+            "Combustion does not need an ignition event.",
+            "For combustion, an ignition event such as heat or a spark is needed.",
+            [("negation", "not", "needed")],
+        ),
+        (  # else the words standing where the claim says "not"
+            "Oxygen gas is not toxic to the anaerobic bacteria.",
+            "Oxygen gas is poisonous to the anaerobic bacteria that cause gas gangrene.",
+            [("negation", "not", "poisonous")],
+        ),
+    ],
+)
+def test_where_a_negation_differs(claim: str, quote: str, expected: list[tuple[str, str, str]]) -> None:
+    assert _marked(claim, quote) == expected
+
+
+def test_the_claim_is_aligned_by_its_rarer_words() -> None:
+    quote = "Oxygen gas is common. Scheele isolated the element in 1771. Oxygen gas is reactive."
+    # two words shared with each of two sentences: the ones in that sentence only decide
+    start, end = _aligned("Scheele isolated oxygen gas in 1772.", quote, split_sentences(quote))
+    assert quote[start:end] == "Scheele isolated the element in 1771."

@@ -70,7 +70,7 @@ def test_claim_mode_ranks_by_best_sentence(engine) -> None:
     claim = "Providers of ICT products should not install backdoors in their products."
     by_sentence = engine.rank(claim, 3, claim=True)
     values = engine.candidates(claim)
-    ranker = engine.ranking.ranker.sentence_level()
+    ranker = engine.ranking.ranker.claim_level()
     assert [r.row for r in by_sentence] == [r.row for r in engine.order(values, 3, ranker)]
     assert engine.answer(claim, claim=True).passages[0].paragraph == 2
 

@@ -196,7 +196,7 @@ def test_claims_subset_quality_floor(real_embedder: Embedder, tmp_path: Path) ->
                 marks = [top.text[d.start : d.end] for d in top.differences if d.start is not None]
                 marked[kind] += any(value in m or m in value for m in marks) if value else bool(top.differences)
     assert len(claims) == 75 and len(articles) == 13
-    # measured on this subset (13 articles, 308 paragraphs, 75 claims of each kind): gold first 73/75 for both;
-    # of those, refuted whose changed words are marked 53/73, supported with anything marked 3/73
+    # measured on this subset (13 articles, 308 paragraphs, 75 claims of each kind): gold first 74/75 refuted and
+    # 73/75 supported; of those, refuted whose changed words are marked 59/74, supported with anything marked 4/73
     assert first["refuted"] >= 0.93 * len(claims) and first["supported"] >= 0.93 * len(claims)
-    assert marked["refuted"] >= 0.62 * first["refuted"] and marked["supported"] <= 0.10 * first["supported"]
+    assert marked["refuted"] >= 0.70 * first["refuted"] and marked["supported"] <= 0.10 * first["supported"]

@@ -35,8 +35,8 @@ from quotebot.index.store.vectors import VectorStore
 from quotebot.index.text import split_sentences
 from tests.fakes import ROOT, SEED, FakeEmbedder
 
-SENTENCE_WIDE = {"sentence", "titled_sentence", "sentence_lexical"}
-CHUNK_WIDE = set(FEATURES) - SENTENCE_WIDE  # the features a sentence-level ranker ignores
+CLAIM_LEVEL = {"sentence", "titled_sentence", "sentence_lexical", "passage_terms"}
+IGNORED_FOR_CLAIMS = set(FEATURES) - CLAIM_LEVEL  # the features a claim's ranker ignores
 COSINES = ("dense", "titled", "sentence", "titled_sentence")
 SHARES = ("lexical", "sentence_lexical", "overlap")
 N = len(FEATURES)
@@ -105,19 +105,26 @@ def test_scores_of_no_candidate_are_empty() -> None:
     assert default_ranking().ranker.scores(np.zeros((0, len(FEATURES)))).shape == (0,)
 
 
-def test_sentence_level_zeroes_exactly_the_chunk_wide_features() -> None:
+def test_claim_level_keeps_the_sentence_features_and_half_the_passage_terms() -> None:
     ranker = Ranker(tuple(float(i + 1) for i in range(len(FEATURES))))
-    level = ranker.sentence_level()
+    level = ranker.claim_level()
     for name, before, after in zip(FEATURES, ranker.weights, level.weights, strict=True):
-        assert after == (0.0 if name in CHUNK_WIDE else before), name
-    assert level.sentence_level() == level
+        expected = 0.0 if name in IGNORED_FOR_CLAIMS else before / 2 if name == "passage_terms" else before
+        assert after == expected, name
 
 
-def test_sentence_level_scores_ignore_the_chunk_wide_values() -> None:
-    level = default_ranking().ranker.sentence_level()
+def test_claim_level_scores_ignore_the_chunk_wide_values() -> None:
+    level = default_ranking().ranker.claim_level()
     values = np.asarray([_row(sentence=0.8, dense=0.0), _row(sentence=0.8, dense=1.0, lexical=1.0, overlap=1.0)])
     first, second = level.scores(values)
     assert first == pytest.approx(second) and first > 0
+
+
+def test_claim_level_prefers_the_passage_naming_the_claims_words() -> None:
+    level = default_ranking().ranker.claim_level()
+    values = np.asarray([_row(sentence=0.8, passage_terms=0.2), _row(sentence=0.8, passage_terms=0.9)])
+    first, second = level.scores(values)
+    assert second > first
 
 
 # --- Ranking (de)serialisation ---------------------------------------------------------------------
