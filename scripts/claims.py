@@ -65,6 +65,11 @@ def _names_change(passage: Passage, row: dict[str, Any]) -> bool:
     return any(d.claim_start < at + len(value) and at < d.claim_end for d in passage.differences)
 
 
+def _said(passage: Passage) -> list[tuple[str, str, str | None]]:
+    """Return what a passage's differences say: kind, the claim's words, and the quote's (None: not mentioned)."""
+    return [(d.kind, d.claim, None if d.start is None else passage.text[d.start : d.end]) for d in passage.differences]
+
+
 def score_half(engine: QuoteEngine, rows: list[dict[str, Any]], key: Callable[[Passage], set[str]], misses: bool):
     """Answer each claim of a half; return its figures."""
     docs: dict[str, str] = {}
@@ -87,11 +92,7 @@ def score_half(engine: QuoteEngine, rows: list[dict[str, Any]], key: Callable[[P
             counts[f"{kind} shown"] += 1
             if kind == "supported":
                 if misses and gold.differences:
-                    said = [
-                        (d.kind, d.claim, None if d.start is None else gold.text[d.start : d.end])
-                        for d in gold.differences
-                    ]
-                    print(f"  said on  {row['supported']} | {said}")
+                    print(f"  said on  {row['supported']} | {_said(gold)}")
                 counts["supported marked"] += bool(gold.differences)
                 counts["supported marked in quote"] += any(d.mentioned for d in gold.differences)
                 continue
@@ -100,10 +101,7 @@ def score_half(engine: QuoteEngine, rows: list[dict[str, Any]], key: Callable[[P
             counts["marked strict"] += strict
             counts["marked named"] += strict or named
             if misses and not strict:
-                got = [
-                    (d.kind, d.claim, None if d.start is None else gold.text[d.start : d.end]) for d in gold.differences
-                ]
-                print(f"  {row['kind']:<8} {row['refuted']} | source: {row['source_value']} | marked: {got}")
+                print(f"  {row['kind']:<8} {row['refuted']} | source: {row['source_value']} | marked: {_said(gold)}")
     return counts
 
 

@@ -340,8 +340,7 @@ def name_words(name: str) -> set[str]:
 
 def shares_a_name_word(name: str, words: set[str]) -> bool:
     """Tell whether any distinctive word of a name is among a text's folded words ("Pittsburgh Steelers")."""
-    tokens = [fold(t) for t in _TOKEN.findall(name)]
-    return any(t not in _GENERIC and t not in _CONNECTORS and t in words for t in tokens)
+    return any(t not in _GENERIC for t in name_words(name) & words)
 
 
 def _acronym_of(token: str, initials: str) -> bool:
